@@ -1,0 +1,102 @@
+"""Operator commands: `python -m backend <command>`."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from sqlmodel import select
+
+from backend.core.db import session_scope
+from backend.domain.errors import DomainError
+from backend.models import Tenant
+from backend.services import auth, demo, migrations
+
+
+def _tenant(session, slug: str) -> Tenant:  # type: ignore[no-untyped-def]
+    tenant = session.exec(select(Tenant).where(Tenant.slug == slug)).first()
+    if tenant is None:
+        raise SystemExit(f"no clinic with slug '{slug}'")
+    return tenant
+
+
+def cmd_migrate(_: argparse.Namespace) -> None:
+    migrations.upgrade()
+    print("database is up to date")
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> None:
+    with session_scope(write=True) as session:
+        if demo.demo_exists(session) or (args.if_empty and demo.any_tenant(session)):
+            print("demo clinic already present; nothing to do")
+            return
+        tenant = demo.seed_demo(session)
+    print(
+        f"demo clinic '{tenant.slug}' created; log in as {demo.STAFF[0][0]} / {demo.DEMO_PASSWORD}"
+    )
+
+
+def cmd_create_user(args: argparse.Namespace) -> None:
+    password = args.password or getpass.getpass("password: ")
+    with session_scope(write=True) as session:
+        user = auth.create_user(
+            session,
+            tenant=_tenant(session, args.tenant),
+            email=args.email,
+            password=password,
+            full_name=args.name,
+            role=args.role,
+            speciality=args.speciality,
+            active_for_ai_booking=args.ai_booking,
+        )
+    print(f"user {user.email} ({user.role}) created")
+
+
+def cmd_create_api_key(args: argparse.Namespace) -> None:
+    with session_scope(write=True) as session:
+        new = auth.create_api_key(
+            session, tenant_id=_tenant(session, args.tenant).id, name=args.name
+        )
+    print(new.secret)
+    print(
+        f"(key '{args.name}' for '{args.tenant}': store it now, it is not shown again)",
+        file=sys.stderr,
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m backend", description="VetAssist operator commands"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    seed = sub.add_parser("seed-demo", help="create the demo clinic (slug 'demo')")
+    seed.add_argument(
+        "--if-empty", action="store_true", help="only when the database has no clinic"
+    )
+    seed.set_defaults(func=cmd_seed_demo)
+    user = sub.add_parser("create-user", help="create a portal user")
+    user.add_argument("--tenant", required=True, help="clinic slug")
+    user.add_argument("--email", required=True)
+    user.add_argument("--name", required=True)
+    user.add_argument("--role", required=True, choices=auth.ROLES)
+    user.add_argument("--password", help="prompted when omitted")
+    user.add_argument("--speciality")
+    user.add_argument(
+        "--ai-booking", action="store_true", help="the assistant may book this doctor"
+    )
+    user.set_defaults(func=cmd_create_user)
+    key = sub.add_parser("create-api-key", help="create an API key and print it once")
+    key.add_argument("--tenant", required=True, help="clinic slug")
+    key.add_argument("--name", default="integración")
+    key.set_defaults(func=cmd_create_api_key)
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except DomainError as exc:
+        raise SystemExit(f"error: {exc.message}") from None
+
+
+if __name__ == "__main__":
+    main()

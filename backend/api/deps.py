@@ -1,0 +1,59 @@
+"""Request dependencies: the API-key principal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from sqlmodel import update
+
+from backend.core.clock import utcnow
+from backend.core.db import session_scope
+from backend.models import ApiKey, Tenant
+from backend.services.actors import Actor
+from backend.services.auth import find_api_key
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller: one clinic and the key acting for it."""
+
+    tenant: Tenant
+    actor: Actor
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise HTTPException(
+            401,
+            "send the API key as 'Authorization: Bearer <key>'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return token.strip()
+
+
+def api_principal(request: Request) -> Principal:
+    token = _bearer(request)
+    with session_scope() as session:
+        key = find_api_key(session, token)
+        if key is None:
+            raise HTTPException(
+                401, "unknown or revoked API key", headers={"WWW-Authenticate": "Bearer"}
+            )
+        tenant = session.get(Tenant, key.tenant_id)
+        if tenant is None:
+            raise HTTPException(401, "unknown or revoked API key")
+        principal = Principal(
+            tenant=tenant, actor=Actor(type="api_key", id=str(key.id), label=key.name)
+        )
+        stale_use = key.last_used_at is None or (utcnow() - key.last_used_at).total_seconds() > 300
+    if stale_use:  # a separate short write, at most every few minutes per key
+        with session_scope(write=True) as session:
+            session.exec(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=utcnow()))
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(api_principal)]

@@ -1,0 +1,35 @@
+"""The REST API and webhooks as one ASGI app (mounted into Reflex, or served alone)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from backend.api.errors import install_error_handlers
+from backend.api.routes import appointments, availability
+from backend.core.db import session_scope
+
+
+def create_app() -> FastAPI:
+    api = FastAPI(
+        title="VetAssist API",
+        version="1.0",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    install_error_handlers(api)
+    api.include_router(appointments.router)
+    api.include_router(availability.router)
+
+    @api.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        """Liveness plus a database round trip."""
+        with session_scope() as session:
+            session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+        return {"status": "ok"}
+
+    return api
+
+
+app = create_app()

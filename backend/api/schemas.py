@@ -1,0 +1,107 @@
+"""Request and response bodies of the REST API (camelCase on the wire)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+class ClientIn(ApiModel):
+    phone: str = Field(min_length=3, max_length=40)
+    name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+
+
+class PetIn(ApiModel):
+    name: str = Field(min_length=1, max_length=100)
+    species: str | None = Field(default=None, max_length=40)
+    breed: str | None = Field(default=None, max_length=100)
+    birth_date: date | None = None
+
+
+class AppointmentCreate(ApiModel):
+    doctor_id: uuid.UUID
+    client_id: uuid.UUID | None = None
+    client: ClientIn | None = None
+    pet_id: uuid.UUID | None = None
+    pet: PetIn | None = None
+    start_at: datetime
+    end_at: datetime | None = None
+    reason: str | None = Field(default=None, max_length=500)
+    notes: str | None = Field(default=None, max_length=2000)
+    status: str = "pending"
+    priority: str = "normal"
+    procedure_type: str | None = None
+
+
+class AppointmentPatch(ApiModel):
+    version: int | None = None
+    start_at: datetime | None = None
+    end_at: datetime | None = None
+    doctor_id: uuid.UUID | None = None
+    status: str | None = None
+    cancel_reason: str | None = Field(default=None, max_length=500)
+    procedure_type: str | None = None
+    notes: str | None = Field(default=None, max_length=2000)
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class AppointmentOut(ApiModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    doctor_id: uuid.UUID
+    client_id: uuid.UUID
+    pet_id: uuid.UUID | None
+    start_at: datetime
+    end_at: datetime
+    reason: str | None
+    status: str
+    priority: str
+    source: str
+    conversation_id: uuid.UUID | None
+    calendar_sync_ok: bool | None
+    calendar_event_id: str | None
+    created_by: str | None
+    version: int
+    notes: str | None
+    procedure_type: str | None
+    cancel_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class AppointmentList(ApiModel):
+    items: list[AppointmentOut]
+    total: int
+
+
+class SlotOut(ApiModel):
+    doctor_id: uuid.UUID
+    start_at: datetime
+    end_at: datetime
+    local_start: str
+
+
+class AvailabilityOut(ApiModel):
+    tenant_id: uuid.UUID
+    timezone: str
+    date: date
+    slots: list[SlotOut]
+
+
+class DoctorOut(ApiModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
+
+    id: uuid.UUID
+    full_name: str
+    speciality: str | None
+    active_for_ai_booking: bool

@@ -1,0 +1,76 @@
+"""All configuration, read once from the environment (and an optional `.env`).
+
+With no variables set the app runs on the embedded default: a SQLite file,
+background work in-process, the WhatsApp sandbox channel, no calendar sync and
+no LLM. Each production part is switched on by its own variable.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    ENVIRONMENT: str = "development"
+    SECRET_KEY: str = "dev-insecure-secret-change-me"
+
+    DATABASE_URL: str = f"sqlite:///{PROJECT_ROOT / 'vetassist.db'}"
+    DB_POOL_SIZE: int = 10
+    DB_MAX_OVERFLOW: int = 20
+
+    REDIS_URL: str | None = None
+    CELERY_VISIBILITY_TIMEOUT_S: int = 3600
+
+    PUBLIC_BASE_URL: str = "http://localhost:8000"
+    WHATSAPP_CHANNEL: str = Field(default="sandbox", pattern="^(sandbox|twilio)$")
+    TWILIO_ACCOUNT_SID: str | None = None
+    TWILIO_AUTH_TOKEN: str | None = None
+    TWILIO_API_BASE_URL: str | None = None
+    TWILIO_VALIDATE_SIGNATURE: bool = True
+    WHATSAPP_TEMPLATE_CONTENT_SID: str | None = None
+
+    ANTHROPIC_API_KEY: str | None = None
+    ANTHROPIC_BASE_URL: str | None = None
+    ANTHROPIC_MODEL: str = "claude-sonnet-4-5"
+    ANTHROPIC_TIMEOUT_S: float = 10.0
+
+    GOOGLE_CALENDAR_ENABLED: bool = False
+    GOOGLE_API_ENDPOINT: str | None = None
+
+    SMTP_HOST: str | None = None
+    SMTP_PORT: int = 25
+    SMTP_USER: str | None = None
+    SMTP_PASSWORD: str | None = None
+    SMTP_FROM: str = "alertas@vetassist.local"
+
+    SESSION_TTL_HOURS: int = 12
+    DEMO_SEED: bool = True
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.DATABASE_URL.startswith("sqlite")
+
+    @property
+    def uses_celery(self) -> bool:
+        return bool(self.REDIS_URL)
+
+    def check_production_secrets(self) -> None:
+        """Refuses the development secret outside development."""
+        if self.ENVIRONMENT != "development" and self.SECRET_KEY.startswith("dev-insecure"):
+            raise RuntimeError("SECRET_KEY must be set outside development")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+settings = get_settings()

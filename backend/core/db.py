@@ -1,0 +1,98 @@
+"""The one database engine and the session scopes everything uses.
+
+SQLite (embedded default) runs in WAL mode; write transactions start with
+`BEGIN IMMEDIATE`, so concurrent writers are serialised by the database itself.
+PostgreSQL uses a regular pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+from backend.core.config import settings
+
+
+def normalize_url(url: str) -> str:
+    """Accepts `postgresql://` and `postgres://` and picks the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    url = normalize_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_pre_ping=False
+        )
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(
+        url,
+        pool_size=settings.DB_POOL_SIZE,
+        max_overflow=settings.DB_MAX_OVERFLOW,
+        pool_pre_ping=True,
+    )
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        mode = "IMMEDIATE" if conn.get_execution_options().get("sqlite_write") else "DEFERRED"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+_engine: Engine | None = None
+
+
+def get_engine() -> Engine:
+    global _engine
+    if _engine is None:
+        _engine = make_engine(settings.DATABASE_URL)
+    return _engine
+
+
+def set_engine(engine: Engine | None) -> None:
+    """Points the whole backend at another database (tests, benchmarks)."""
+    global _engine
+    _engine = engine
+
+
+def is_postgres(engine: Engine | None = None) -> bool:
+    return (engine or get_engine()).dialect.name == "postgresql"
+
+
+@contextmanager
+def session_scope(*, write: bool = False) -> Iterator[Session]:
+    """A unit of work: commits on success, rolls back on error.
+
+    `write=True` takes SQLite's write lock at BEGIN, so read-check-write
+    sequences cannot interleave with another writer.
+    """
+    engine = get_engine()
+    bind = engine.execution_options(sqlite_write=True) if write else engine
+    session = Session(bind=bind, expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,150 @@
+"""Passwords, API keys and portal sessions.
+
+API keys and session tokens are random and long, so a fast SHA-256 is enough
+to store them; passwords are human and get bcrypt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+import bcrypt
+from sqlmodel import Session, select
+
+from backend.core.clock import utcnow
+from backend.core.config import settings
+from backend.domain.errors import NotFound, ValidationFailed
+from backend.models import ApiKey, StaffSession, StaffUser, Tenant
+
+ROLES = ("doctor", "manager", "support", "admin")
+API_KEY_PREFIX = "va_"
+
+
+def hash_password(password: str) -> str:
+    if len(password) < 8:
+        raise ValidationFailed("the password needs at least 8 characters", field="password")
+    return bcrypt.hashpw(password.encode()[:72], bcrypt.gensalt()).decode()
+
+
+def verify_password(password: str, password_hash: str) -> bool:
+    try:
+        return bcrypt.checkpw(password.encode()[:72], password_hash.encode())
+    except ValueError:
+        return False
+
+
+def _sha256(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_user(
+    session: Session,
+    *,
+    tenant: Tenant,
+    email: str,
+    password: str,
+    full_name: str,
+    role: str,
+    speciality: str | None = None,
+    active_for_ai_booking: bool = False,
+    alert_phone: str | None = None,
+) -> StaffUser:
+    if role not in ROLES:
+        raise ValidationFailed(f"role must be one of {', '.join(ROLES)}", field="role")
+    email = email.strip().lower()
+    if "@" not in email:
+        raise ValidationFailed("not an e-mail address", field="email")
+    if session.exec(select(StaffUser).where(StaffUser.email == email)).first():
+        raise ValidationFailed("a user with this e-mail exists", field="email")
+    user = StaffUser(
+        tenant_id=tenant.id,
+        email=email,
+        password_hash=hash_password(password),
+        full_name=full_name,
+        role=role,
+        speciality=speciality,
+        active_for_ai_booking=active_for_ai_booking,
+        alert_phone=alert_phone,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+@dataclass(frozen=True)
+class NewApiKey:
+    key: ApiKey
+    secret: str  # shown once, never stored
+
+
+def create_api_key(session: Session, *, tenant_id: uuid.UUID, name: str) -> NewApiKey:
+    secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    key = ApiKey(tenant_id=tenant_id, name=name, prefix=secret[:10], key_hash=_sha256(secret))
+    session.add(key)
+    session.flush()
+    return NewApiKey(key=key, secret=secret)
+
+
+def find_api_key(session: Session, secret: str) -> ApiKey | None:
+    """The live key for `secret`, or None (unknown or revoked)."""
+    key = session.exec(select(ApiKey).where(ApiKey.key_hash == _sha256(secret))).first()
+    if key is None or key.revoked_at is not None:
+        return None
+    return key
+
+
+def revoke_api_key(session: Session, *, tenant_id: uuid.UUID, key_id: uuid.UUID) -> ApiKey:
+    key = session.get(ApiKey, key_id)
+    if key is None or key.tenant_id != tenant_id:
+        raise NotFound("API key not found")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        session.add(key)
+    return key
+
+
+def login(session: Session, *, email: str, password: str) -> tuple[StaffUser, str] | None:
+    """A new session token for valid, active credentials; None otherwise."""
+    user = session.exec(select(StaffUser).where(StaffUser.email == email.strip().lower())).first()
+    if user is None or not user.is_active or not verify_password(password, user.password_hash):
+        return None
+    token = secrets.token_urlsafe(32)
+    session.add(
+        StaffSession(
+            user_id=user.id,
+            token_hash=_sha256(token),
+            expires_at=utcnow() + timedelta(hours=settings.SESSION_TTL_HOURS),
+        )
+    )
+    session.flush()
+    return user, token
+
+
+def user_for_token(session: Session, token: str | None) -> StaffUser | None:
+    """The active user of a live session token, or None."""
+    if not token:
+        return None
+    staff_session = session.exec(
+        select(StaffSession).where(StaffSession.token_hash == _sha256(token))
+    ).first()
+    if (
+        staff_session is None
+        or staff_session.revoked_at is not None
+        or staff_session.expires_at <= utcnow()
+    ):
+        return None
+    user = session.get(StaffUser, staff_session.user_id)
+    return user if user is not None and user.is_active else None
+
+
+def logout(session: Session, token: str) -> None:
+    staff_session = session.exec(
+        select(StaffSession).where(StaffSession.token_hash == _sha256(token))
+    ).first()
+    if staff_session is not None and staff_session.revoked_at is None:
+        staff_session.revoked_at = utcnow()
+        session.add(staff_session)

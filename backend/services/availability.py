@@ -1,0 +1,152 @@
+"""Free slots from the database: loads schedules and busy times, asks the domain.
+
+One query per call fetches only the start/end of the live appointments in the
+window (index `ix_appointment_doctor_start`), so the cost does not grow with
+the size of the table.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from backend.domain.availability import (
+    DoctorAvailabilityInput,
+    ScheduleRules,
+    Slot,
+    WorkingPeriod,
+    free_slots_range,
+)
+from backend.domain.errors import NotFound
+from backend.domain.intervals import Interval
+from backend.models import Appointment, DoctorSchedule, SlotHold, StaffUser, Tenant, TimeOff
+
+
+def rules_for(schedule: DoctorSchedule, tenant: Tenant) -> ScheduleRules:
+    periods = tuple(WorkingPeriod.from_dict(p) for p in schedule.periods)
+    return ScheduleRules(
+        timezone=tenant.timezone,
+        periods=periods,
+        slot_minutes=schedule.slot_minutes,
+        buffer_minutes=schedule.buffer_minutes,
+        min_notice_minutes=schedule.min_notice_minutes,
+        horizon_days=schedule.horizon_days,
+    )
+
+
+def bookable_doctors(
+    session: Session, tenant_id: uuid.UUID, *, for_assistant: bool = False
+) -> list[StaffUser]:
+    """Active doctors of the clinic (only those open to the assistant if asked), by name."""
+    query = select(StaffUser).where(
+        StaffUser.tenant_id == tenant_id, StaffUser.role == "doctor", StaffUser.is_active
+    )
+    if for_assistant:
+        query = query.where(StaffUser.active_for_ai_booking)
+    return list(session.exec(query.order_by(StaffUser.full_name)))
+
+
+def get_doctor(session: Session, tenant_id: uuid.UUID, doctor_id: uuid.UUID) -> StaffUser:
+    doctor = session.get(StaffUser, doctor_id)
+    if doctor is None or doctor.tenant_id != tenant_id or doctor.role != "doctor":
+        raise NotFound("doctor not found", field="doctorId")
+    return doctor
+
+
+def schedules_for(
+    session: Session, doctor_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, DoctorSchedule]:
+    rows = session.exec(select(DoctorSchedule).where(col(DoctorSchedule.doctor_id).in_(doctor_ids)))
+    return {row.doctor_id: row for row in rows}
+
+
+def local_window(tenant: Tenant, start_day: date, end_day: date) -> tuple[datetime, datetime]:
+    """UTC bounds of local days [start_day, end_day], padded by a day for buffers and DST."""
+    tz = ZoneInfo(tenant.timezone)
+    start = datetime.combine(start_day, time(0), tz) - timedelta(days=1)
+    end = datetime.combine(end_day + timedelta(days=1), time(0), tz) + timedelta(days=1)
+    return start, end
+
+
+def busy_times(
+    session: Session,
+    doctor_ids: Sequence[uuid.UUID],
+    window: tuple[datetime, datetime],
+    *,
+    now: datetime,
+    holder_conversation_id: uuid.UUID | None = None,
+) -> tuple[dict[uuid.UUID, list[Interval]], dict[uuid.UUID, list[Interval]]]:
+    """Live appointments, and blocked time (time off plus other chats' slot holds), per doctor."""
+    start, end = window
+    appointments: dict[uuid.UUID, list[Interval]] = defaultdict(list)
+    rows = session.exec(
+        select(Appointment.doctor_id, Appointment.start_at, Appointment.end_at).where(
+            col(Appointment.doctor_id).in_(doctor_ids),
+            Appointment.start_at < end,
+            Appointment.end_at > start,
+            Appointment.status != "cancelled",
+            Appointment.priority == "normal",
+        )
+    )
+    for doctor_id, a_start, a_end in rows:
+        appointments[doctor_id].append(Interval(a_start, a_end))
+
+    blocked: dict[uuid.UUID, list[Interval]] = defaultdict(list)
+    for doctor_id, b_start, b_end in session.exec(
+        select(TimeOff.doctor_id, TimeOff.start_at, TimeOff.end_at).where(
+            col(TimeOff.doctor_id).in_(doctor_ids), TimeOff.start_at < end, TimeOff.end_at > start
+        )
+    ):
+        blocked[doctor_id].append(Interval(b_start, b_end))
+    hold_query = select(SlotHold.doctor_id, SlotHold.start_at, SlotHold.end_at).where(
+        col(SlotHold.doctor_id).in_(doctor_ids),
+        SlotHold.expires_at > now,
+        SlotHold.start_at < end,
+        SlotHold.end_at > start,
+    )
+    if holder_conversation_id is not None:
+        hold_query = hold_query.where(SlotHold.conversation_id != holder_conversation_id)
+    for doctor_id, h_start, h_end in session.exec(hold_query):
+        blocked[doctor_id].append(Interval(h_start, h_end))
+    return appointments, blocked
+
+
+def find_free_slots(
+    session: Session,
+    *,
+    tenant: Tenant,
+    doctors: Sequence[StaffUser],
+    start_day: date,
+    end_day: date | None = None,
+    now: datetime,
+    limit: int | None = 10,
+    holder_conversation_id: uuid.UUID | None = None,
+) -> list[Slot]:
+    """Free slots of the given doctors over local days [start_day, end_day], soonest first."""
+    end_day = end_day or start_day
+    doctor_ids = [d.id for d in doctors]
+    schedules = schedules_for(session, doctor_ids)
+    doctor_ids = [d for d in doctor_ids if d in schedules]
+    if not doctor_ids:
+        return []
+    appointments, blocked = busy_times(
+        session,
+        doctor_ids,
+        local_window(tenant, start_day, end_day),
+        now=now,
+        holder_conversation_id=holder_conversation_id,
+    )
+    inputs = {
+        doctor_id: DoctorAvailabilityInput(
+            rules=rules_for(schedules[doctor_id], tenant),
+            appointments=appointments.get(doctor_id, []),
+            blocked=blocked.get(doctor_id, []),
+        )
+        for doctor_id in doctor_ids
+    }
+    return free_slots_range(inputs, start_day, end_day, now=now, limit=limit)

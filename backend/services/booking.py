@@ -1,0 +1,452 @@
+"""The one write path for appointments.
+
+Every change validates, takes the row lock (optimistic version check under it),
+writes the audit row and the outbox event in the caller's transaction. The
+database refuses overlapping live normal appointments of one doctor; that
+refusal surfaces here as `SlotTaken`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from backend.core.clock import utcnow
+from backend.domain.appointment_rules import (
+    Priority,
+    ProcedureType,
+    Source,
+    Status,
+    check_reschedulable,
+    check_transition,
+)
+from backend.domain.availability import fits_schedule
+from backend.domain.errors import NotFound, SlotTaken, StaleVersion, ValidationFailed
+from backend.domain.intervals import Interval
+from backend.models import Appointment, AuditLog, Client, DoctorSchedule, Pet, Tenant, TimeOff
+from backend.services import events
+from backend.services.actors import Actor
+from backend.services.availability import get_doctor, rules_for
+
+AUDITED_FIELDS = (
+    "doctor_id",
+    "client_id",
+    "pet_id",
+    "start_at",
+    "end_at",
+    "reason",
+    "status",
+    "priority",
+    "notes",
+    "procedure_type",
+    "cancel_reason",
+)
+
+SCHEDULE_MESSAGES = {
+    "outside_working_hours": "the time is outside the doctor's working hours",
+    "in_past": "the time is in the past",
+    "inside_min_notice": "the time is too soon (minimum notice)",
+    "beyond_horizon": "the time is beyond the booking horizon",
+    "blocked": "the doctor is not available at that time",
+}
+
+
+@dataclass(frozen=True)
+class NewAppointment:
+    doctor_id: uuid.UUID
+    client_id: uuid.UUID
+    start_at: datetime
+    end_at: datetime | None = None
+    pet_id: uuid.UUID | None = None
+    reason: str | None = None
+    notes: str | None = None
+    priority: str = Priority.NORMAL
+    source: str = Source.API
+    status: str = Status.PENDING
+    conversation_id: uuid.UUID | None = None
+    emergency_id: uuid.UUID | None = None
+    procedure_type: str | None = None
+
+
+def _snapshot(appointment: Appointment) -> dict[str, Any]:
+    return {name: _jsonable(getattr(appointment, name)) for name in AUDITED_FIELDS}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def appointment_payload(appointment: Appointment) -> dict[str, Any]:
+    """The JSON form of an appointment used in events."""
+    return {
+        "id": str(appointment.id),
+        "tenant_id": str(appointment.tenant_id),
+        "version": appointment.version,
+        "source": appointment.source,
+        "conversation_id": _jsonable(appointment.conversation_id),
+        **_snapshot(appointment),
+    }
+
+
+def _record(
+    session: Session,
+    appointment: Appointment,
+    *,
+    actor: Actor,
+    action: str,
+    event_type: str,
+    before: dict[str, Any],
+) -> None:
+    after = _snapshot(appointment)
+    changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+    session.add(
+        AuditLog(
+            tenant_id=appointment.tenant_id,
+            appointment_id=appointment.id,
+            action=action,
+            actor_type=actor.type,
+            actor_id=actor.id,
+            actor_label=actor.label,
+            changes=changes,
+        )
+    )
+    events.emit(
+        session,
+        tenant_id=appointment.tenant_id,
+        type=event_type,
+        aggregate_id=appointment.id,
+        payload={
+            "action": action,
+            "appointment": appointment_payload(appointment),
+            "changes": changes,
+            "actor": {"type": actor.type, "id": actor.id, "label": actor.label},
+        },
+    )
+
+
+def _aware(value: datetime, field: str) -> datetime:
+    if value.tzinfo is None:
+        raise ValidationFailed("the time needs a time zone offset (e.g. Z or -05:00)", field=field)
+    return value.astimezone(UTC)
+
+
+def _flush_or_slot_taken(session: Session) -> None:
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        if "no_overlap" in str(exc.orig) or "ex_appointment" in str(exc.orig):
+            raise SlotTaken("the slot is already taken", field="startAt") from None
+        raise
+
+
+def _check_slot(
+    session: Session,
+    tenant: Tenant,
+    *,
+    doctor_id: uuid.UUID,
+    start_at: datetime,
+    end_at: datetime,
+    priority: str,
+    now: datetime,
+    ignore_id: uuid.UUID | None = None,
+) -> None:
+    """Schedule rules and neighbours (with the buffer) for normal appointments."""
+    schedule = session.exec(
+        select(DoctorSchedule).where(DoctorSchedule.doctor_id == doctor_id)
+    ).first()
+    if schedule is None:
+        raise ValidationFailed("the doctor has no schedule", field="doctorId")
+    if priority == Priority.EMERGENCY:
+        return
+    time_off = [
+        Interval(s, e)
+        for s, e in session.exec(
+            select(TimeOff.start_at, TimeOff.end_at).where(
+                TimeOff.doctor_id == doctor_id, TimeOff.start_at < end_at, TimeOff.end_at > start_at
+            )
+        )
+    ]
+    problem = fits_schedule(
+        rules_for(schedule, tenant), start_at, end_at, blocked=time_off, now=now
+    )
+    if problem is not None:
+        raise ValidationFailed(
+            SCHEDULE_MESSAGES.get(problem, problem), field="startAt", code=problem
+        )
+    buffer = timedelta(minutes=schedule.buffer_minutes)
+    query = select(Appointment.id).where(
+        Appointment.doctor_id == doctor_id,
+        Appointment.status != Status.CANCELLED,
+        Appointment.priority == Priority.NORMAL,
+        Appointment.start_at < end_at + buffer,
+        Appointment.end_at > start_at - buffer,
+    )
+    if ignore_id is not None:
+        query = query.where(Appointment.id != ignore_id)
+    if session.exec(query.limit(1)).first() is not None:
+        raise SlotTaken("the slot is already taken", field="startAt")
+
+
+def _default_end(session: Session, doctor_id: uuid.UUID, start_at: datetime) -> datetime:
+    schedule = session.exec(
+        select(DoctorSchedule).where(DoctorSchedule.doctor_id == doctor_id)
+    ).first()
+    return start_at + timedelta(minutes=schedule.slot_minutes if schedule else 30)
+
+
+def create(session: Session, *, tenant: Tenant, actor: Actor, data: NewAppointment) -> Appointment:
+    """Books an appointment after checking every rule; raises on any violation."""
+    now = utcnow()
+    for enum_type, value, field in (
+        (Priority, data.priority, "priority"),
+        (Source, data.source, "source"),
+    ):
+        if value not in {e.value for e in enum_type}:
+            raise ValidationFailed(f"unknown {field} '{value}'", field=field)
+    if data.status not in (Status.PENDING, Status.CONFIRMED):
+        raise ValidationFailed("a new appointment is pending or confirmed", field="status")
+    if data.procedure_type is not None and data.procedure_type not in {
+        p.value for p in ProcedureType
+    }:
+        raise ValidationFailed(
+            f"unknown procedure type '{data.procedure_type}'", field="procedureType"
+        )
+    doctor = get_doctor(session, tenant.id, data.doctor_id)
+    if not doctor.is_active:
+        raise ValidationFailed("the doctor does not take appointments", field="doctorId")
+    client = session.get(Client, data.client_id)
+    if client is None or client.tenant_id != tenant.id:
+        raise NotFound("client not found", field="clientId")
+    if data.pet_id is not None:
+        pet = session.get(Pet, data.pet_id)
+        if pet is None or pet.tenant_id != tenant.id:
+            raise NotFound("pet not found", field="petId")
+        if pet.client_id != client.id:
+            raise ValidationFailed("the pet does not belong to the client", field="petId")
+    start_at = _aware(data.start_at, "startAt")
+    end_at = (
+        _aware(data.end_at, "endAt") if data.end_at else _default_end(session, doctor.id, start_at)
+    )
+    if end_at <= start_at:
+        raise ValidationFailed("the end must be after the start", field="endAt")
+    if end_at - start_at > timedelta(hours=8):
+        raise ValidationFailed("an appointment lasts at most 8 hours", field="endAt")
+    _check_slot(
+        session,
+        tenant,
+        doctor_id=doctor.id,
+        start_at=start_at,
+        end_at=end_at,
+        priority=data.priority,
+        now=now,
+    )
+    appointment = Appointment(
+        tenant_id=tenant.id,
+        doctor_id=doctor.id,
+        client_id=client.id,
+        pet_id=data.pet_id,
+        start_at=start_at,
+        end_at=end_at,
+        reason=(data.reason or None) and data.reason[:500],
+        notes=data.notes,
+        status=data.status,
+        priority=data.priority,
+        source=data.source,
+        conversation_id=data.conversation_id,
+        emergency_id=data.emergency_id,
+        procedure_type=data.procedure_type,
+        created_by=actor.display,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(appointment)
+    _flush_or_slot_taken(session)
+    _record(
+        session,
+        appointment,
+        actor=actor,
+        action="create",
+        event_type=events.APPOINTMENT_CREATED,
+        before={},
+    )
+    return appointment
+
+
+def get_for_update(
+    session: Session, *, tenant: Tenant, appointment_id: uuid.UUID, expected_version: int | None
+) -> Appointment:
+    """Locks the row (PostgreSQL) and checks the caller saw the current version."""
+    appointment = session.exec(
+        select(Appointment)
+        .where(Appointment.id == appointment_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if appointment is None or appointment.tenant_id != tenant.id:
+        raise NotFound("appointment not found")
+    if expected_version is not None and expected_version != appointment.version:
+        raise StaleVersion(
+            f"the appointment changed (version {appointment.version}, you sent {expected_version})",
+            field="version",
+        )
+    return appointment
+
+
+def _touch(appointment: Appointment) -> None:
+    appointment.version += 1
+    appointment.updated_at = utcnow()
+
+
+def reschedule(
+    session: Session,
+    *,
+    tenant: Tenant,
+    actor: Actor,
+    appointment_id: uuid.UUID,
+    start_at: datetime,
+    end_at: datetime | None = None,
+    doctor_id: uuid.UUID | None = None,
+    expected_version: int | None,
+) -> Appointment:
+    """Moves an appointment (optionally to another doctor), keeping its length by default."""
+    appointment = get_for_update(
+        session, tenant=tenant, appointment_id=appointment_id, expected_version=expected_version
+    )
+    check_reschedulable(appointment.status)
+    before = _snapshot(appointment)
+    new_doctor = get_doctor(session, tenant.id, doctor_id) if doctor_id else None
+    start_at = _aware(start_at, "startAt")
+    end_at = (
+        _aware(end_at, "endAt")
+        if end_at
+        else start_at + (appointment.end_at - appointment.start_at)
+    )
+    if end_at <= start_at:
+        raise ValidationFailed("the end must be after the start", field="endAt")
+    target_doctor = new_doctor.id if new_doctor else appointment.doctor_id
+    _check_slot(
+        session,
+        tenant,
+        doctor_id=target_doctor,
+        start_at=start_at,
+        end_at=end_at,
+        priority=appointment.priority,
+        now=utcnow(),
+        ignore_id=appointment.id,
+    )
+    appointment.doctor_id = target_doctor
+    appointment.start_at = start_at
+    appointment.end_at = end_at
+    _touch(appointment)
+    session.add(appointment)
+    _flush_or_slot_taken(session)
+    _record(
+        session,
+        appointment,
+        actor=actor,
+        action="reschedule",
+        event_type=events.APPOINTMENT_UPDATED,
+        before=before,
+    )
+    return appointment
+
+
+def change_status(
+    session: Session,
+    *,
+    tenant: Tenant,
+    actor: Actor,
+    appointment_id: uuid.UUID,
+    status: Status,
+    expected_version: int | None,
+    reason: str | None = None,
+    procedure_type: str | None = None,
+) -> Appointment:
+    """Confirm, cancel, complete (optionally with a procedure type) or mark no-show."""
+    appointment = get_for_update(
+        session, tenant=tenant, appointment_id=appointment_id, expected_version=expected_version
+    )
+    check_transition(appointment.status, status)
+    if procedure_type is not None:
+        if status != Status.COMPLETED:
+            raise ValidationFailed("a procedure type goes with completing", field="procedureType")
+        if procedure_type not in {p.value for p in ProcedureType}:
+            raise ValidationFailed(
+                f"unknown procedure type '{procedure_type}'", field="procedureType"
+            )
+    before = _snapshot(appointment)
+    appointment.status = status
+    if status == Status.CANCELLED:
+        appointment.cancel_reason = (reason or None) and reason[:500]
+    if procedure_type is not None:
+        appointment.procedure_type = procedure_type
+    _touch(appointment)
+    session.add(appointment)
+    session.flush()
+    event_type = (
+        events.APPOINTMENT_CANCELLED if status == Status.CANCELLED else events.APPOINTMENT_UPDATED
+    )
+    action = {
+        Status.CONFIRMED: "confirm",
+        Status.CANCELLED: "cancel",
+        Status.COMPLETED: "complete",
+        Status.NO_SHOW: "no_show",
+    }[status]
+    _record(session, appointment, actor=actor, action=action, event_type=event_type, before=before)
+    return appointment
+
+
+def confirm(session: Session, **kwargs: Any) -> Appointment:
+    return change_status(session, status=Status.CONFIRMED, **kwargs)
+
+
+def cancel(session: Session, **kwargs: Any) -> Appointment:
+    return change_status(session, status=Status.CANCELLED, **kwargs)
+
+
+def complete(session: Session, **kwargs: Any) -> Appointment:
+    return change_status(session, status=Status.COMPLETED, **kwargs)
+
+
+def mark_no_show(session: Session, **kwargs: Any) -> Appointment:
+    return change_status(session, status=Status.NO_SHOW, **kwargs)
+
+
+def update_notes(
+    session: Session,
+    *,
+    tenant: Tenant,
+    actor: Actor,
+    appointment_id: uuid.UUID,
+    notes: str | None,
+    reason: str | None = None,
+    expected_version: int | None,
+) -> Appointment:
+    appointment = get_for_update(
+        session, tenant=tenant, appointment_id=appointment_id, expected_version=expected_version
+    )
+    before = _snapshot(appointment)
+    appointment.notes = notes
+    if reason is not None:
+        appointment.reason = reason[:500]
+    _touch(appointment)
+    session.add(appointment)
+    session.flush()
+    _record(
+        session,
+        appointment,
+        actor=actor,
+        action="edit",
+        event_type=events.APPOINTMENT_UPDATED,
+        before=before,
+    )
+    return appointment

@@ -1,0 +1,116 @@
+"""Test databases: every database test runs on SQLite and on PostgreSQL.
+
+Each test session gets its own PostgreSQL database (created from the server
+named by TEST_POSTGRES_URL, default the local `test` database) and its own
+SQLite file, both built by the Alembic migrations. Tables are emptied after
+each test.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import SQLModel
+
+import backend.models  # noqa: F401
+from backend.core import db as core_db
+from backend.core.clock import clock
+from backend.services import events, migrations
+
+TEST_POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+BACKENDS = ["sqlite", "postgres"]
+
+
+def _create_pg_database() -> tuple[str, str]:
+    admin_url = make_url(core_db.normalize_url(TEST_POSTGRES_URL))
+    name = f"va_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return admin_url.set(database=name).render_as_string(hide_password=False), name
+
+
+def _drop_pg_database(name: str) -> None:
+    admin = create_engine(
+        make_url(core_db.normalize_url(TEST_POSTGRES_URL)), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def engines() -> Iterator[dict[str, Engine]]:
+    tmpdir = tempfile.mkdtemp(prefix="vetassist-test-")
+    sqlite_engine = core_db.make_engine(f"sqlite:///{tmpdir}/test.db")
+    pg_url, pg_name = _create_pg_database()
+    pg_engine = core_db.make_engine(pg_url)
+    built = {"sqlite": sqlite_engine, "postgres": pg_engine}
+    for engine in built.values():
+        migrations.upgrade(engine)
+    yield built
+    for engine in built.values():
+        engine.dispose()
+    _drop_pg_database(pg_name)
+
+
+def _empty_tables(engine: Engine) -> None:
+    tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(
+                text(
+                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+                )
+            )
+        else:
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, engines: dict[str, Engine]) -> Iterator[Engine]:
+    """The backend pointed at a clean database; parametrised over SQLite and PostgreSQL."""
+    engine = engines[request.param]
+    core_db.set_engine(engine)
+    try:
+        yield engine
+    finally:
+        events.set_dispatcher(None)
+        core_db.set_engine(None)
+        _empty_tables(engine)
+
+
+@pytest.fixture
+def pg(engines: dict[str, Engine]) -> Iterator[Engine]:
+    """PostgreSQL only (concurrency tests that need a real server)."""
+    engine = engines["postgres"]
+    core_db.set_engine(engine)
+    try:
+        yield engine
+    finally:
+        events.set_dispatcher(None)
+        core_db.set_engine(None)
+        _empty_tables(engine)
+
+
+FROZEN_NOW = datetime(2027, 1, 28, 15, 0, tzinfo=UTC)  # Thursday 10:00 in Bogotá
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[datetime]:
+    clock.freeze(FROZEN_NOW)
+    try:
+        yield FROZEN_NOW
+    finally:
+        clock.unfreeze()

@@ -1,0 +1,70 @@
+"""Builders for test data; everything goes through the services where one exists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from backend.models import Client, DoctorSchedule, StaffUser, Tenant
+from backend.services import auth, clients
+
+
+def make_tenant(
+    session: Session,
+    *,
+    slug: str = "clinica",
+    timezone: str = "America/Bogota",
+    whatsapp: str = "+14155550100",
+    **extra: Any,
+) -> Tenant:
+    tenant = Tenant(
+        name=f"Clínica {slug}", slug=slug, timezone=timezone, whatsapp_numbers=[whatsapp], **extra
+    )
+    session.add(tenant)
+    session.flush()
+    return tenant
+
+
+def make_doctor(
+    session: Session,
+    tenant: Tenant,
+    *,
+    name: str = "Dra. Prueba",
+    email: str | None = None,
+    periods: list[dict[str, Any]] | None = None,
+    for_ai: bool = True,
+    **schedule: Any,
+) -> StaffUser:
+    user = StaffUser(
+        tenant_id=tenant.id,
+        email=email or f"{name.split()[-1].lower()}.{tenant.slug}@example.com",
+        password_hash="x",
+        full_name=name,
+        role="doctor",
+        active_for_ai_booking=for_ai,
+    )
+    session.add(user)
+    session.flush()
+    kwargs: dict[str, Any] = dict(schedule)
+    if periods is not None:
+        kwargs["periods"] = periods
+    session.add(DoctorSchedule(tenant_id=tenant.id, doctor_id=user.id, **kwargs))
+    session.flush()
+    return user
+
+
+def weekday_periods(
+    start: str = "08:00", end: str = "18:00", days: range = range(0, 6)
+) -> list[dict[str, Any]]:
+    return [{"weekday": d, "start": start, "end": end} for d in days]
+
+
+def make_client(
+    session: Session, tenant: Tenant, *, phone: str = "+573001234567", name: str = "Cliente Prueba"
+) -> Client:
+    return clients.find_or_create(session, tenant, phone=phone, name=name)
+
+
+def make_api_key(session: Session, tenant: Tenant) -> str:
+    return auth.create_api_key(session, tenant_id=tenant.id, name="tests").secret
