@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
-from sqlmodel import update
+from sqlmodel import col, update
 
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
@@ -52,7 +52,9 @@ def api_principal(request: Request) -> Principal:
         stale_use = key.last_used_at is None or (utcnow() - key.last_used_at).total_seconds() > 300
     if stale_use:  # a separate short write, at most every few minutes per key
         with session_scope(write=True) as session:
-            session.exec(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=utcnow()))
+            session.exec(
+                update(ApiKey).where(col(ApiKey.id) == key.id).values(last_used_at=utcnow())
+            )
     return principal
 
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from backend.core.clock import clock, utcnow
 from backend.domain.appointment_rules import Source, Status
 from backend.domain.errors import DomainError
-from backend.models import DoctorSchedule, EscalationContact, StaffUser, Tenant
+from backend.models import Client, DoctorSchedule, Pet, EscalationContact, StaffUser, Tenant
 from backend.services import auth, booking, clients
 from backend.services.actors import SYSTEM
 from backend.services.availability import find_free_slots
@@ -47,7 +47,7 @@ STAFF = [
     ("soporte@demo.vetassist.co", "Julián Torres", "support", None, False, "#64748b"),
 ]
 
-CLIENTS = [
+CLIENTS: list[tuple[str, str, list[tuple[str, str, str | None]]]] = [
     ("+573001112233", "Camila Rodríguez", [("Luna", "gato", "Criollo")]),
     ("+573004445566", "Andrés Martínez", [("Max", "perro", "Labrador")]),
     ("+573007778899", "Valentina López", [("Coco", "perro", "Poodle"), ("Mia", "gato", "Siamés")]),
@@ -135,7 +135,7 @@ def seed_demo(session: Session, *, seed: int = 7) -> Tenant:
         )
     )
     session.flush()
-    people = []
+    people: list[tuple[Client, list[Pet]]] = []
     for phone, name, pets in CLIENTS:
         client = clients.find_or_create(session, tenant, phone=phone, name=name)
         pet_rows = [
@@ -149,7 +149,11 @@ def seed_demo(session: Session, *, seed: int = 7) -> Tenant:
 
 
 def _seed_week(
-    session: Session, tenant: Tenant, doctors: list[StaffUser], people: list, rng: random.Random
+    session: Session,
+    tenant: Tenant,
+    doctors: list[StaffUser],
+    people: list[tuple[Client, list[Pet]]],
+    rng: random.Random,
 ) -> None:
     """About four appointments per doctor per working day, from three days ago to a week ahead."""
     tz = ZoneInfo(tenant.timezone)

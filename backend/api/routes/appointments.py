@@ -149,11 +149,7 @@ def patch_appointment(
     moves = body.start_at is not None or body.end_at is not None or body.doctor_id is not None
     if moves and body.status is not None:
         raise ValidationFailed("reschedule and status change are separate requests", field="status")
-    common = {
-        "tenant": principal.tenant,
-        "actor": principal.actor,
-        "appointment_id": appointment_id,
-    }
+    tenant, actor = principal.tenant, principal.actor
     with session_scope(write=True) as session:
         _get(session, principal, appointment_id)
         if moves:
@@ -161,7 +157,9 @@ def patch_appointment(
                 raise ValidationFailed("give startAt to reschedule", field="startAt")
             return booking.reschedule(
                 session,
-                **common,
+                tenant=tenant,
+                actor=actor,
+                appointment_id=appointment_id,
                 start_at=body.start_at,
                 end_at=body.end_at,
                 doctor_id=body.doctor_id,
@@ -170,7 +168,9 @@ def patch_appointment(
         if body.status is not None:
             return booking.change_status(
                 session,
-                **common,
+                tenant=tenant,
+                actor=actor,
+                appointment_id=appointment_id,
                 status=parse_status(body.status),
                 expected_version=version,
                 reason=body.cancel_reason,
@@ -178,7 +178,13 @@ def patch_appointment(
             )
         if body.notes is not None or body.reason is not None:
             return booking.update_notes(
-                session, **common, notes=body.notes, reason=body.reason, expected_version=version
+                session,
+                tenant=tenant,
+                actor=actor,
+                appointment_id=appointment_id,
+                notes=body.notes,
+                reason=body.reason,
+                expected_version=version,
             )
         raise ValidationFailed("nothing to change", field=None)
 
