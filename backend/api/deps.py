@@ -12,7 +12,7 @@ from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.models import ApiKey, Tenant
 from backend.services.actors import Actor
-from backend.services.auth import find_api_key
+from backend.services.auth import resolve_api_key
 
 
 @dataclass(frozen=True)
@@ -36,26 +36,20 @@ def _bearer(request: Request) -> str:
 
 
 def api_principal(request: Request) -> Principal:
-    token = _bearer(request)
-    with session_scope() as session:
-        key = find_api_key(session, token)
-        if key is None:
-            raise HTTPException(
-                401, "unknown or revoked API key", headers={"WWW-Authenticate": "Bearer"}
-            )
-        tenant = session.get(Tenant, key.tenant_id)
-        if tenant is None:
-            raise HTTPException(401, "unknown or revoked API key")
-        principal = Principal(
-            tenant=tenant, actor=Actor(type="api_key", id=str(key.id), label=key.name)
+    resolved = resolve_api_key(_bearer(request))
+    if resolved is None:
+        raise HTTPException(
+            401, "unknown or revoked API key", headers={"WWW-Authenticate": "Bearer"}
         )
-        stale_use = key.last_used_at is None or (utcnow() - key.last_used_at).total_seconds() > 300
-    if stale_use:  # a separate short write, at most every few minutes per key
+    key, tenant = resolved
+    if key.last_used_at is None or (utcnow() - key.last_used_at).total_seconds() > 300:
+        # a separate short write, at most every few minutes per key
+        key.last_used_at = utcnow()
         with session_scope(write=True) as session:
             session.exec(
-                update(ApiKey).where(col(ApiKey.id) == key.id).values(last_used_at=utcnow())
+                update(ApiKey).where(col(ApiKey.id) == key.id).values(last_used_at=key.last_used_at)
             )
-    return principal
+    return Principal(tenant=tenant, actor=Actor(type="api_key", id=str(key.id), label=key.name))
 
 
 PrincipalDep = Annotated[Principal, Depends(api_principal)]

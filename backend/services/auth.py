@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,6 +19,7 @@ from sqlmodel import Session, select
 
 from backend.core.clock import utcnow
 from backend.core.config import settings
+from backend.core.db import session_scope
 from backend.domain.errors import NotFound, ValidationFailed
 from backend.models import ApiKey, StaffSession, StaffUser, Tenant
 
@@ -97,6 +100,41 @@ def find_api_key(session: Session, secret: str) -> ApiKey | None:
     return key
 
 
+KEY_CACHE_SECONDS = 30.0
+_key_cache: dict[str, tuple[float, ApiKey, Tenant]] = {}
+_key_cache_lock = threading.Lock()
+
+
+def resolve_api_key(secret: str) -> tuple[ApiKey, Tenant] | None:
+    """The live key and its clinic, cached in this process for a few seconds.
+
+    Every API request authenticates, so this saves a database round trip per
+    request. A revocation takes effect at once in this process and within
+    KEY_CACHE_SECONDS in the others.
+    """
+    digest = _sha256(secret)
+    now = time.monotonic()
+    with _key_cache_lock:
+        hit = _key_cache.get(digest)
+    if hit is not None and hit[0] > now:
+        return hit[1], hit[2]
+    with session_scope(read_only=True) as session:
+        key = find_api_key(session, secret)
+        tenant = session.get(Tenant, key.tenant_id) if key is not None else None
+    if key is None or tenant is None:
+        return None
+    with _key_cache_lock:
+        if len(_key_cache) > 10_000:
+            _key_cache.clear()
+        _key_cache[digest] = (now + KEY_CACHE_SECONDS, key, tenant)
+    return key, tenant
+
+
+def forget_cached_keys() -> None:
+    with _key_cache_lock:
+        _key_cache.clear()
+
+
 def revoke_api_key(session: Session, *, tenant_id: uuid.UUID, key_id: uuid.UUID) -> ApiKey:
     key = session.get(ApiKey, key_id)
     if key is None or key.tenant_id != tenant_id:
@@ -104,6 +142,7 @@ def revoke_api_key(session: Session, *, tenant_id: uuid.UUID, key_id: uuid.UUID)
     if key.revoked_at is None:
         key.revoked_at = utcnow()
         session.add(key)
+    forget_cached_keys()
     return key
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import literal, union_all
 from sqlmodel import Session, col, select
 
 from backend.domain.availability import (
@@ -65,12 +66,16 @@ def schedules_for(
     return {row.doctor_id: row for row in rows}
 
 
+MAX_APPOINTMENT_LENGTH = timedelta(hours=8)  # booking refuses longer ones
+WINDOW_PADDING = timedelta(hours=3)  # covers any buffer the settings allow (at most 2 h)
+
+
 def local_window(tenant: Tenant, start_day: date, end_day: date) -> tuple[datetime, datetime]:
-    """UTC bounds of local days [start_day, end_day], padded by a day for buffers and DST."""
+    """UTC bounds of the local days [start_day, end_day], padded for buffers."""
     tz = ZoneInfo(tenant.timezone)
-    start = datetime.combine(start_day, time(0), tz) - timedelta(days=1)
-    end = datetime.combine(end_day + timedelta(days=1), time(0), tz) + timedelta(days=1)
-    return start, end
+    start = datetime.combine(start_day, time(0), tz) - WINDOW_PADDING
+    end = datetime.combine(end_day + timedelta(days=1), time(0), tz) + WINDOW_PADDING
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def busy_times(
@@ -81,39 +86,49 @@ def busy_times(
     now: datetime,
     holder_conversation_id: uuid.UUID | None = None,
 ) -> tuple[dict[uuid.UUID, list[Interval]], dict[uuid.UUID, list[Interval]]]:
-    """Live appointments, and blocked time (time off plus other chats' slot holds), per doctor."""
-    start, end = window
-    appointments: dict[uuid.UUID, list[Interval]] = defaultdict(list)
-    rows = session.exec(
-        select(Appointment.doctor_id, Appointment.start_at, Appointment.end_at).where(
-            col(Appointment.doctor_id).in_(doctor_ids),
-            Appointment.start_at < end,
-            Appointment.end_at > start,
-            Appointment.status != "cancelled",
-            Appointment.priority == "normal",
-        )
-    )
-    for doctor_id, a_start, a_end in rows:
-        appointments[doctor_id].append(Interval(a_start, a_end))
+    """Live appointments, and blocked time (time off plus other chats' slot holds), per doctor.
 
-    blocked: dict[uuid.UUID, list[Interval]] = defaultdict(list)
-    for doctor_id, b_start, b_end in session.exec(
-        select(TimeOff.doctor_id, TimeOff.start_at, TimeOff.end_at).where(
-            col(TimeOff.doctor_id).in_(doctor_ids), TimeOff.start_at < end, TimeOff.end_at > start
-        )
-    ):
-        blocked[doctor_id].append(Interval(b_start, b_end))
-    hold_query = select(SlotHold.doctor_id, SlotHold.start_at, SlotHold.end_at).where(
+    One round trip: the three sources are read with UNION ALL. Appointments are
+    bounded on `start_at` from both sides so the (doctor_id, start_at) index
+    range stays as small as the window.
+    """
+    start, end = window
+    appointment_rows = select(
+        Appointment.doctor_id, Appointment.start_at, Appointment.end_at, literal(0).label("kind")
+    ).where(
+        col(Appointment.doctor_id).in_(doctor_ids),
+        Appointment.start_at < end,
+        Appointment.start_at > start - MAX_APPOINTMENT_LENGTH,
+        Appointment.end_at > start,
+        Appointment.status != "cancelled",
+        Appointment.priority == "normal",
+    )
+    time_off_rows = select(
+        TimeOff.doctor_id, TimeOff.start_at, TimeOff.end_at, literal(1).label("kind")
+    ).where(col(TimeOff.doctor_id).in_(doctor_ids), TimeOff.start_at < end, TimeOff.end_at > start)
+    hold_rows = select(
+        SlotHold.doctor_id, SlotHold.start_at, SlotHold.end_at, literal(1).label("kind")
+    ).where(
         col(SlotHold.doctor_id).in_(doctor_ids),
         SlotHold.expires_at > now,
         SlotHold.start_at < end,
         SlotHold.end_at > start,
     )
     if holder_conversation_id is not None:
-        hold_query = hold_query.where(SlotHold.conversation_id != holder_conversation_id)
-    for doctor_id, h_start, h_end in session.exec(hold_query):
-        blocked[doctor_id].append(Interval(h_start, h_end))
+        hold_rows = hold_rows.where(SlotHold.conversation_id != holder_conversation_id)
+    appointments: dict[uuid.UUID, list[Interval]] = defaultdict(list)
+    blocked: dict[uuid.UUID, list[Interval]] = defaultdict(list)
+    for doctor_id, b_start, b_end, kind in session.exec(
+        union_all(appointment_rows, time_off_rows, hold_rows)  # type: ignore[call-overload]
+    ):
+        target = appointments if kind == 0 else blocked
+        target[doctor_id].append(Interval(_utc(b_start), _utc(b_end)))
     return appointments, blocked
+
+
+def _utc(value: datetime) -> datetime:
+    """UNION ALL drops the column type on SQLite, so values may come back naive (they are UTC)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def find_free_slots(

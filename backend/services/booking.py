@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import literal, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -31,7 +32,7 @@ from backend.domain.intervals import Interval
 from backend.models import Appointment, AuditLog, Client, DoctorSchedule, Pet, Tenant, TimeOff
 from backend.services import events
 from backend.services.actors import Actor
-from backend.services.availability import get_doctor, rules_for
+from backend.services.availability import MAX_APPOINTMENT_LENGTH, get_doctor, rules_for
 
 AUDITED_FIELDS = (
     "doctor_id",
@@ -148,59 +149,61 @@ def _flush_or_slot_taken(session: Session) -> None:
         raise
 
 
+def _schedule(session: Session, doctor_id: uuid.UUID) -> DoctorSchedule:
+    schedule = session.exec(
+        select(DoctorSchedule).where(DoctorSchedule.doctor_id == doctor_id)
+    ).first()
+    if schedule is None:
+        raise ValidationFailed("the doctor has no schedule", field="doctorId")
+    return schedule
+
+
 def _check_slot(
     session: Session,
     tenant: Tenant,
+    schedule: DoctorSchedule,
     *,
-    doctor_id: uuid.UUID,
     start_at: datetime,
     end_at: datetime,
     priority: str,
     now: datetime,
     ignore_id: uuid.UUID | None = None,
 ) -> None:
-    """Schedule rules and neighbours (with the buffer) for normal appointments."""
-    schedule = session.exec(
-        select(DoctorSchedule).where(DoctorSchedule.doctor_id == doctor_id)
-    ).first()
-    if schedule is None:
-        raise ValidationFailed("the doctor has no schedule", field="doctorId")
+    """Schedule rules and neighbours (with the buffer) for normal appointments.
+
+    Time off and neighbouring appointments come back in one round trip; the
+    neighbour range is bounded on `start_at` so the index range stays small.
+    """
     if priority == Priority.EMERGENCY:
         return
-    time_off = [
-        Interval(s, e)
-        for s, e in session.exec(
-            select(TimeOff.start_at, TimeOff.end_at).where(
-                TimeOff.doctor_id == doctor_id, TimeOff.start_at < end_at, TimeOff.end_at > start_at
-            )
-        )
-    ]
-    problem = fits_schedule(
-        rules_for(schedule, tenant), start_at, end_at, blocked=time_off, now=now
-    )
-    if problem is not None:
-        raise ValidationFailed(
-            SCHEDULE_MESSAGES.get(problem, problem), field="startAt", code=problem
-        )
     buffer = timedelta(minutes=schedule.buffer_minutes)
-    query = select(Appointment.id).where(
+    doctor_id = schedule.doctor_id
+    neighbours = select(Appointment.start_at, Appointment.end_at, literal(0).label("kind")).where(
         Appointment.doctor_id == doctor_id,
         Appointment.status != Status.CANCELLED,
         Appointment.priority == Priority.NORMAL,
         Appointment.start_at < end_at + buffer,
+        Appointment.start_at > start_at - buffer - MAX_APPOINTMENT_LENGTH,
         Appointment.end_at > start_at - buffer,
     )
     if ignore_id is not None:
-        query = query.where(Appointment.id != ignore_id)
-    if session.exec(query.limit(1)).first() is not None:
+        neighbours = neighbours.where(Appointment.id != ignore_id)
+    time_off = select(TimeOff.start_at, TimeOff.end_at, literal(1).label("kind")).where(
+        TimeOff.doctor_id == doctor_id, TimeOff.start_at < end_at, TimeOff.end_at > start_at
+    )
+    rows = session.exec(union_all(neighbours, time_off)).all()  # type: ignore[call-overload]
+    blocked = [Interval(_as_utc(s), _as_utc(e)) for s, e, kind in rows if kind == 1]
+    problem = fits_schedule(rules_for(schedule, tenant), start_at, end_at, blocked=blocked, now=now)
+    if problem is not None:
+        raise ValidationFailed(
+            SCHEDULE_MESSAGES.get(problem, problem), field="startAt", code=problem
+        )
+    if any(kind == 0 for _, _, kind in rows):
         raise SlotTaken("the slot is already taken", field="startAt")
 
 
-def _default_end(session: Session, doctor_id: uuid.UUID, start_at: datetime) -> datetime:
-    schedule = session.exec(
-        select(DoctorSchedule).where(DoctorSchedule.doctor_id == doctor_id)
-    ).first()
-    return start_at + timedelta(minutes=schedule.slot_minutes if schedule else 30)
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def create(session: Session, *, tenant: Tenant, actor: Actor, data: NewAppointment) -> Appointment:
@@ -233,17 +236,20 @@ def create(session: Session, *, tenant: Tenant, actor: Actor, data: NewAppointme
         if pet.client_id != client.id:
             raise ValidationFailed("the pet does not belong to the client", field="petId")
     start_at = _aware(data.start_at, "startAt")
+    schedule = _schedule(session, doctor.id)
     end_at = (
-        _aware(data.end_at, "endAt") if data.end_at else _default_end(session, doctor.id, start_at)
+        _aware(data.end_at, "endAt")
+        if data.end_at
+        else start_at + timedelta(minutes=schedule.slot_minutes)
     )
     if end_at <= start_at:
         raise ValidationFailed("the end must be after the start", field="endAt")
-    if end_at - start_at > timedelta(hours=8):
+    if end_at - start_at > MAX_APPOINTMENT_LENGTH:
         raise ValidationFailed("an appointment lasts at most 8 hours", field="endAt")
     _check_slot(
         session,
         tenant,
-        doctor_id=doctor.id,
+        schedule,
         start_at=start_at,
         end_at=end_at,
         priority=data.priority,
@@ -332,11 +338,13 @@ def reschedule(
     )
     if end_at <= start_at:
         raise ValidationFailed("the end must be after the start", field="endAt")
+    if end_at - start_at > MAX_APPOINTMENT_LENGTH:
+        raise ValidationFailed("an appointment lasts at most 8 hours", field="endAt")
     target_doctor = new_doctor.id if new_doctor else appointment.doctor_id
     _check_slot(
         session,
         tenant,
-        doctor_id=target_doctor,
+        _schedule(session, target_doctor),
         start_at=start_at,
         end_at=end_at,
         priority=appointment.priority,

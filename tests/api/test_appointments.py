@@ -165,3 +165,14 @@ def test_openapi_and_healthz_answer(clinic):
     assert clinic.http.get("/healthz").json() == {"status": "ok"}
     spec = clinic.http.get("/api/openapi.json").json()
     assert "/api/v1/appointments" in spec["paths"]
+
+
+def test_revoked_key_is_refused_at_once(clinic):
+    from backend.core.db import session_scope
+    from backend.services import auth
+
+    assert clinic.get("/api/v1/doctors").status_code == 200
+    with session_scope(write=True) as session:
+        key = auth.find_api_key(session, clinic.key)
+        auth.revoke_api_key(session, tenant_id=clinic.tenant.id, key_id=key.id)
+    assert clinic.get("/api/v1/doctors").status_code == 401

@@ -32,7 +32,7 @@ def availability(
     tenant = principal.tenant
     if tenant_id is not None and tenant_id not in (str(tenant.id), tenant.slug):
         raise NotFound("clinic not found", field="tenantId")
-    with session_scope() as session:
+    with session_scope(read_only=True) as session:
         doctors = (
             [get_doctor(session, tenant.id, doctor_id)]
             if doctor_id
