@@ -82,17 +82,22 @@ def is_postgres(engine: Engine | None = None) -> bool:
 def session_scope(*, write: bool = False, read_only: bool = False) -> Iterator[Session]:
     """A unit of work: commits on success, rolls back on error.
 
-    `write=True` takes SQLite's write lock at BEGIN, so read-check-write
-    sequences cannot interleave with another writer. `read_only=True` skips
-    BEGIN/COMMIT on PostgreSQL (autocommit): two round trips fewer for hot
-    reads such as availability; never write in such a scope.
+    On SQLite the unit takes the write lock at BEGIN (`BEGIN IMMEDIATE`), so
+    read-check-write sequences cannot interleave with another writer and
+    waits replace "database is locked" errors; `write=True` documents intent.
+    `read_only=True` reads without the lock on SQLite and without
+    BEGIN/COMMIT on PostgreSQL (autocommit); never write in such a scope.
     """
     engine = get_engine()
     bind: Engine = engine
-    if write:
+    if read_only:
+        if engine.dialect.name == "postgresql":
+            bind = engine.execution_options(isolation_level="AUTOCOMMIT")
+    else:
+        # On SQLite every non-read-only unit takes the write lock at BEGIN: a
+        # deferred transaction that writes late can fail with "database is
+        # locked" instead of waiting. PostgreSQL ignores the option.
         bind = engine.execution_options(sqlite_write=True)
-    elif read_only and engine.dialect.name == "postgresql":
-        bind = engine.execution_options(isolation_level="AUTOCOMMIT")
     session = Session(bind=bind, expire_on_commit=False)
     try:
         yield session
