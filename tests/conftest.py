@@ -9,6 +9,7 @@ each test.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -62,6 +63,7 @@ def engines() -> Iterator[dict[str, Engine]]:
     for engine in built.values():
         engine.dispose()
     _drop_pg_database(pg_name)
+    shutil.rmtree(tmpdir, ignore_errors=True)
 
 
 def _empty_tables(engine: Engine) -> None:
