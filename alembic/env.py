@@ -12,6 +12,7 @@ from sqlmodel import SQLModel
 import backend.models  # noqa: F401  (registers every table)
 from backend.core.db import get_engine
 from backend.models.types import UTCDateTime
+from backend.services.migrations import include_name
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -34,6 +35,7 @@ def _run(connection: Connection) -> None:
         render_item=render_item,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -18,7 +18,8 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import UTC, date, datetime, time as dtime, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -85,7 +86,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=3)
     args = parser.parse_args()
 
     engine = fresh_postgres(DB_NAME)

@@ -5,12 +5,12 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
-from backend.services.migrations import alembic_config
+from backend.services.migrations import alembic_config, include_name
 
 
 def test_migrations_match_models_on_both_databases(db):
     with db.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name})
         diff = compare_metadata(context, SQLModel.metadata)
     assert diff == []
 

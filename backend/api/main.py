@@ -6,7 +6,15 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from backend.api.errors import install_error_handlers
-from backend.api.routes import appointments, availability
+from backend.api.routes import (
+    appointments,
+    availability,
+    conversations,
+    dead_letters,
+    emergencies,
+    follow_ups,
+    webhooks,
+)
 from backend.core.db import session_scope
 
 
@@ -21,6 +29,11 @@ def create_app() -> FastAPI:
     install_error_handlers(api)
     api.include_router(appointments.router)
     api.include_router(availability.router)
+    api.include_router(webhooks.router)
+    api.include_router(conversations.router)
+    api.include_router(emergencies.router)
+    api.include_router(dead_letters.router)
+    api.include_router(follow_ups.router)
 
     @api.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

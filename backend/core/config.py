@@ -28,6 +28,7 @@ class Settings(BaseSettings):
 
     REDIS_URL: str | None = None
     CELERY_VISIBILITY_TIMEOUT_S: int = 3600
+    CELERY_QUEUE: str = "vetassist"  # also the prefix of every Redis key the app writes
 
     PUBLIC_BASE_URL: str = "http://localhost:8000"
     WHATSAPP_CHANNEL: str = Field(default="sandbox", pattern="^(sandbox|twilio)$")
@@ -39,7 +40,7 @@ class Settings(BaseSettings):
 
     ANTHROPIC_API_KEY: str | None = None
     ANTHROPIC_BASE_URL: str | None = None
-    ANTHROPIC_MODEL: str = "claude-sonnet-4-5"
+    ANTHROPIC_MODEL: str = "claude-sonnet-4-6"
     ANTHROPIC_TIMEOUT_S: float = 10.0
 
     GOOGLE_CALENDAR_ENABLED: bool = False

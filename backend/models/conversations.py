@@ -59,7 +59,23 @@ class Conversation(SQLModel, table=True):
 class Message(SQLModel, table=True):
     """A WhatsApp message in or out. Inbound ones are stored before any processing."""
 
-    __table_args__ = (sa.Index("ix_message_conversation_created", "conversation_id", "created_at"),)
+    __table_args__ = (
+        sa.Index("ix_message_conversation_created", "conversation_id", "created_at"),
+        sa.Index(
+            "ix_message_inbound_pending",
+            "tenant_id",
+            "from_phone",
+            "created_at",
+            postgresql_where=sa.text("processed_at IS NULL AND direction = 'inbound'"),
+            sqlite_where=sa.text("processed_at IS NULL AND direction = 'inbound'"),
+        ),
+        sa.Index(  # the workers' resubmission sweep (migration 0003)
+            "ix_message_outbound_queued",
+            "created_at",
+            postgresql_where=sa.text("status = 'queued' AND direction = 'outbound'"),
+            sqlite_where=sa.text("status = 'queued' AND direction = 'outbound'"),
+        ),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     tenant_id: uuid.UUID = Field(foreign_key="tenant.id", index=True)
@@ -75,6 +91,7 @@ class Message(SQLModel, table=True):
     status: str = Field(default="received", max_length=16)
     error_code: str | None = Field(default=None, max_length=16)
     template_sid: str | None = Field(default=None, max_length=64)
+    attempts: int = Field(default=0)  # delivery attempts of an outbound message
     processed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     status_updated_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))

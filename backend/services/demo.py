@@ -6,6 +6,7 @@ back while the past part of the week is booked.
 
 from __future__ import annotations
 
+import importlib
 import random
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
@@ -16,7 +17,7 @@ from sqlmodel import Session, select
 from backend.core.clock import clock, utcnow
 from backend.domain.appointment_rules import Source, Status
 from backend.domain.errors import DomainError
-from backend.models import Client, DoctorSchedule, Pet, EscalationContact, StaffUser, Tenant
+from backend.models import Client, DoctorSchedule, EscalationContact, Pet, StaffUser, Tenant
 from backend.services import auth, booking, clients
 from backend.services.actors import SYSTEM
 from backend.services.availability import find_free_slots
@@ -81,9 +82,19 @@ Extension = Callable[[Session, Tenant], None]
 _extensions: list[Extension] = []
 
 
+# Modules that register demo data of their own (chats, an emergency, follow-ups).
+EXTENSION_MODULES = ("backend.services.assistant", "backend.services.followups")
+
+
 def register_extension(extension: Extension) -> None:
     """Other areas (conversations, emergencies, follow-ups) add their demo data here."""
-    _extensions.append(extension)
+    if extension not in _extensions:
+        _extensions.append(extension)
+
+
+def _load_extensions() -> None:
+    for module in EXTENSION_MODULES:
+        importlib.import_module(module)
 
 
 def demo_exists(session: Session) -> bool:
@@ -131,7 +142,7 @@ def seed_demo(session: Session, *, seed: int = 7) -> Tenant:
             name="Dra. Ana Restrepo",
             whatsapp_phone="+573209876543",
             email="ana.restrepo@demo.vetassist.co",
-            channels=["whatsapp", "email"],
+            channels=["whatsapp"],
         )
     )
     session.flush()
@@ -143,6 +154,7 @@ def seed_demo(session: Session, *, seed: int = 7) -> Tenant:
         ]
         people.append((client, pet_rows))
     _seed_week(session, tenant, doctors, people, rng)
+    _load_extensions()
     for extension in _extensions:
         extension(session, tenant)
     return tenant

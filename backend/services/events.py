@@ -54,6 +54,8 @@ def emit(
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a SAVEPOINT released: the real commit comes later
+        return
     pending: list[OutboxEvent] = session.info.pop(_PENDING_KEY, [])
     if not pending or _dispatcher is None:
         return
@@ -66,4 +68,6 @@ def _after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
+    if session.in_nested_transaction():  # only a SAVEPOINT: the outer transaction may still commit
+        return
     session.info.pop(_PENDING_KEY, None)

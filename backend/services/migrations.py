@@ -24,3 +24,14 @@ def upgrade(engine: Engine | None = None) -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, "heads")
         connection.commit()
+
+
+SEARCH_OBJECTS = ("message_fts", "ix_message_body_fts")
+"""Chat search objects made by raw SQL in migration 0002, outside the SQLModel metadata."""
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic filter: leaves the chat search table/index (and FTS5's shadow tables) alone."""
+    if type_ in ("table", "index") and name:
+        return not any(name == obj or name.startswith(obj + "_") for obj in SEARCH_OBJECTS)
+    return True

@@ -268,11 +268,20 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=STOP_TIMEOUT_S)
 
 
-@pytest.fixture(scope="session")
-def portal() -> Iterator[Portal]:
-    """The full app (pages + REST API) on a free port, with a fresh demo database."""
+@contextlib.contextmanager
+def running_portal(
+    *,
+    seed_demo: bool = True,
+    prepare: Callable[[str], None] | None = None,
+    port: int | None = None,
+) -> Iterator[Portal]:
+    """The full app (pages + REST API) on a free port, with a fresh migrated database.
+
+    `seed_demo` adds the demo clinic; `prepare(database_url)` may add other data
+    before the app starts (the portal benchmark does). Also used outside pytest.
+    """
     workdir = Path(tempfile.mkdtemp(prefix="vetassist-e2e-"))
-    port = _pick_port()
+    port = port or _pick_port()
     base_url = f"http://127.0.0.1:{port}"
     log_path = workdir / "reflex.log"
     server = Portal(
@@ -290,7 +299,10 @@ def portal() -> Iterator[Portal]:
     proc: subprocess.Popen[bytes] | None = None
     try:
         _run_cli(env, "migrate")
-        _run_cli(env, "seed-demo", "--if-empty")
+        if seed_demo:
+            _run_cli(env, "seed-demo", "--if-empty")
+        if prepare is not None:
+            prepare(server.database_url)
         _seed_web_dir(workdir / "web")
         started = time.monotonic()
         with log_path.open("wb") as log:
@@ -314,6 +326,13 @@ def portal() -> Iterator[Portal]:
         with contextlib.suppress(OSError):
             shutil.copy(log_path, ARTIFACTS / "e2e" / "portal.log")
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def portal() -> Iterator[Portal]:
+    """The full app (pages + REST API) on a free port, with a fresh demo database."""
+    with running_portal() as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

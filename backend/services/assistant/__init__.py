@@ -1,0 +1,32 @@
+"""The WhatsApp assistant: conversation engine, flows, emergencies, timeouts.
+
+Entry points:
+- `receive` / `store_inbound`: keep an inbound message (the webhook);
+- `process_inbound_message(message_id)`: answer it (in-process or a Celery task);
+- `sweep_conversation_timeouts(now)`: reminders and closing (periodic);
+- `simulate_inbound`: the same path without Twilio (demo data, sandbox page).
+"""
+
+from backend.services.assistant import demo_data  # noqa: E402,F401  (registers the demo chats)
+from backend.services.assistant.inbound import (
+    InboundMessage,
+    lock_open_conversation,
+    process_inbound_message,
+    receive,
+    simulate_inbound,
+    store_inbound,
+)
+from backend.services.assistant.lifecycle import close_conversation
+from backend.services.assistant.timeouts import apply_timeout, sweep_conversation_timeouts
+
+__all__ = [
+    "InboundMessage",
+    "apply_timeout",
+    "close_conversation",
+    "lock_open_conversation",
+    "process_inbound_message",
+    "receive",
+    "simulate_inbound",
+    "store_inbound",
+    "sweep_conversation_timeouts",
+]

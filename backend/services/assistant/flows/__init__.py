@@ -1,0 +1,1 @@
+"""Conversation flows: one module per thing a client can do by chat."""

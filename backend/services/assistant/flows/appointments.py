@@ -1,0 +1,214 @@
+"""The client's existing appointments by chat: "¿cuándo es mi cita?", cancel, reschedule.
+
+Cancelling asks for a yes first and goes through `booking.cancel`; moving uses
+the booking states (offers → choice → "¿confirmas el cambio?") and
+`booking.reschedule`. With several upcoming appointments the client picks one
+first ("la 2", "la del viernes").
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from backend.domain.appointment_rules import Priority, Status
+from backend.domain.errors import DomainError
+from backend.domain.language import YesNo, parse_slot_choice
+from backend.models import Appointment, Client, StaffUser
+from backend.services import booking
+from backend.services.actors import ASSISTANT
+from backend.services.assistant import replies
+from backend.services.assistant.context import Turn, uuid_or_none
+from backend.services.assistant.flows import booking as booking_flow
+from backend.services.assistant.flows import identity
+
+MAX_LISTED = 5
+
+
+def upcoming(session: Session, client: Client | None, now) -> list[Appointment]:  # type: ignore[no-untyped-def]
+    if client is None:
+        return []
+    return list(session.exec(
+        select(Appointment)
+        .where(
+            Appointment.client_id == client.id,
+            col(Appointment.status).in_([Status.PENDING, Status.CONFIRMED]),
+            Appointment.priority == Priority.NORMAL,
+            col(Appointment.start_at) > now,
+        )
+        .order_by(col(Appointment.start_at))
+        .limit(MAX_LISTED)
+    ))
+
+
+def line(turn: Turn, appointment: Appointment, *, with_doctor: bool = True) -> str:
+    doctor = turn.session.get(StaffUser, appointment.doctor_id) if with_doctor else None
+    return replies.appointment_line(
+        turn.local(appointment.start_at), turn.today, doctor.full_name if doctor else None, appointment.reason
+    )
+
+
+def tell(turn: Turn, prefix: str = "") -> None:
+    """Answers "¿cuándo es mi cita?" with date and time in the clinic's zone."""
+    found = upcoming(turn.session, turn.client, turn.now)
+    pet = identity.pet_named_in(turn, turn.text)
+    if pet is not None and any(a.pet_id == pet.id for a in found):
+        found = [a for a in found if a.pet_id == pet.id]
+    lead = prefix + "\n" if prefix else ""
+    if not found:
+        turn.data["pending"] = {"kind": "offer_booking"}
+        turn.say(lead + replies.no_upcoming())
+        return
+    turn.quiet()
+    turn.say(lead + replies.upcoming([line(turn, a) for a in found]))
+
+
+def start_cancel(turn: Turn, prefix: str = "") -> None:
+    _start(turn, "cancel", prefix)
+
+
+def start_reschedule(turn: Turn, prefix: str = "") -> None:
+    _start(turn, "reschedule", prefix)
+
+
+def _reminded(turn: Turn, found: list[Appointment]) -> list[Appointment]:
+    """The appointments a reminder conversation is about (none in other conversations)."""
+    named = {str(i) for i in turn.data.get("reminder_appointment_ids") or []}
+    if turn.data.get("reminder_appointment_id"):
+        named.add(str(turn.data["reminder_appointment_id"]))
+    return [a for a in found if str(a.id) in named]
+
+
+def _about(turn: Turn, found: list[Appointment]) -> list[Appointment]:
+    """The appointments this conversation is about (a reminder names its own), else all."""
+    return _reminded(turn, found) or found
+
+
+def confirm_attendance(turn: Turn) -> bool:
+    """A "sí" to an appointment reminder: confirms a pending appointment; False if not about one."""
+    chosen = _reminded(turn, upcoming(turn.session, turn.client, turn.now))
+    if len(chosen) != 1:
+        return False
+    appointment = chosen[0]
+    if appointment.status == Status.PENDING:
+        try:
+            with turn.session.begin_nested():
+                booking.confirm(turn.session, tenant=turn.tenant, actor=ASSISTANT,
+                                appointment_id=appointment.id, expected_version=None)
+        except DomainError:
+            return False
+    turn.quiet()
+    turn.say(f"¡Perfecto! Tu cita {line(turn, appointment, with_doctor=False)} quedó confirmada. ¡Te esperamos! 🐾")
+    return True
+
+
+def _start(turn: Turn, action: str, prefix: str) -> None:
+    found = _about(turn, upcoming(turn.session, turn.client, turn.now))
+    lead = prefix + "\n" if prefix else ""
+    if not found:
+        turn.data["pending"] = {"kind": "offer_booking"}
+        turn.say(lead + replies.no_upcoming())
+        return
+    if len(found) == 1:
+        _act_on(turn, action, found[0], lead)
+        return
+    turn.data["pending"] = {"kind": "choose_appointment", "action": action, "ids": [str(a.id) for a in found]}
+    verb = "cancelar" if action == "cancel" else "cambiar"
+    turn.say(lead + replies.choose_appointment([line(turn, a) for a in found], verb))
+
+
+def _act_on(turn: Turn, action: str, appointment: Appointment, lead: str = "") -> None:
+    if action == "cancel":
+        turn.data["pending"] = {
+            "kind": "confirm_cancel", "appointment_id": str(appointment.id), "version": appointment.version,
+        }
+        turn.say(lead + replies.confirm_cancel(line(turn, appointment)))
+        return
+    turn.data.pop("pending", None)
+    turn.data.update({
+        "flow": "reschedule",
+        "appointment_id": str(appointment.id),
+        "appointment_version": appointment.version,
+        "doctor_id": str(appointment.doctor_id),
+        "reason": appointment.reason,
+        "seen": [],
+    })
+    booking_flow.offer_slots(
+        turn,
+        lead=lead + f"Claro, cambiemos tu cita {line(turn, appointment, with_doctor=False)}. Tengo disponibilidad:",
+        exclude=(appointment.start_at,),
+    )
+
+
+def handle_pending(turn: Turn) -> bool:
+    """Answers to a question asked in INTENT_DETECTION; False when the message is about something else."""
+    pending = turn.data.get("pending")
+    if not isinstance(pending, dict):
+        return False
+    kind = pending.get("kind")
+    answer = turn.understanding.yes_no
+    if kind == "offer_booking":
+        turn.data.pop("pending", None)
+        if answer == YesNo.YES:
+            booking_flow.start(turn, text=turn.text)
+            return True
+        if answer == YesNo.NO:
+            turn.quiet()
+            turn.say(replies.goodbye())
+            return True
+        return False
+    if kind == "confirm_cancel":
+        appointment = turn.session.get(Appointment, uuid_or_none(pending.get("appointment_id")))
+        if appointment is None:
+            turn.data.pop("pending", None)
+            return False
+        if answer == YesNo.YES:
+            turn.data.pop("pending", None)
+            _cancel(turn, appointment, pending.get("version"))
+            return True
+        if answer == YesNo.NO:
+            turn.data.pop("pending", None)
+            turn.quiet()
+            turn.say(replies.kept(line(turn, appointment, with_doctor=False)))
+            return True
+        turn.say(f"¿Confirmas que quieres cancelar tu cita {line(turn, appointment, with_doctor=False)}? "
+                 "Responde Sí o No.")
+        return True
+    if kind == "choose_appointment":
+        ids = [uuid_or_none(i) for i in pending.get("ids", [])]
+        found = [a for a in (turn.session.get(Appointment, i) for i in ids if i) if a is not None]
+        index = parse_slot_choice(turn.text, [a.start_at for a in found], now=turn.now, tz=turn.tz) if found else None
+        if index is None:
+            if answer == YesNo.NO:
+                turn.data.pop("pending", None)
+                turn.quiet()
+                turn.say(replies.goodbye())
+                return True
+            turn.say("¿Cuál de tus citas? Respóndeme con el número (1, 2…) o con el día.")
+            return True
+        turn.data.pop("pending", None)
+        _act_on(turn, pending.get("action", "cancel"), found[index])
+        return True
+    turn.data.pop("pending", None)
+    return False
+
+
+def _cancel(turn: Turn, appointment: Appointment, version: object) -> None:
+    text = line(turn, appointment, with_doctor=False)
+    try:
+        with turn.session.begin_nested():
+            booking.cancel(
+                turn.session, tenant=turn.tenant, actor=ASSISTANT, appointment_id=appointment.id,
+                expected_version=version if isinstance(version, int) else None,
+                reason="Cancelada por el cliente por WhatsApp",
+            )
+    except DomainError:
+        turn.say(
+            "No pude cancelar la cita porque cambió hace un momento. "
+            f"Por favor llama al consultorio ({turn.clinic_phone}) y lo revisamos."
+        )
+        return
+    turn.data["pending"] = {"kind": "offer_booking"}
+    turn.say(replies.cancelled(text))
+
+
+

@@ -1,0 +1,409 @@
+"""Booking (and moving) an appointment by chat: reason → offers → choice → summary → "sí".
+
+Only an explicit yes writes, and it writes through `services.booking` like
+every other channel (source whatsapp, status confirmed, the assistant as
+actor, the conversation linked). If the slot went to someone else meanwhile,
+the client gets an apology and fresh offers.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from backend.domain.appointment_rules import Source, Status
+from backend.domain.conversation_states import State
+from backend.domain.errors import DomainError, StaleVersion
+from backend.domain.language import YesNo, extract_pet, normalize, parse_when
+from backend.models import Appointment, StaffUser
+from backend.services import booking, clients
+from backend.services.actors import ASSISTANT
+from backend.services.assistant import replies, slots
+from backend.services.assistant.context import Turn, uuid_or_none
+from backend.services.assistant.flows import identity
+from backend.services.assistant.slots import Offer
+
+_BECAUSE = re.compile(
+    r"\b(?:porque|por que|ya que|es que|debido a que)\s+(?P<reason>.{6,})$", re.IGNORECASE
+)
+_SERVICES = (
+    (re.compile(r"\bdesparasit"), "Desparasitación"),
+    (re.compile(r"\b(?:esteriliz|castra|castrar)"), "Esterilización"),
+    (re.compile(r"\b(?:bano|banar|peluqueria|motilar|corte de pelo)\b"), "Baño y peluquería"),
+    (re.compile(r"\b(?:limpieza dental|profilaxis)\b"), "Limpieza dental"),
+    (re.compile(r"\b(?:control|chequeo|revision general|valoracion general)\b"), "Control general"),
+)
+_SERVICE_LABELS = frozenset(label for _, label in _SERVICES)
+_CLAUSES = re.compile(r"[,.;\n]+")
+_REQUEST_WORDS = re.compile(
+    r"\b(?:cita|citas|turno|agendar|agenda|reservar|reserva|consulta|hola|buenas|buenos|gracias|"
+    r"favor|porfa|quiero|necesito|quisiera|necesitamos|queremos|podrian|pueden|tienen)\b"
+)
+_JUST_WHO = re.compile(
+    r"^(?:(?:es |son )?(?:para|de) |mi nombre|me llamo|soy |te habla|le habla|les habla|habla |"
+    r"el (?:lunes|martes|miercoles|jueves|viernes|sabado|domingo)|hoy|manana|pasado manana|"
+    r"esta semana|la proxima|el proximo|en la (?:manana|tarde|noche)|a las? )"
+)
+_VACCINE = re.compile(r"\b(?:vacun\w*|bacun\w*)")
+_VACCINE_NAMES = re.compile(
+    r"\b(?:rabia|rabica|antirrabica|multiple|quintuple|sextuple|triple|leucemia|parvo\w*|"
+    r"moquillo|tos de las perreras|bordetella|puppy|refuerzo)\b"
+)
+
+
+def reason_in(text: str) -> tuple[str | None, bool]:
+    """(reason the booking request already states, whether it is an unspecified vaccine)."""
+    normalized = normalize(text)
+    if _VACCINE.search(normalized):
+        named = _VACCINE_NAMES.search(normalized)
+        return (f"Vacunación ({named.group(0)})", False) if named else (None, True)
+    for pattern, label in _SERVICES:
+        if pattern.search(normalized):
+            return label, False
+    because = _BECAUSE.search(text.strip())
+    if because:
+        return replies.reason_label(because.group("reason")), False
+    return _symptom_clause(text), False
+
+
+def _symptom_clause(text: str) -> str | None:
+    """A clause of the request that describes the problem ("…, está estornudando mucho")."""
+    for clause in _CLAUSES.split(text):
+        clause = clause.strip()
+        normalized = normalize(clause)
+        words = normalized.split()
+        if len(words) < 3 or "?" in clause or "¿" in clause:
+            continue
+        if _REQUEST_WORDS.search(normalized) or _JUST_WHO.match(normalized):
+            continue
+        return replies.reason_label(clause)
+    return None
+
+
+def _remember_pet(turn: Turn, text: str | None = None) -> None:
+    mention = turn.understanding.pet if text is None else extract_pet(text)
+    if mention is None or not mention.name:
+        if identity.pet_named_in(turn, turn.text if text is None else text):
+            return
+    if mention is None:
+        return
+    if mention.species:
+        turn.data["pet_species"] = mention.species
+    if mention.name:
+        turn.data["pet_name"] = mention.name
+        client = turn.ensure_client()
+        pet = clients.add_pet(turn.session, client, name=mention.name, species=mention.species)
+        turn.data["pet_id"] = str(pet.id)
+
+
+def start(turn: Turn, *, text: str, prefix: str = "") -> None:
+    """From INTENT_DETECTION: ask the reason, or offer at once when it was already given.
+
+    A new number is first asked its name (INTENT_DETECTION → GREETING).
+    """
+    if identity.needs_name(turn):
+        identity.ask_name(turn, text)
+        return
+    for key in ("flow", "reason", "offers", "choice", "appointment_id", "appointment_version",
+                "doctor_id", "awaiting_vaccine", "pending"):
+        turn.data.pop(key, None)
+    turn.data["flow"] = "book"
+    if parse_when(text, now=turn.now, tz=turn.tz) is not None:
+        turn.data["when_text"] = text[:300]
+    else:
+        turn.data.pop("when_text", None)
+    _remember_pet(turn, text)
+    if not turn.move(State.ASK_REASON):
+        return
+    reason, vaccine = reason_in(text)
+    opening = (prefix + " " if prefix else "") + replies.start_booking()
+    if vaccine:
+        turn.data["awaiting_vaccine"] = True
+        turn.say(f"{opening}\n{replies.ask_vaccine()}")
+    elif reason:
+        turn.data["reason"] = reason
+        opening = (prefix + " " if prefix else "") + "Con gusto te ayudo a agendar"
+        if reason in _SERVICE_LABELS or reason.startswith("Vacunación"):
+            what = f": {reason[:1].lower() + reason[1:]}"
+        else:
+            what = f" la cita de {turn.data['pet_name']}" if turn.data.get("pet_name") else ""
+        offer_slots(turn, lead=f"{opening}{what}.\nTengo disponibilidad:")
+    else:
+        turn.say(f"{opening}\n{replies.ask_reason()}")
+
+
+def on_reason(turn: Turn) -> None:
+    """ASK_REASON: the client's answer is the reason (or a yes/no to "¿agendamos?")."""
+    text = turn.text.strip()
+    answer = turn.understanding.yes_no
+    if turn.data.pop("pending", None) == "offer_regular":
+        if answer == YesNo.YES:
+            turn.data["reason"] = turn.data.get("emergency", {}).get("description") or "Revisión"
+            offer_slots(turn, lead="Con gusto.\nTengo disponibilidad:")
+            return
+        if answer == YesNo.NO:
+            turn.quiet()
+            turn.say(replies.goodbye())
+            return
+    if not text:
+        turn.say(replies.ask_reason_again())
+        return
+    if answer == YesNo.NO and len(text.split()) <= 3:
+        turn.quiet()
+        turn.say(replies.goodbye())
+        return
+    if turn.data.pop("awaiting_vaccine", False):
+        reason = f"Vacunación ({replies.reason_label(text).lower()})"
+    elif answer == YesNo.YES and len(text.split()) <= 2:
+        turn.say(replies.ask_reason_again())
+        return
+    else:
+        reason = replies.reason_label(text)
+    _remember_pet(turn)
+    turn.data["reason"] = reason[:500]
+    summary = turn.understanding.reason_summary
+    lead = f"Entendido, {summary[:1].lower() + summary[1:]}." if summary else "Entendido."
+    offer_slots(turn, lead=f"{lead}\nTengo disponibilidad:")
+
+
+def _doctor_name(turn: Turn, doctor_id: object) -> str | None:
+    doctor = turn.session.get(StaffUser, doctor_id) if doctor_id else None
+    return doctor.full_name if doctor else None
+
+
+def offer_slots(
+    turn: Turn, *, lead: str, hint: object = None, exclude: tuple = (), empty_reply: str | None = None
+) -> bool:
+    """Finds, holds and lists up to three slots; moves to OFFER_SLOTS. False when none are free."""
+    prefer = uuid_or_none(turn.data.get("doctor_id")) if turn.data.get("flow") == "reschedule" else None
+    doctors = slots.offer_doctors(turn.session, turn.tenant, prefer)
+    seen = list(turn.data.get("seen", []))
+    excluded = [datetime.fromisoformat(s) for s in seen] + list(exclude)
+    preferred = hint
+    if preferred is None and turn.data.get("when_text"):  # the moment asked for in the request
+        preferred = parse_when(str(turn.data["when_text"]), now=turn.now, tz=turn.tz)
+    offers = slots.find_offers(
+        turn.session, turn.tenant, turn.conversation, now=turn.now, doctors=doctors,
+        hint=preferred, exclude=excluded,  # type: ignore[arg-type]
+    )
+    if not offers and preferred is not None and hint is None:
+        offers = slots.find_offers(turn.session, turn.tenant, turn.conversation, now=turn.now,
+                                   doctors=doctors, exclude=excluded)
+        if offers:
+            lead = lead.replace("Tengo disponibilidad:", "Para ese momento ya no tengo espacio 😔. "
+                                "Las opciones más cercanas son:")
+    if not offers and excluded and hint is None:  # everything was seen: start over
+        offers = slots.find_offers(turn.session, turn.tenant, turn.conversation, now=turn.now,
+                                   doctors=doctors)
+        seen = []
+    if not offers:
+        turn.quiet()
+        turn.say(empty_reply or replies.no_slots(turn.clinic_phone))
+        return False
+    if turn.state != State.OFFER_SLOTS and not turn.route_to(State.OFFER_SLOTS, avoid=(State.CONFIRM_EMERGENCY,)):
+        return False
+    slots.hold(turn.session, turn.tenant, turn.conversation, offers, now=turn.now)
+    turn.data["offers"] = [o.to_json() for o in offers]
+    turn.data["seen"] = (seen + [o.start.isoformat() for o in offers])[-30:]
+    turn.data.pop("choice", None)
+    labels = [replies.offer_label(turn.local(o.start), turn.today) for o in offers]
+    turn.say(f"{lead}\n\n{replies.slot_list(labels)}\n\n¿Cuál te funciona mejor?")
+    return True
+
+
+def _offers(turn: Turn) -> list[Offer]:
+    return [Offer.from_json(o) for o in turn.data.get("offers", [])]
+
+
+def _choose(turn: Turn, offers: list[Offer], index: int) -> None:
+    """AWAIT_SELECTION → CONFIRM_BOOKING with the summary of the chosen slot."""
+    turn.data["offers"] = [o.to_json() for o in offers]
+    turn.data["choice"] = index
+    offer = offers[index]
+    if turn.state != State.CONFIRM_BOOKING and not turn.move(State.CONFIRM_BOOKING):
+        return
+    when = turn.local(offer.start)
+    doctor = _doctor_name(turn, offer.doctor_id)
+    if turn.data.get("flow") == "reschedule":
+        appointment = turn.session.get(Appointment, uuid_or_none(turn.data.get("appointment_id")))
+        old = turn.local(appointment.start_at) if appointment else when
+        turn.say(replies.reschedule_summary(old, when, doctor))
+        return
+    turn.say(replies.booking_summary(when, doctor, turn.data.get("reason"), turn.data.get("pet_name")))
+
+
+def on_selection(turn: Turn) -> None:
+    """OFFER_SLOTS / AWAIT_SELECTION: which slot the client picked (or what else they want)."""
+    if turn.state == State.OFFER_SLOTS and not turn.move(State.AWAIT_SELECTION):
+        return
+    offers = _offers(turn)
+    understanding = turn.understanding
+    if not offers:
+        offer_slots(turn, lead="Te muestro los horarios disponibles:")
+        return
+    index = understanding.slot_choice(offers, now=turn.now, tz=turn.tz) if turn.text.strip() else None
+    if index is not None:
+        _choose(turn, offers, index)
+        return
+    if understanding.wants_other_slots:
+        offer_slots(turn, lead="Claro, mira estas otras opciones:")
+        return
+    if understanding.yes_no == YesNo.NO:
+        turn.quiet()
+        offer_slots(turn, lead="Sin problema. Si te sirve, también tengo estos horarios:",
+                    empty_reply=replies.goodbye())
+        return
+    hint = parse_when(turn.text, now=turn.now, tz=turn.tz) if turn.text.strip() else None
+    if hint is not None:
+        _offer_requested(turn, hint)
+        return
+    turn.say(replies.selection_not_understood(len(offers)))
+
+
+def _offer_requested(turn: Turn, hint: object) -> None:
+    """The client named a moment that was not offered: book it if free, else show that day."""
+    prefer = uuid_or_none(turn.data.get("doctor_id")) if turn.data.get("flow") == "reschedule" else None
+    doctors = slots.offer_doctors(turn.session, turn.tenant, prefer)
+    found = slots.find_offers(turn.session, turn.tenant, turn.conversation, now=turn.now,
+                              doctors=doctors, hint=hint)  # type: ignore[arg-type]
+    if found and getattr(hint, "times", None) and getattr(hint, "days", None):
+        slots.hold(turn.session, turn.tenant, turn.conversation, found[:1], now=turn.now)
+        _choose(turn, found[:1], 0)
+        return
+    if found:
+        offer_slots(turn, lead="Para ese momento tengo:", hint=hint)
+        return
+    labels = [replies.offer_label(turn.local(o.start), turn.today) for o in _offers(turn)]
+    turn.say(
+        "No tengo disponibilidad en ese momento 😔. Estas son las opciones más cercanas:\n\n"
+        f"{replies.slot_list(labels)}\n\n¿Te sirve alguna?"
+    )
+
+
+def on_confirm(turn: Turn) -> None:
+    """CONFIRM_BOOKING: only an explicit yes books (or moves) the appointment."""
+    offers = _offers(turn)
+    choice = turn.data.get("choice")
+    if not offers or not isinstance(choice, int) or not 0 <= choice < len(offers):
+        offer_slots(turn, lead="Te muestro los horarios disponibles:")
+        return
+    understanding = turn.understanding
+    answer = understanding.yes_no
+    if answer == YesNo.YES:
+        if turn.data.get("flow") == "reschedule":
+            _reschedule(turn, offers[choice])
+        else:
+            _book(turn, offers[choice])
+        return
+    if answer == YesNo.NO:
+        turn.quiet()
+        offer_slots(turn, lead="Entendido, no la agendé. Si te sirve otro horario, tengo estos:",
+                    exclude=(offers[choice].start,), empty_reply=replies.goodbye())
+        return
+    index = understanding.slot_choice(offers, now=turn.now, tz=turn.tz) if turn.text.strip() else None
+    if index is not None and index != choice:
+        _choose(turn, offers, index)
+        return
+    if understanding.wants_other_slots:
+        offer_slots(turn, lead="Claro, mira estas otras opciones:")
+        return
+    turn.say(replies.confirm_again("cambio" if turn.data.get("flow") == "reschedule" else "cita"))
+
+
+def _pet_id(turn: Turn, client_id: object) -> object:
+    pet_id = uuid_or_none(turn.data.get("pet_id"))
+    if pet_id:
+        return pet_id
+    pets = clients.pets_of(turn.session, client_id)  # type: ignore[arg-type]
+    species = turn.data.get("pet_species")
+    candidates = [p for p in pets if p.species == species] if species else pets
+    return candidates[0].id if len(candidates) == 1 else None
+
+
+def _slot_lost(turn: Turn, offer: Offer) -> None:
+    offer_slots(
+        turn,
+        lead="Lo siento mucho 😔, ese horario se acaba de ocupar. Te comparto otras opciones:",
+        exclude=(offer.start,),
+    )
+
+
+def _book(turn: Turn, offer: Offer) -> None:
+    client = turn.ensure_client()
+    try:
+        with turn.session.begin_nested():
+            appointment = booking.create(
+                turn.session,
+                tenant=turn.tenant,
+                actor=ASSISTANT,
+                data=booking.NewAppointment(
+                    doctor_id=offer.doctor_id,
+                    client_id=client.id,
+                    pet_id=_pet_id(turn, client.id),  # type: ignore[arg-type]
+                    start_at=offer.start,
+                    end_at=offer.end,
+                    reason=turn.data.get("reason"),
+                    source=Source.WHATSAPP,
+                    status=Status.CONFIRMED,
+                    conversation_id=turn.conversation.id,
+                ),
+            )
+    except DomainError:
+        _slot_lost(turn, offer)
+        return
+    slots.release(turn.session, turn.conversation.id)
+    if not turn.move(State.COMPLETED):
+        return
+    turn.data["appointment_id"] = str(appointment.id)
+    turn.data.pop("offers", None)
+    turn.quiet()
+    turn.say(replies.booked(turn.local(appointment.start_at), turn.today))
+
+
+def _reschedule(turn: Turn, offer: Offer) -> None:
+    appointment_id = uuid_or_none(turn.data.get("appointment_id"))
+    current = turn.session.get(Appointment, appointment_id) if appointment_id else None
+    if current is None:
+        _book(turn, offer)
+        return
+    try:
+        with turn.session.begin_nested():
+            moved = booking.reschedule(
+                turn.session,
+                tenant=turn.tenant,
+                actor=ASSISTANT,
+                appointment_id=current.id,
+                start_at=offer.start,
+                end_at=offer.start + (current.end_at - current.start_at),
+                doctor_id=offer.doctor_id if offer.doctor_id != current.doctor_id else None,
+                expected_version=turn.data.get("appointment_version"),
+            )
+    except StaleVersion:
+        fresh = turn.session.get(Appointment, current.id, populate_existing=True)
+        turn.data["appointment_version"] = fresh.version if fresh else None
+        offer_slots(turn, lead=replies.appointment_changed())
+        return
+    except DomainError:
+        _slot_lost(turn, offer)
+        return
+    slots.release(turn.session, turn.conversation.id)
+    if not turn.move(State.COMPLETED):
+        return
+    turn.data.pop("offers", None)
+    turn.quiet()
+    turn.say(replies.rescheduled(turn.local(moved.start_at), turn.today))
+
+
+def resume(turn: Turn) -> None:
+    """After a reminder: back to the booking the client left, with fresh offers."""
+    if turn.data.get("reason"):
+        if turn.move(State.ASK_REASON):
+            offer_slots(turn, lead="¡Qué bueno que sigues por aquí! Tengo disponibilidad:")
+        return
+    if turn.move(State.ASK_REASON):
+        text = turn.text.strip()
+        if text and turn.understanding.yes_no == YesNo.UNCLEAR and len(text.split()) > 2:
+            on_reason(turn)
+        else:
+            turn.say(replies.ask_reason())
+

@@ -1,0 +1,204 @@
+"""Opening a conversation, knowing who writes, and routing by what they want.
+
+A new number is asked its name once (GREETING), then the client record is
+created (with the pet when one is named) and the first message's request is
+handled. Questions the assistant cannot answer (prices, anything else) are
+redirected to the clinic's phone with an offer to book, as in spec §3.4.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import col, select
+
+from backend.domain.conversation_states import State
+from backend.domain.language import (
+    Intent,
+    YesNo,
+    contains_greeting,
+    extract_name_reply,
+    extract_pet,
+    normalize,
+)
+from backend.models import Conversation
+from backend.services import clients
+from backend.services.assistant import replies
+from backend.services.assistant.context import Turn
+from backend.services.assistant.flows import appointments
+from backend.services.assistant.flows import booking as booking_flow
+from backend.services.assistant.flows.identity import ask_name
+from backend.services.assistant.understanding import Understanding
+
+RECENT_CONTACT = timedelta(hours=12)
+ANSWERED_WITHOUT_NAME = frozenset({Intent.PRICE, Intent.OTHER_QUESTION, Intent.THANKS})
+"""A new number asking only this gets its answer without being asked its name first."""
+_ADDRESS = ("direccion", "ubicados", "ubicadas", "ubicacion", "donde quedan", "donde estan", "como llego")
+_HOURS = ("horario", "horarios", "abren", "cierran", "a que hora abren", "hasta que hora", "abierto", "abiertos")
+
+
+def _recently_talked(turn: Turn) -> bool:
+    previous = turn.session.exec(
+        select(Conversation.id).where(
+            Conversation.tenant_id == turn.tenant.id,
+            Conversation.client_phone == turn.conversation.client_phone,
+            Conversation.id != turn.conversation.id,
+            col(Conversation.last_message_at) > turn.now - RECENT_CONTACT,
+        ).limit(1)
+    ).first()
+    return previous is not None
+
+
+def greeting_for(turn: Turn, intent: Intent, text: str) -> str:
+    """How to open a reply in a new conversation (nothing when the client is mid-chat)."""
+    if not contains_greeting(text) and _recently_talked(turn):
+        return ""
+    if intent in (Intent.PRICE, Intent.OTHER_QUESTION):
+        return "Hola, gracias por escribir."
+    name = replies.first_name(turn.client.name if turn.client else None)
+    if name:
+        return f"Hola, {name} 👋"
+    return replies.welcome(turn.clinic_name)
+
+
+def open_conversation(turn: Turn) -> None:
+    """IDLE: greet; ask a new number its name once; otherwise handle the request."""
+    if not turn.move(State.GREETING):
+        return
+    turn.data["clinic_phone"] = turn.message.to_phone
+    if turn.client is None:
+        name = turn.understanding.client_name
+        if name is not None:
+            turn.ensure_client(name)
+            if turn.move(State.INTENT_DETECTION):
+                handle(turn, prefix=f"Hola, {replies.first_name(name)} 👋 Mucho gusto.")
+            return
+        if turn.understanding.intent not in ANSWERED_WITHOUT_NAME:
+            ask_name(turn, turn.text)
+            return
+    if turn.move(State.INTENT_DETECTION):
+        handle(turn, greet=True)
+
+
+def on_name(turn: Turn) -> None:
+    """GREETING: the reply to "¿Me regalas tu nombre?"; the client is created either way (asked once)."""
+    name = extract_name_reply(turn.text) or turn.understanding.client_name
+    turn.ensure_client(name)
+    original = str(turn.data.pop("pending_text", "") or "")
+    if not turn.move(State.INTENT_DETECTION):
+        return
+    reply_intent = turn.understanding.intent
+    use_reply = reply_intent not in (Intent.UNKNOWN, Intent.GREETING) or not original
+    text = turn.text if use_reply else original
+    understanding = turn.understanding if use_reply else Understanding(original)
+    _remember_pet_from(turn, original)
+    handle(turn, text=text, understanding=understanding, prefix=replies.nice_to_meet(name))
+
+
+def _remember_pet_from(turn: Turn, text: str) -> None:
+    mention = extract_pet(text) if text else None
+    if mention and mention.name and turn.client is not None:
+        pet = clients.add_pet(turn.session, turn.client, name=mention.name, species=mention.species)
+        turn.data["pet_id"] = str(pet.id)
+        turn.data["pet_name"] = pet.name
+    if mention and mention.species:
+        turn.data["pet_species"] = mention.species
+
+
+def handle(
+    turn: Turn,
+    *,
+    text: str | None = None,
+    understanding: Understanding | None = None,
+    prefix: str = "",
+    greet: bool = False,
+) -> None:
+    """INTENT_DETECTION: act on what the client wants."""
+    answering = text is None  # the client's own message may answer a pending question
+    text = turn.text if text is None else text
+    understanding = understanding or turn.understanding
+    if answering and appointments.handle_pending(turn):
+        return
+    intent = understanding.intent
+    if greet and not prefix:
+        prefix = greeting_for(turn, intent, text)
+    if prefix:
+        turn.data["greeted"] = True
+    if intent == Intent.BOOK:
+        booking_flow.start(turn, text=text, prefix=prefix)
+    elif intent == Intent.RESCHEDULE:
+        appointments.start_reschedule(turn, prefix)
+    elif intent == Intent.CANCEL:
+        appointments.start_cancel(turn, prefix)
+    elif intent == Intent.MY_APPOINTMENTS:
+        appointments.tell(turn, prefix)
+    elif intent in (Intent.PRICE, Intent.OTHER_QUESTION):
+        _answer_question(turn, intent, text, prefix)
+    elif intent == Intent.THANKS:
+        turn.quiet()
+        turn.say(replies.thanks_reply())
+    elif intent == Intent.GREETING:
+        turn.say((prefix or replies.welcome(turn.clinic_name)) + "\n" + replies.how_can_i_help())
+    elif understanding.yes_no == YesNo.NO:
+        turn.quiet()
+        turn.say(replies.goodbye())
+    elif understanding.yes_no == YesNo.YES and len(text.split()) <= 3:
+        turn.quiet()
+        turn.say("¡Listo! Si necesitas algo más, aquí estoy 🐾")
+    else:
+        turn.say((prefix + "\n" if prefix else "") + replies.did_not_understand())
+
+
+def _answer_question(turn: Turn, intent: Intent, text: str, prefix: str) -> None:
+    lead = prefix + "\n" if prefix else ""
+    normalized = f" {normalize(text)} "
+    turn.data["pending"] = {"kind": "offer_booking"}
+    if intent == Intent.PRICE:
+        turn.say(lead + replies.price_redirect(turn.clinic_phone))
+    elif turn.tenant.address and any(f" {w} " in normalized for w in _ADDRESS):
+        turn.say(lead + replies.address_answer(turn.tenant.address))
+    elif any(f" {w} " in normalized for w in _HOURS) and replies.hours_lines(turn.tenant.business_hours):
+        turn.say(lead + replies.hours_answer(replies.hours_lines(turn.tenant.business_hours)))
+    else:
+        turn.say(lead + replies.question_redirect(turn.clinic_phone))
+
+
+def on_completed(turn: Turn) -> bool:
+    """COMPLETED: a thanks or an "ok" gets one friendly answer; anything else starts anew.
+
+    Returns False when the turn must continue in a new conversation.
+    """
+    understanding = turn.understanding
+    text = turn.text.strip()
+    courtesy = understanding.intent in (Intent.THANKS, Intent.GREETING) or (
+        understanding.yes_no == YesNo.YES and len(text.split()) <= 3
+    ) or not normalize(text)
+    if courtesy:
+        if not turn.data.get("thanked") and text:
+            turn.data["thanked"] = True
+            turn.say(replies.thanks_reply())
+        return True
+    return False
+
+
+def on_reminder_answer(turn: Turn) -> None:
+    """REMINDER: the client is back; resume the booking they left or handle the new request."""
+    resume = turn.data.pop("resume", None)
+    original = turn.data.pop("resume_text", None)
+    if not turn.move(State.INTENT_DETECTION):
+        return
+    intent = turn.understanding.intent
+    if original and (intent in (Intent.UNKNOWN, Intent.GREETING) or turn.understanding.yes_no == YesNo.YES):
+        handle(turn, text=str(original), understanding=Understanding(str(original)))
+        return
+    booking_pending = resume in {s.value for s in (State.ASK_REASON, State.OFFER_SLOTS,
+                                                   State.AWAIT_SELECTION, State.CONFIRM_BOOKING)}
+    if (not booking_pending and turn.understanding.yes_no == YesNo.YES and intent not in (
+            Intent.CANCEL, Intent.RESCHEDULE) and appointments.confirm_attendance(turn)):
+        return
+    if booking_pending and turn.data.get("flow") in ("book", "reschedule") and intent in (
+        Intent.BOOK, Intent.UNKNOWN, Intent.GREETING, Intent.THANKS
+    ) and turn.understanding.yes_no != YesNo.NO:
+        booking_flow.resume(turn)
+        return
+    handle(turn)

@@ -1,0 +1,224 @@
+"""Inbound WhatsApp messages: stored first, then answered in order, once.
+
+`store_inbound` is all the webhook does besides checking the signature: the
+message row is the proof it was accepted, and the unique MessageSid makes a
+Twilio retry a no-op (the database refuses the duplicate; no lookup race).
+
+`process_inbound_message` is what runs later (in-process, or as a Celery
+task): it takes the phone's open conversation with a row lock (PostgreSQL
+`SELECT … FOR UPDATE`; SQLite serialises writers with BEGIN IMMEDIATE), so two
+messages of one conversation are never answered at the same time, and answers
+every still-unprocessed message of that phone up to this one in arrival
+order. It is idempotent: a processed message is left alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from backend.core.clock import utcnow
+from backend.core.db import session_scope
+from backend.domain.conversation_states import State
+from backend.models import Conversation, Message, Tenant
+from backend.services import messaging
+from backend.services.assistant import engine, replies
+from backend.services.assistant.flows import emergency
+
+log = logging.getLogger("backend.services.assistant")
+
+BATCH_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    tenant_id: uuid.UUID
+    from_phone: str
+    to_phone: str
+    body: str
+    provider_sid: str | None
+    media: Sequence[dict[str, Any]] = ()
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_BODY = 10000
+
+
+def clean_text(text: str) -> str:
+    """Drops control characters (PostgreSQL refuses NUL in text) and caps the length."""
+    return _CONTROL.sub("", text or "")[:MAX_BODY]
+
+
+def store_inbound(session: Session, inbound: InboundMessage) -> Message:
+    """Adds the inbound message to the caller's transaction (a duplicate sid fails its commit)."""
+    now = utcnow()
+    message = Message(
+        tenant_id=inbound.tenant_id,
+        direction="inbound",
+        author="client",
+        from_phone=inbound.from_phone,
+        to_phone=inbound.to_phone,
+        body=clean_text(inbound.body),
+        media=list(inbound.media),
+        provider_sid=inbound.provider_sid,
+        status="received",
+        created_at=now,
+    )
+    session.add(message)
+    return message
+
+
+def receive(inbound: InboundMessage) -> uuid.UUID | None:
+    """Stores an inbound message in its own transaction; None when the sid was seen before."""
+    try:
+        with session_scope(write=True) as session:
+            message = store_inbound(session, inbound)
+            session.flush()
+            return message.id
+    except IntegrityError:
+        log.info("duplicate inbound message %s ignored", inbound.provider_sid)
+        return None
+
+
+def lock_open_conversation(session: Session, tenant: Tenant, phone: str) -> Conversation:
+    """The phone's open conversation, row-locked; created (IDLE) when there is none."""
+    query = (
+        select(Conversation)
+        .where(Conversation.tenant_id == tenant.id, Conversation.client_phone == phone,
+               col(Conversation.is_open))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    found = session.exec(query).first()
+    if found is not None:
+        return found
+    now = utcnow()
+    conversation = Conversation(
+        tenant_id=tenant.id, client_phone=phone, state=State.IDLE.value, started_at=now,
+        last_message_at=now, last_state_change=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(conversation)
+    except IntegrityError:  # another worker opened it first; wait for its lock
+        found = session.exec(query).first()
+        if found is None:
+            raise
+        return found
+    return conversation
+
+
+def _unprocessed_up_to(session: Session, message: Message) -> list[Message]:
+    return list(session.exec(
+        select(Message)
+        .where(
+            Message.tenant_id == message.tenant_id,
+            Message.from_phone == message.from_phone,
+            Message.direction == "inbound",
+            col(Message.processed_at).is_(None),
+            col(Message.created_at) <= message.created_at,
+        )
+        .order_by(col(Message.created_at), col(Message.id))
+        .limit(BATCH_LIMIT)
+        .execution_options(populate_existing=True)
+    ))
+
+
+def _attach(conversation: Conversation, message: Message) -> None:
+    message.conversation_id = conversation.id
+    conversation.last_message_at = message.created_at
+    conversation.last_inbound_at = message.created_at
+    preview = message.body or ("📎 archivo adjunto" if message.media else "")
+    conversation.last_message_preview = preview[:200]
+
+
+def _handle_one(session: Session, tenant: Tenant, conversation: Conversation, message: Message) -> Conversation:
+    """Answers one message; returns the conversation that is open afterwards."""
+    now = utcnow()
+    _attach(conversation, message)
+    message.processed_at = now
+    session.add(message)
+    if conversation.taken_over_at is not None:  # staff is answering: store, stay silent
+        conversation.timeout_at = None
+        session.add(conversation)
+        return conversation
+    if conversation.state == State.IDLE.value and not conversation.state_data:
+        acknowledged = emergency.acknowledge_from_contact(session, tenant, message.from_phone, now)
+        if acknowledged:
+            for event in acknowledged:
+                messaging.queue_text(session, tenant=tenant, to_phone=message.from_phone,
+                                     body=replies.alert_acknowledged(event.client_phone),
+                                     conversation=conversation, author="system", in_window=True)
+            return conversation
+    turn = engine.respond(session, tenant=tenant, conversation=conversation, message=message, now=now)
+    turn.finish()
+    return turn.conversation
+
+
+def simulate_inbound(session: Session, *, tenant: Tenant, phone: str, body: str) -> Conversation:
+    """A client message stored and answered in the caller's transaction (demo data, sandbox).
+
+    The same path as a webhook message, minus HTTP and the separate transactions.
+    """
+    message = store_inbound(session, InboundMessage(
+        tenant_id=tenant.id, from_phone=phone,
+        to_phone=tenant.whatsapp_numbers[0] if tenant.whatsapp_numbers else "",
+        body=body, provider_sid="SIM" + uuid.uuid4().hex,
+    ))
+    session.flush()
+    conversation = lock_open_conversation(session, tenant, phone)
+    return _handle_one(session, tenant, conversation, message)
+
+
+def _apologise(message_id: uuid.UUID) -> None:
+    """Marks a message the engine failed on as handled, and tells the client."""
+    with session_scope(write=True) as session:
+        message = session.get(Message, message_id)
+        if message is None or message.processed_at is not None:
+            return
+        tenant = session.get(Tenant, message.tenant_id)
+        message.processed_at = utcnow()
+        message.status = "error"
+        session.add(message)
+        if tenant is not None:
+            conversation = lock_open_conversation(session, tenant, message.from_phone)
+            _attach(conversation, message)
+            session.add(conversation)
+            messaging.queue_text(
+                session, tenant=tenant, to_phone=message.from_phone, conversation=conversation,
+                body="Disculpa, tuve un problema procesando tu mensaje 🙏. ¿Me lo puedes escribir de nuevo?",
+                in_window=True,
+            )
+
+
+def process_inbound_message(message_id: uuid.UUID) -> int:
+    """Answers the message (and earlier unanswered ones of the same phone); idempotent.
+
+    Returns how many messages were handled (0 when it was already done).
+    """
+    try:
+        with session_scope(write=True) as session:
+            message = session.get(Message, message_id)
+            if message is None or message.direction != "inbound" or message.processed_at is not None:
+                return 0
+            tenant = session.get(Tenant, message.tenant_id)
+            if tenant is None:
+                return 0
+            conversation = lock_open_conversation(session, tenant, message.from_phone)
+            handled = 0
+            with session.no_autoflush:  # one UPDATE per row at the end, not one per query
+                for pending in _unprocessed_up_to(session, message):
+                    conversation = _handle_one(session, tenant, conversation, pending)
+                    handled += 1
+            return handled
+    except Exception:
+        log.exception("the assistant failed on message %s", message_id)
+        _apologise(message_id)
+        return 1

@@ -1,0 +1,157 @@
+"""Read models for the portal's client list: search, one client with pets, names by id.
+
+Reads only, always scoped to one clinic; creating clients and pets stays in
+`services.clients`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from backend.core.clock import utcnow
+from backend.models import Appointment, Client, Pet
+
+
+@dataclass(frozen=True)
+class ClientSummary:
+    id: uuid.UUID
+    name: str | None
+    phone: str
+    pets: list[str]
+    appointments: int
+    next_appointment: datetime | None
+    last_visit: datetime | None
+    false_emergency_count: int
+    created_at: datetime
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, for accent-insensitive matching ("Mejía" ~ "mejia")."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def names_of(
+    session: Session, tenant_id: uuid.UUID, client_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """Client names by id (clients of other clinics are left out)."""
+    ids = list(set(client_ids))
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Client.id, Client.name).where(Client.tenant_id == tenant_id, col(Client.id).in_(ids))
+    )
+    return {client_id: name or "" for client_id, name in rows}
+
+
+def search_clients(
+    session: Session, tenant_id: uuid.UUID, query: str = "", *, limit: int = 60
+) -> list[ClientSummary]:
+    """The clinic's clients matching a name, pet name or phone digits (accents ignored).
+
+    Names are compared folded in Python: a clinic has hundreds to a few
+    thousand clients, so one pass over (id, name, pet names) is cheap and
+    behaves the same on SQLite and PostgreSQL.
+    """
+    text = query.strip()
+    clients = sorted(
+        session.exec(select(Client).where(Client.tenant_id == tenant_id)),
+        key=lambda c: (c.name is None, fold(c.name or ""), c.phone),
+    )
+    pets_by_client: dict[uuid.UUID, list[str]] = {}
+    for client_id, pet_name in session.exec(
+        select(Pet.client_id, Pet.name).where(Pet.tenant_id == tenant_id).order_by(col(Pet.name))
+    ):
+        pets_by_client.setdefault(client_id, []).append(pet_name)
+    if text:
+        digits = re.sub(r"\D", "", text)
+        words = fold(text).split()
+
+        def matches(client: Client) -> bool:
+            if digits and len(digits) >= 3 and digits in client.phone:
+                return True
+            haystack = fold(" ".join([client.name or "", *pets_by_client.get(client.id, [])]))
+            return bool(words) and all(word in haystack for word in words)
+
+        clients = [c for c in clients if matches(c)]
+    clients = clients[:limit]
+    stats = _appointment_stats(session, tenant_id, [c.id for c in clients])
+    return [
+        ClientSummary(
+            id=c.id,
+            name=c.name,
+            phone=c.phone,
+            pets=pets_by_client.get(c.id, []),
+            appointments=stats.get(c.id, (0, None, None))[0],
+            next_appointment=stats.get(c.id, (0, None, None))[1],
+            last_visit=stats.get(c.id, (0, None, None))[2],
+            false_emergency_count=c.false_emergency_count,
+            created_at=c.created_at,
+        )
+        for c in clients
+    ]
+
+
+def _appointment_stats(
+    session: Session, tenant_id: uuid.UUID, client_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, tuple[int, datetime | None, datetime | None]]:
+    """(count of live appointments, next upcoming start, last completed start) per client."""
+    if not client_ids:
+        return {}
+    now = utcnow()
+    live = Appointment.status != "cancelled"
+    rows = session.exec(
+        select(
+            Appointment.client_id,
+            func.count(),
+            func.min(
+                sa.case((col(Appointment.start_at) >= now, col(Appointment.start_at)), else_=None)
+            ),
+            func.max(
+                sa.case(
+                    (col(Appointment.status) == "completed", col(Appointment.start_at)), else_=None
+                )
+            ),
+        )
+        .where(Appointment.tenant_id == tenant_id, col(Appointment.client_id).in_(client_ids), live)
+        .group_by(col(Appointment.client_id))
+    )
+    return {client_id: (count, nxt, last) for client_id, count, nxt, last in rows}
+
+
+def pets_by_id(
+    session: Session, tenant_id: uuid.UUID, pet_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, tuple[str, str | None]]:
+    """(name, species) of pets by id (pets of other clinics are left out)."""
+    ids = list(set(pet_ids))
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Pet.id, Pet.name, Pet.species).where(
+            Pet.tenant_id == tenant_id, col(Pet.id).in_(ids)
+        )
+    )
+    return {pet_id: (name, species) for pet_id, name, species in rows}
+
+
+def phones_of(
+    session: Session, tenant_id: uuid.UUID, client_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """Client phones (E.164) by id (clients of other clinics are left out)."""
+    ids = list(set(client_ids))
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Client.id, Client.phone).where(
+            Client.tenant_id == tenant_id, col(Client.id).in_(ids)
+        )
+    )
+    return {client_id: phone for client_id, phone in rows}

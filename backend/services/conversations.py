@@ -1,0 +1,250 @@
+"""Chat history and staff control of WhatsApp conversations.
+
+Queries for the API and the portal (list with filters and accent-insensitive
+word search, one conversation, its messages) and the staff side of the
+engine: take a conversation over (the assistant stays silent), hand it back,
+reply by hand.
+
+Word search uses what migration 0002 built: PostgreSQL full-text search over
+`vetassist_unaccent(body)` with the 'simple' configuration (every word must
+appear in one message), SQLite FTS5 with diacritics removed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm.attributes import flag_modified
+from sqlmodel import Session, col, func, select
+
+from backend.core.clock import utcnow
+from backend.core.db import is_postgres
+from backend.domain.conversation_states import parse_state, timeout_for
+from backend.domain.errors import Conflict, NotFound, ValidationFailed
+from backend.models import Appointment, Client, Conversation, Message, StaffUser, Tenant
+from backend.services import messaging
+from backend.services.assistant import slots
+from backend.services.phones import to_e164
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+MAX_SEARCH_WORDS = 8
+
+
+@dataclass(frozen=True)
+class ConversationRow:
+    conversation: Conversation
+    client_name: str | None
+
+
+def is_taken_over(conversation: Conversation) -> bool:
+    return conversation.taken_over_at is not None
+
+
+def search_words(q: str) -> list[str]:
+    return _WORD.findall(q)[:MAX_SEARCH_WORDS]
+
+
+def _matching_conversations(session: Session, tenant_id: uuid.UUID, words: list[str]) -> sa.TextClause | sa.TextualSelect:
+    """Ids of the clinic's conversations with a message containing every word."""
+    if is_postgres(session.get_bind()):  # type: ignore[arg-type]
+        return sa.text(
+            "SELECT conversation_id FROM message WHERE tenant_id = :tenant "
+            "AND conversation_id IS NOT NULL "
+            "AND to_tsvector('simple'::regconfig, vetassist_unaccent(body)) "
+            "@@ plainto_tsquery('simple'::regconfig, vetassist_unaccent(:words))"
+        ).bindparams(
+            sa.bindparam("tenant", tenant_id, type_=sa.Uuid()),
+            sa.bindparam("words", " ".join(words)),
+        ).columns(conversation_id=sa.Uuid())
+    match = " ".join('"' + word.replace('"', '""') + '"' for word in words)
+    return sa.text(
+        "SELECT conversation_id FROM message_fts WHERE message_fts MATCH :match AND tenant_id = :tenant"
+    ).bindparams(
+        sa.bindparam("tenant", tenant_id, type_=sa.Uuid()),
+        sa.bindparam("match", match),
+    ).columns(conversation_id=sa.Uuid())
+
+
+def _fold(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def _sqlite_unaccent(session: Session) -> None:
+    """Gives this SQLite connection the `vetassist_unaccent` PostgreSQL gets from migration 0002."""
+    raw = session.connection().connection.driver_connection
+    raw.create_function("vetassist_unaccent", 1, _fold, deterministic=True)  # type: ignore[union-attr]
+
+
+def list_conversations(
+    session: Session,
+    tenant: Tenant,
+    *,
+    phone: str | None = None,
+    client_name: str | None = None,
+    state: str | None = None,
+    date_from: datetime | None = None,
+    date_to: datetime | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[ConversationRow], int]:
+    """The clinic's conversations, most recent activity first, filtered."""
+    query = (
+        select(Conversation, Client.name)
+        .outerjoin(Client, col(Client.id) == Conversation.client_id)
+        .where(Conversation.tenant_id == tenant.id)
+    )
+    if phone and phone.strip():
+        digits = re.sub(r"\D", "", phone)
+        try:
+            exact = to_e164(phone, tenant.country)
+        except ValidationFailed:
+            exact = None
+        conditions = [col(Conversation.client_phone).contains(digits)] if digits else []
+        if exact:
+            conditions.append(col(Conversation.client_phone) == exact)
+        if not conditions:
+            raise ValidationFailed("give digits of the phone number", field="phone")
+        query = query.where(sa.or_(*conditions))
+    if client_name and client_name.strip():
+        pattern = f"%{client_name.strip().lower()}%"
+        if not is_postgres(session.get_bind()):  # type: ignore[arg-type]
+            _sqlite_unaccent(session)
+        query = query.where(
+            func.vetassist_unaccent(func.lower(Client.name)).like(func.vetassist_unaccent(pattern))
+        )
+    if state:
+        states = [parse_state(s.strip().upper()).value for s in state.split(",") if s.strip()]
+        query = query.where(col(Conversation.state).in_(states))
+    if date_from is not None:
+        query = query.where(col(Conversation.last_message_at) >= date_from)
+    if date_to is not None:
+        query = query.where(col(Conversation.started_at) < date_to)
+    if q is not None and q.strip():
+        words = search_words(q)
+        if not words:
+            return [], 0
+        query = query.where(col(Conversation.id).in_(_matching_conversations(session, tenant.id, words)))
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(col(Conversation.last_message_at).desc(), col(Conversation.id)).offset(offset).limit(limit)
+    ).all()
+    return [ConversationRow(conversation, name) for conversation, name in rows], int(total)
+
+
+def get_conversation(session: Session, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Conversation:
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None or conversation.tenant_id != tenant_id:
+        raise NotFound("conversation not found")
+    return conversation
+
+
+def client_of(session: Session, conversation: Conversation) -> Client | None:
+    return session.get(Client, conversation.client_id) if conversation.client_id else None
+
+
+def messages_of(
+    session: Session, tenant_id: uuid.UUID, conversation_id: uuid.UUID, *, limit: int = 500, offset: int = 0
+) -> list[Message]:
+    """The conversation's messages in the order they happened."""
+    get_conversation(session, tenant_id, conversation_id)
+    return list(session.exec(
+        select(Message)
+        .where(Message.conversation_id == conversation_id)
+        .order_by(col(Message.created_at), col(Message.id))
+        .offset(offset)
+        .limit(limit)
+    ))
+
+
+def appointments_of(session: Session, conversation_id: uuid.UUID) -> list[Appointment]:
+    return list(session.exec(
+        select(Appointment).where(Appointment.conversation_id == conversation_id).order_by(col(Appointment.start_at))
+    ))
+
+
+def _locked(session: Session, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Conversation:
+    conversation = session.exec(
+        select(Conversation).where(Conversation.id == conversation_id)
+        .with_for_update().execution_options(populate_existing=True)
+    ).first()
+    if conversation is None or conversation.tenant_id != tenant_id:
+        raise NotFound("conversation not found")
+    return conversation
+
+
+def _staff(session: Session, tenant_id: uuid.UUID, user_id: uuid.UUID | None) -> uuid.UUID | None:
+    if user_id is None:
+        return None
+    user = session.get(StaffUser, user_id)
+    if user is None or user.tenant_id != tenant_id:
+        raise NotFound("staff user not found", field="staffUserId")
+    return user.id
+
+
+def take_over(
+    session: Session, *, tenant: Tenant, conversation_id: uuid.UUID, user_id: uuid.UUID | None = None
+) -> Conversation:
+    """Staff answers from now on; the assistant stores incoming messages and stays silent."""
+    conversation = _locked(session, tenant.id, conversation_id)
+    if not conversation.is_open:
+        raise Conflict("the conversation is closed", code="conversation_closed")
+    conversation.taken_over_by = _staff(session, tenant.id, user_id) or conversation.taken_over_by
+    conversation.taken_over_at = conversation.taken_over_at or utcnow()
+    conversation.timeout_at = None
+    slots.release(session, conversation.id)
+    session.add(conversation)
+    session.flush()
+    return conversation
+
+
+def hand_back(session: Session, *, tenant: Tenant, conversation_id: uuid.UUID) -> Conversation:
+    """The assistant answers again, from the state the conversation was left in.
+
+    Its timeout is re-armed as "quiet": if the client says nothing more the
+    conversation closes silently, without a "¿sigues ahí?" after staff talked.
+    """
+    conversation = _locked(session, tenant.id, conversation_id)
+    conversation.taken_over_by = None
+    conversation.taken_over_at = None
+    if conversation.is_open:
+        data = dict(conversation.state_data or {})
+        data["quiet"] = True
+        conversation.state_data = data
+        flag_modified(conversation, "state_data")
+        timeout = timeout_for(conversation.state)
+        conversation.timeout_at = utcnow() + timeout[0] if timeout else None
+    session.add(conversation)
+    session.flush()
+    return conversation
+
+
+def staff_reply(
+    session: Session,
+    *,
+    tenant: Tenant,
+    conversation_id: uuid.UUID,
+    body: str,
+    user_id: uuid.UUID | None = None,
+) -> list[Message]:
+    """A message written by staff; takes the conversation over if it was not already."""
+    if not body or not body.strip():
+        raise ValidationFailed("the message is empty", field="body")
+    conversation = take_over(session, tenant=tenant, conversation_id=conversation_id, user_id=user_id)
+    return messaging.queue_text(
+        session,
+        tenant=tenant,
+        to_phone=conversation.client_phone,
+        body=body,
+        conversation=conversation,
+        author="staff",
+        author_user_id=_staff(session, tenant.id, user_id),
+    )
+

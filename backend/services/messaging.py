@@ -1,0 +1,348 @@
+"""Outbound WhatsApp messages: stored first, sent after commit, status kept.
+
+`queue_text` writes the message rows (status `queued`) in the caller's
+transaction; once that transaction commits they are handed to
+`workers.dispatch.submit_outbound` (in-process now, a Celery task with Redis),
+which calls `deliver_message`. So a reply is never sent for work that rolled
+back, and never lost for work that committed: a message still `queued` is
+submitted again by the workers' sweep.
+
+WhatsApp rules applied here:
+- a text over 1,600 characters goes as several messages, split at paragraph,
+  line or word boundaries;
+- free text is only allowed within 24 hours of the client's last message (the
+  customer-service window); outside it the configured template
+  (WHATSAPP_TEMPLATE_CONTENT_SID) is sent instead, with the text as its
+  variable, and the stored row records which template went out.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import event, update
+from sqlmodel import Session, col, select
+
+from backend.core.clock import utcnow
+from backend.core.config import settings
+from backend.core.db import session_scope
+from backend.integrations.whatsapp import ChannelError, get_channel
+from backend.models import AlertDelivery, Conversation, Message, Tenant
+
+log = logging.getLogger(__name__)
+
+WHATSAPP_MAX_CHARS = 1600
+SERVICE_WINDOW = timedelta(hours=24)
+MAX_ATTEMPTS = 5
+_PENDING_KEY = "outbound_pending"
+
+STATUS_RANK = {
+    "queued": 0,
+    "sending": 1,
+    "accepted": 1,
+    "scheduled": 1,
+    "sent": 2,
+    "delivered": 3,
+    "read": 4,
+    "undelivered": 5,
+    "failed": 5,
+    "canceled": 5,
+}
+"""A status callback only moves a message forward (callbacks can arrive out of order)."""
+
+
+class DeliveryResult(StrEnum):
+    SENT = "sent"
+    FAILED = "failed"
+    RETRY = "retry"  # back to queued; a later attempt may succeed
+    SKIPPED = "skipped"  # not queued (already sent, claimed elsewhere, or unknown)
+
+
+def split_text(text: str, limit: int = WHATSAPP_MAX_CHARS) -> list[str]:
+    """Cuts a text into parts of at most `limit` characters, at the nicest boundary.
+
+    Prefers a blank line, then a line break, then a space; a single word
+    longer than the limit is cut hard.
+    """
+    text = text.strip()
+    parts: list[str] = []
+    while len(text) > limit:
+        window = text[: limit + 1]
+        cut = -1
+        for separator in ("\n\n", "\n", " "):
+            cut = window.rfind(separator, 0, limit + 1)
+            if cut > limit // 3:
+                break
+        if cut <= 0:
+            cut = limit
+        parts.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    if text:
+        parts.append(text)
+    return parts
+
+
+def window_open(session: Session, tenant_id: uuid.UUID, phone: str, *, now: datetime) -> bool:
+    """Whether `phone` wrote to the clinic in the last 24 hours (free text allowed)."""
+    last = session.exec(
+        select(Message.created_at)
+        .where(
+            Message.tenant_id == tenant_id,
+            Message.direction == "inbound",
+            Message.from_phone == phone,
+            col(Message.created_at) > now - SERVICE_WINDOW,
+        )
+        .limit(1)
+    ).first()
+    return last is not None
+
+
+def clinic_number(tenant: Tenant, conversation: Conversation | None = None) -> str:
+    """The clinic number to send from: the one the client wrote to, else the clinic's first."""
+    if conversation is not None and conversation.state_data.get("clinic_phone"):
+        return str(conversation.state_data["clinic_phone"])
+    if tenant.whatsapp_numbers:
+        return tenant.whatsapp_numbers[0]
+    return ""
+
+
+def queue_text(
+    session: Session,
+    *,
+    tenant: Tenant,
+    to_phone: str,
+    body: str,
+    conversation: Conversation | None = None,
+    author: str = "assistant",
+    author_user_id: uuid.UUID | None = None,
+    in_window: bool | None = None,
+    flush: bool = True,
+) -> list[Message]:
+    """Stores the outbound message(s) for `to_phone`; they are sent after commit.
+
+    `in_window` may be given when the caller knows (a reply to a message just
+    received); otherwise the 24-hour window is looked up.
+    """
+    now = utcnow()
+    body = body.strip()
+    if not body:
+        return []
+    if in_window is None:
+        in_window = window_open(session, tenant.id, to_phone, now=now)
+    if conversation is not None and conversation.last_message_at >= now:
+        # keep the thread's order when several messages share a clock reading
+        now = conversation.last_message_at + timedelta(microseconds=1)
+    sender = clinic_number(tenant, conversation)
+    base: dict[str, Any] = {
+        "tenant_id": tenant.id,
+        "conversation_id": conversation.id if conversation else None,
+        "direction": "outbound",
+        "author": author,
+        "author_user_id": author_user_id,
+        "from_phone": sender,
+        "to_phone": to_phone,
+    }
+    messages: list[Message] = []
+    if in_window:
+        for offset, part in enumerate(split_text(body)):
+            messages.append(
+                Message(**base, body=part, status="queued", created_at=now + timedelta(microseconds=offset))
+            )
+    elif settings.WHATSAPP_TEMPLATE_CONTENT_SID:
+        messages.append(
+            Message(**base, body=body, status="queued", template_sid=settings.WHATSAPP_TEMPLATE_CONTENT_SID,
+                    created_at=now)
+        )
+    else:
+        log.warning("no template configured: cannot write to %s outside the 24-hour window", to_phone)
+        messages.append(
+            Message(**base, body=body, status="failed", error_code="no_template", created_at=now)
+        )
+    for message in messages:
+        session.add(message)
+    if flush:  # the outbox relay queues a batch and lets the commit insert it at once
+        session.flush()
+    if conversation is not None:
+        conversation.last_message_at = max(m.created_at for m in messages)
+        conversation.last_message_preview = body[:200]
+        session.add(conversation)
+    pending = session.info.setdefault(_PENDING_KEY, [])
+    pending.extend(m.id for m in messages if m.status == "queued")
+    return messages
+
+
+@event.listens_for(Session, "after_commit")
+def _submit_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a SAVEPOINT released: the real commit comes later
+        return
+    pending: list[uuid.UUID] = session.info.pop(_PENDING_KEY, [])
+    if not pending:
+        return
+    from backend.workers.dispatch import submit_outbound
+
+    for message_id in pending:
+        try:
+            submit_outbound(message_id)
+        except Exception:  # the resubmission sweep sends what is still queued
+            log.exception("submitting outbound message %s failed", message_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    if session.in_nested_transaction():  # only a SAVEPOINT: ids of rows it undid are skipped when sent
+        return
+    session.info.pop(_PENDING_KEY, None)
+
+
+def _status_callback_url() -> str:
+    return settings.PUBLIC_BASE_URL.rstrip("/") + "/webhooks/whatsapp/status"
+
+
+@dataclass
+class _Outgoing:
+    id: uuid.UUID
+    from_phone: str
+    to_phone: str
+    body: str
+    template_sid: str | None
+    attempts: int
+
+
+def _claim(session: Session, message_id: uuid.UUID) -> _Outgoing | None:
+    """Moves a queued message to `sending`; only one caller wins."""
+    result = session.exec(  # type: ignore[call-overload]
+        update(Message)
+        .where(col(Message.id) == message_id, col(Message.status) == "queued",
+               col(Message.direction) == "outbound")
+        .values(status="sending", attempts=Message.attempts + 1, status_updated_at=utcnow())
+    )
+    if not result.rowcount:
+        return None
+    row = session.get(Message, message_id, populate_existing=True)
+    assert row is not None
+    return _Outgoing(row.id, row.from_phone, row.to_phone, row.body, row.template_sid, row.attempts)
+
+
+def _record(
+    session: Session, outgoing: _Outgoing, *, sid: str | None, error: ChannelError | None
+) -> DeliveryResult:
+    message = session.get(Message, outgoing.id, populate_existing=True)
+    if message is None:
+        return DeliveryResult.SKIPPED
+    now = utcnow()
+    if error is None:
+        result = DeliveryResult.SENT
+        message.status = "sent"
+        message.provider_sid = sid
+        message.error_code = None
+    elif error.retryable and outgoing.attempts < MAX_ATTEMPTS:
+        result = DeliveryResult.RETRY
+        message.status = "queued"
+        message.error_code = (error.code or "error")[:16]
+    else:
+        result = DeliveryResult.FAILED
+        message.status = "failed"
+        message.error_code = (error.code or "error")[:16]
+    message.status_updated_at = now
+    session.add(message)
+    if message.author != "system":  # only system messages carry alerts
+        return result
+    for delivery in session.exec(select(AlertDelivery).where(AlertDelivery.message_id == message.id)):
+        delivery.attempts += 1
+        if result == DeliveryResult.SENT:
+            delivery.status, delivery.sent_at, delivery.error = "sent", now, None
+        elif result == DeliveryResult.FAILED:
+            delivery.status, delivery.error = "failed", (error.message if error else None)
+        else:
+            delivery.error = error.message if error else None
+        session.add(delivery)
+    return result
+
+
+def _send(outgoing: _Outgoing) -> tuple[str | None, ChannelError | None]:
+    channel = get_channel()
+    content_sid = outgoing.template_sid
+    try:
+        sent = channel.send(
+            from_phone=outgoing.from_phone,
+            to_phone=outgoing.to_phone,
+            body=None if content_sid else outgoing.body,
+            content_sid=content_sid,
+            content_variables={"1": outgoing.body[:1024]} if content_sid else None,
+            status_callback=_status_callback_url() if channel.name != "sandbox" else None,
+        )
+    except ChannelError as exc:
+        log.warning("sending message %s failed: %s", outgoing.id, exc.message)
+        return None, exc
+    except Exception as exc:  # a bug in a channel must not leave the row in `sending`
+        log.exception("channel crashed sending message %s", outgoing.id)
+        return None, ChannelError(str(exc)[:500], code="channel_error", retryable=True)
+    return sent.provider_sid, None
+
+
+def deliver_message(message_id: uuid.UUID) -> DeliveryResult:
+    """Sends one stored outbound message if it is still queued (idempotent).
+
+    The row is claimed (`queued` → `sending`) in its own short transaction, the
+    provider is called outside any transaction, and the outcome is recorded:
+    `sent` with the provider's id, back to `queued` after a retryable error
+    (until MAX_ATTEMPTS), or `failed` with the error code. With the sandbox
+    channel, which does no I/O, everything happens in one transaction.
+    """
+    if get_channel().name == "sandbox":
+        with session_scope(write=True) as session:
+            outgoing = _claim(session, message_id)
+            if outgoing is None:
+                return DeliveryResult.SKIPPED
+            sid, error = _send(outgoing)
+            return _record(session, outgoing, sid=sid, error=error)
+    with session_scope(write=True) as session:
+        outgoing = _claim(session, message_id)
+    if outgoing is None:
+        return DeliveryResult.SKIPPED
+    sid, error = _send(outgoing)
+    with session_scope(write=True) as session:
+        return _record(session, outgoing, sid=sid, error=error)
+
+
+def record_status(provider_sid: str, status: str, error_code: str | None = None) -> bool:
+    """Applies a provider status callback to the outbound message; False if unknown.
+
+    Statuses only move forward (a late `sent` does not undo `delivered`).
+    """
+    status = (status or "").strip().lower()
+    if status not in STATUS_RANK:
+        log.info("ignoring unknown message status %r for %s", status, provider_sid)
+        return False
+    with session_scope(write=True) as session:
+        message = session.exec(
+            select(Message).where(Message.provider_sid == provider_sid).with_for_update()
+        ).first()
+        if message is None or message.direction != "outbound":
+            return False
+        if STATUS_RANK[status] > STATUS_RANK.get(message.status, -1):
+            message.status = status
+            message.status_updated_at = utcnow()
+        if error_code:
+            message.error_code = str(error_code)[:16]
+        session.add(message)
+    return True
+
+
+def queued_message_ids(*, older_than: timedelta, limit: int = 500) -> Sequence[uuid.UUID]:
+    """Outbound messages still waiting to be sent (for a resubmission sweep)."""
+    cutoff = utcnow() - older_than
+    with session_scope(read_only=True) as session:
+        return session.exec(
+            select(Message.id)
+            .where(Message.direction == "outbound", Message.status == "queued",
+                   col(Message.created_at) <= cutoff)
+            .order_by(col(Message.created_at))
+            .limit(limit)
+        ).all()

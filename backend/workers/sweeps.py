@@ -1,0 +1,138 @@
+"""The periodic sweeps, their intervals, and the beat schedule built from them.
+
+Each sweep is a plain function that takes its lock, does one pass and returns
+how many rows it handled; Celery beat (via `tasks`) and the embedded loop
+(`inprocess.run_periodic_sweeps`) run the same functions. Every sweep is safe
+to run twice: it only picks rows still in the state it acts on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import col, delete, select
+
+from backend.core.clock import utcnow
+from backend.core.db import session_scope
+from backend.models import Message, SlotHold
+from backend.workers.locks import exclusive
+
+log = logging.getLogger(__name__)
+
+RESUBMIT_AFTER = timedelta(seconds=30)
+RESUBMIT_WINDOW = timedelta(hours=24)
+RESUBMIT_BATCH = 500
+
+
+def relay_outbox() -> int:
+    from backend.services.outbox import relay_pending
+
+    return relay_pending().delivered
+
+
+def send_due_reminders() -> int:
+    from backend.services.reminders import send_due_reminders as send
+
+    return send(utcnow())
+
+
+def send_due_follow_ups() -> int:
+    from backend.services.followups import send_due_follow_ups as send
+
+    return send(utcnow())
+
+
+def expire_conversations() -> int:
+    from backend.services.assistant import sweep_conversation_timeouts
+
+    result = sweep_conversation_timeouts(utcnow())
+    return result if isinstance(result, int) else len(result or ())
+
+
+def expire_slot_holds() -> int:
+    """Deletes holds past their expiry; a slot offered in a chat is free again."""
+    with session_scope(write=True) as session:
+        result = session.exec(delete(SlotHold).where(col(SlotHold.expires_at) <= utcnow()))  # type: ignore[call-overload]
+        return int(result.rowcount or 0)
+
+
+def retry_alert_deliveries() -> int:
+    from backend.services.alerts import retry_failed_deliveries
+
+    return retry_failed_deliveries(utcnow())
+
+
+def resubmit_pending_messages() -> int:
+    """Submits again inbound messages never processed and outbound ones still queued.
+
+    This is what makes "stored" mean "will be handled": a message whose
+    submission was lost (broker down, worker killed before it started) is
+    picked up here after `RESUBMIT_AFTER`.
+    """
+    from backend.services.messaging import queued_message_ids
+    from backend.workers.dispatch import submit_inbound, submit_outbound
+
+    now = utcnow()
+    with session_scope(read_only=True) as session:
+        inbound = session.exec(
+            select(Message.id)
+            .where(
+                Message.direction == "inbound",
+                col(Message.processed_at).is_(None),
+                col(Message.created_at) <= now - RESUBMIT_AFTER,
+                col(Message.created_at) > now - RESUBMIT_WINDOW,
+            )
+            .order_by(col(Message.created_at))
+            .limit(RESUBMIT_BATCH)
+        ).all()
+    outbound = queued_message_ids(older_than=RESUBMIT_AFTER, limit=RESUBMIT_BATCH)
+    for message_id in inbound:
+        submit_inbound(message_id)
+    for message_id in outbound:
+        submit_outbound(message_id)
+    return len(inbound) + len(outbound)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    name: str
+    every: timedelta
+    run: Callable[[], int]
+    task: str
+
+    def __call__(self) -> int | None:
+        """One locked pass; None when another runner holds the lock."""
+        with exclusive(self.name, timeout_s=int(self.every.total_seconds()) * 4 + 60) as held:
+            if not held:
+                log.info("sweep %s skipped: another runner holds it", self.name)
+                return None
+            return self.run()
+
+
+SWEEPS: tuple[Sweep, ...] = (
+    Sweep("outbox-relay", timedelta(seconds=15), relay_outbox, "backend.workers.tasks.relay_outbox_task"),
+    Sweep("due-reminders", timedelta(seconds=15), send_due_reminders, "backend.workers.tasks.send_due_reminders_task"),
+    Sweep("conversation-timeouts", timedelta(minutes=1), expire_conversations, "backend.workers.tasks.sweep_conversation_timeouts_task"),
+    Sweep("due-follow-ups", timedelta(minutes=5), send_due_follow_ups, "backend.workers.tasks.send_due_follow_ups_task"),
+    Sweep("slot-holds", timedelta(minutes=1), expire_slot_holds, "backend.workers.tasks.expire_slot_holds_task"),
+    Sweep("resubmit-messages", timedelta(seconds=30), resubmit_pending_messages, "backend.workers.tasks.resubmit_pending_messages_task"),
+    Sweep("alert-deliveries", timedelta(minutes=1), retry_alert_deliveries, "backend.workers.tasks.retry_alert_deliveries_task"),
+)
+
+SWEEPS_BY_NAME = {sweep.name: sweep for sweep in SWEEPS}
+
+
+def beat_schedule() -> dict[str, dict[str, Any]]:
+    """Celery beat entries; a sweep message older than its interval is dropped, not piled up."""
+    return {
+        sweep.name: {
+            "task": sweep.task,
+            "schedule": sweep.every.total_seconds(),
+            "options": {"expires": sweep.every.total_seconds()},
+        }
+        for sweep in SWEEPS
+    }

@@ -1,0 +1,200 @@
+"""Celery tasks: thin wrappers that take ids (JSON) and call the services.
+
+Every task is idempotent (the service returns early when the work is done),
+which is what makes `acks_late`, redelivery after a lost worker and the
+sweeps' re-submissions safe.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+from typing import Any
+
+from celery import Task
+from redis.exceptions import RedisError
+
+from backend.workers.celery_app import celery_app, key, task_options
+from backend.workers.sweeps import SWEEPS_BY_NAME
+
+log = logging.getLogger(__name__)
+
+MAX_WORKER_LOSSES = 3
+_COUNTER_TTL_S = 24 * 3600
+
+
+class ReliableTask(Task):
+    """Bounds redelivery after lost workers.
+
+    A counter in Redis goes up when a task starts and down when it ends in
+    any way Python sees (success, error, retry). A worker killed mid-task
+    never takes it down, so the counter is the number of times this task
+    took its worker with it; past `MAX_WORKER_LOSSES` the task is dropped
+    (`on_worker_losses`) instead of being handed to yet another worker.
+    """
+
+    abstract = True
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        counter = None if self.request.called_directly or self.request.is_eager else self._counter()
+        if counter is not None:
+            try:
+                client, name = counter
+                losses = int(client.incr(name)) - 1
+                client.expire(name, _COUNTER_TTL_S)
+            except RedisError:
+                counter, losses = None, 0
+            if losses >= MAX_WORKER_LOSSES:
+                log.error("task %s[%s] lost its worker %d times; giving up", self.name, self.request.id, losses)
+                self.on_worker_losses(args, kwargs)
+                client.delete(name)
+                return None
+        try:
+            return super().__call__(*args, **kwargs)
+        finally:
+            if counter is not None:
+                try:
+                    if int(counter[0].decr(counter[1])) <= 0:
+                        counter[0].delete(counter[1])
+                except RedisError:
+                    pass
+
+    def _counter(self) -> tuple[Any, str] | None:
+        name = self.loss_key(self.request.args or (), self.request.kwargs or {}) or self.request.id
+        if not name:
+            return None
+        from backend.workers.locks import broker_redis
+
+        return broker_redis(), key(f"starts:{name}")
+
+    def loss_key(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
+        """What the losses are counted for: this task run (default), or the row it works on."""
+        return None
+
+    def on_worker_losses(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        """What to do with a task that keeps killing workers; the rows stay for the sweeps."""
+
+
+class InboundTask(ReliableTask):
+    """Losses count per message, so the resubmission sweep cannot loop on a poisonous one."""
+
+    abstract = True
+
+    def loss_key(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
+        return f"inbound:{args[0]}" if args else None
+
+    def on_worker_losses(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        """Marks the message handled with status `error`, so no sweep submits it again."""
+        from sqlalchemy import update
+        from sqlmodel import col
+
+        from backend.core.clock import utcnow
+        from backend.core.db import session_scope
+        from backend.models import Message
+
+        with session_scope(write=True) as session:
+            session.exec(  # type: ignore[call-overload]
+                update(Message)
+                .where(col(Message.id) == uuid.UUID(args[0]), col(Message.processed_at).is_(None))
+                .values(processed_at=utcnow(), status="error")
+            )
+
+
+@celery_app.task(base=ReliableTask, **task_options())
+def relay_outbox_task() -> int:
+    """Delivers every due outbox event (woken after a commit, and every few seconds by beat).
+
+    Events left waiting (a handler backing off, or a lease of a relay that
+    died with its worker) get one wake-up scheduled for when they are due,
+    so a retry happens at its time rather than at the next beat.
+    """
+    from backend.services.outbox import relay_pending
+
+    result = relay_pending()
+    if result.next_due is not None:
+        wake_relay_at(result.next_due)
+    return result.delivered
+
+
+def wake_relay_at(when: datetime) -> bool:
+    """Schedules a relay run at `when`, unless one is already coming before then.
+
+    Redis keeps the time of the next scheduled wake-up; a duplicate wake-up
+    (two relays racing here) only costs an empty relay run.
+    """
+    from backend.core.clock import utcnow
+    from backend.workers.locks import broker_redis
+
+    now = utcnow()
+    countdown = min(max((when - now).total_seconds(), 0.0), float(task_options()["retry_backoff_max"]))
+    target = now.timestamp() + countdown
+    name = key("relay-wake")
+    try:
+        client = broker_redis()
+        current = client.get(name)
+        if current is not None and now.timestamp() < float(current) <= target:  # type: ignore[arg-type]
+            return False
+        client.set(name, repr(target), px=int(countdown * 1000) + 5000)
+    except RedisError:
+        return False
+    relay_outbox_task.apply_async(countdown=countdown + 0.05)
+    return True
+
+
+@celery_app.task(base=InboundTask, **task_options())
+def process_inbound_task(message_id: str) -> None:
+    """Runs the assistant on a stored inbound message (a no-op once processed)."""
+    from backend.services.assistant import process_inbound_message
+
+    process_inbound_message(uuid.UUID(message_id))
+
+
+class RetryLater(Exception):
+    """The provider failed in a way another attempt may fix; autoretry backs off."""
+
+
+@celery_app.task(base=ReliableTask, **task_options(max_retries=4))
+def deliver_message_task(message_id: str) -> str:
+    """Sends a queued outbound message (a no-op once sent); retries a retryable failure."""
+    from backend.services.messaging import DeliveryResult, deliver_message
+
+    result = deliver_message(uuid.UUID(message_id))
+    if result == DeliveryResult.RETRY:
+        raise RetryLater(f"message {message_id} will be tried again")
+    return str(result)
+
+
+def _sweep_task(name: str, sweep_name: str):  # type: ignore[no-untyped-def]
+    sweep = SWEEPS_BY_NAME[sweep_name]
+
+    def run() -> int | None:
+        return sweep()
+
+    run.__name__ = name
+    run.__qualname__ = name
+    run.__doc__ = f"Beat sweep '{sweep_name}' (every {int(sweep.every.total_seconds())} s)."
+    # a sweep that fails just runs again at its next beat: no retries piling up
+    return celery_app.task(
+        base=ReliableTask, name=f"backend.workers.tasks.{name}", acks_late=True, max_retries=0
+    )(run)
+
+
+sweep_conversation_timeouts_task = _sweep_task("sweep_conversation_timeouts_task", "conversation-timeouts")
+send_due_reminders_task = _sweep_task("send_due_reminders_task", "due-reminders")
+send_due_follow_ups_task = _sweep_task("send_due_follow_ups_task", "due-follow-ups")
+expire_slot_holds_task = _sweep_task("expire_slot_holds_task", "slot-holds")
+resubmit_pending_messages_task = _sweep_task("resubmit_pending_messages_task", "resubmit-messages")
+retry_alert_deliveries_task = _sweep_task("retry_alert_deliveries_task", "alert-deliveries")
+
+
+def sweep_task_names() -> set[str]:
+    return {sweep.task for sweep in SWEEPS_BY_NAME.values()}
+
+
+@celery_app.task(base=ReliableTask, **task_options())
+def send_alert_delivery_task(delivery_id: str) -> str:
+    """Sends one e-mail/Slack alert delivery (a no-op once it is not pending)."""
+    from backend.services.alerts import send_alert_delivery
+
+    return send_alert_delivery(uuid.UUID(delivery_id))

@@ -1,0 +1,210 @@
+"""Sessions and roles: every page load and every handler checks them on the server."""
+
+from __future__ import annotations
+
+import inspect
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from backend.core.clock import clock
+from backend.core.db import session_scope
+from backend.services import auth
+from tests.portal.conftest import PASSWORD, call, redirected_to, substate
+from vetassist_app import routes
+from vetassist_app.states.access import AccessDenied, NotLoggedIn, require_user
+from vetassist_app.states.analytics_state import AnalyticsState
+from vetassist_app.states.appointment_state import AppointmentState, NewAppointmentState
+from vetassist_app.states.calendar_state import CalendarState
+from vetassist_app.states.chat_state import ChatState
+from vetassist_app.states.client_state import ClientState
+from vetassist_app.states.emergency_state import EmergencyState
+from vetassist_app.states.followup_state import FollowUpState
+from vetassist_app.states.pulse_state import PulseState
+from vetassist_app.states.sandbox_state import SandboxState
+from vetassist_app.states.session_state import LoginState, SessionState, log_in
+from vetassist_app.states.settings_state import SettingsState
+
+PORTAL_STATES = [
+    AnalyticsState,
+    AppointmentState,
+    CalendarState,
+    ChatState,
+    ClientState,
+    EmergencyState,
+    FollowUpState,
+    NewAppointmentState,
+    PulseState,
+    SandboxState,
+    SessionState,
+    SettingsState,
+]
+
+# Handlers that only move UI state (open a dialog, switch a tab) and read or
+# write nothing on the server; every other handler must check the session.
+UI_ONLY = {
+    ("AppointmentState", "set_dialog_open"),
+    ("NewAppointmentState", "set_dialog_open"),
+    ("EmergencyState", "start_resolve"),
+    ("EmergencyState", "set_resolve_open"),
+    ("SettingsState", "set_tab"),
+    ("SettingsState", "hide_secret"),
+    ("SessionState", "logout"),  # always ends at the login page
+    ("PulseState", "first_beat"),  # no session: nothing to show, no redirect needed
+    ("AppointmentState", "set_reschedule_day"),  # chains load_slots, which checks
+    ("AppointmentState", "set_reschedule_doctor"),
+}
+
+def _example(parameter: inspect.Parameter) -> Any:
+    annotation = str(parameter.annotation)
+    if "dict" in annotation:
+        return {}
+    if "bool" in annotation:
+        return True
+    return "00000000-0000-0000-0000-000000000000"
+
+
+def _handlers() -> list[tuple[type, str]]:
+    """Handlers written in the portal's states (not Reflex's own), minus the UI-only ones."""
+    found = []
+    for state_cls in PORTAL_STATES:
+        for name, handler in state_cls.event_handlers.items():
+            if handler.is_background or (state_cls.__name__, name) in UI_ONLY:
+                continue
+            if getattr(handler.fn, "__qualname__", "").split(".")[0] != state_cls.__name__:
+                continue  # inherited or generated: checked where it is written
+            found.append((state_cls, name))
+    return found
+
+
+def test_require_user_returns_viewer_of_token(clinic) -> None:
+    # when
+    viewer = require_user(clinic.doctor.token, routes.CLINICAL)
+
+    # then
+    assert viewer.user_id == clinic.doctor.user.id
+    assert viewer.tenant_id == clinic.tenant.id
+    assert viewer.role == "doctor"
+    assert viewer.timezone == "America/Bogota"
+
+
+@pytest.mark.parametrize("token", ["", "not-a-token", None])
+def test_require_user_refuses_unknown_token(clinic, token) -> None:
+    with pytest.raises(NotLoggedIn):
+        require_user(token)
+
+
+def test_require_user_refuses_expired_session(clinic) -> None:
+    # given
+    clock.advance(timedelta(hours=13))
+
+    # then
+    with pytest.raises(NotLoggedIn):
+        require_user(clinic.doctor.token)
+
+
+def test_require_user_refuses_logged_out_session(clinic) -> None:
+    # given
+    with session_scope(write=True) as session:
+        auth.logout(session, clinic.doctor.token)
+
+    # then
+    with pytest.raises(NotLoggedIn):
+        require_user(clinic.doctor.token)
+
+
+def test_require_user_refuses_wrong_role(clinic) -> None:
+    with pytest.raises(AccessDenied):
+        require_user(clinic.support.token, routes.CLINICAL)
+    with pytest.raises(AccessDenied):
+        require_user(clinic.doctor.token, routes.MANAGEMENT)
+
+
+def test_log_in_accepts_right_password_only(clinic) -> None:
+    assert log_in(clinic.manager.user.email, "wrong-password") is None
+    assert log_in("nadie@patitas.co", PASSWORD) is None
+    result = log_in(clinic.manager.user.email.upper(), PASSWORD)
+    assert result is not None
+    viewer, token = result
+    assert viewer.role == "manager"
+    assert require_user(token).user_id == clinic.manager.user.id
+
+
+def test_submit_login_sets_cookie_token_and_redirects_by_role(clinic, root_state) -> None:
+    # given
+    login = substate(root_state, LoginState)
+
+    # when
+    result = call(login, "submit", {"email": clinic.support.user.email, "password": PASSWORD})
+
+    # then
+    assert redirected_to(result) == routes.CHATS
+    assert require_user(login.token).role == "support"
+    assert login.user_name == "Sergio Soporte"
+
+
+def test_submit_login_with_bad_password_shows_error(clinic, root_state) -> None:
+    login = substate(root_state, LoginState)
+
+    result = call(login, "submit", {"email": clinic.doctor.user.email, "password": "nope"})
+
+    assert redirected_to(result) is None
+    assert login.error == "Correo o contraseña incorrectos."
+    assert login.token == ""
+
+
+def test_logout_revokes_session_server_side(clinic, root_state) -> None:
+    # given
+    state = substate(root_state, SessionState, clinic.doctor.token)
+
+    # when
+    result = call(state, "logout")
+
+    # then
+    assert redirected_to(result) == routes.LOGIN
+    assert state.token == ""
+    with pytest.raises(NotLoggedIn):
+        require_user(clinic.doctor.token)
+
+
+def test_check_page_redirects_anonymous_to_login(clinic, root_state) -> None:
+    state = substate(root_state, SessionState, "")
+
+    assert redirected_to(call(state, "check_page", routes.AGENDA)) == routes.LOGIN
+
+
+def test_check_page_keeps_doctor_out_of_settings(clinic, root_state) -> None:
+    state = substate(root_state, SessionState, clinic.doctor.token)
+
+    assert redirected_to(call(state, "check_page", routes.SETTINGS)) == routes.AGENDA
+    assert redirected_to(call(state, "check_page", routes.AGENDA)) is None
+    assert state.user_role == "doctor"
+
+
+def test_check_page_lets_manager_into_settings(clinic, root_state) -> None:
+    state = substate(root_state, SessionState, clinic.manager.token)
+
+    assert redirected_to(call(state, "check_page", routes.SETTINGS)) is None
+    assert routes.SETTINGS in state.nav_routes
+
+
+@pytest.mark.parametrize(
+    ("state_cls", "handler"),
+    [pytest.param(c, h, id=f"{c.__name__}.{h}") for c, h in _handlers()],
+)
+def test_every_handler_sends_an_anonymous_caller_to_login(clinic, root_state, state_cls, handler) -> None:
+    """A forged event without a live session changes nothing and ends at the login page."""
+    state = substate(root_state, state_cls, "forged-token")
+    fn = state_cls.event_handlers[handler].fn
+    params = list(inspect.signature(fn).parameters.values())[1:]
+
+    result = call(state, handler, *[_example(p) for p in params])
+
+    assert redirected_to(result) == routes.LOGIN
+
+
+def test_ui_only_handlers_exist() -> None:
+    """The exemption list names real handlers (a renamed handler must be re-checked)."""
+    names = {(c.__name__, h) for c in PORTAL_STATES for h in c.event_handlers}
+    assert UI_ONLY <= names

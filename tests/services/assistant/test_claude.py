@@ -1,0 +1,131 @@
+"""The Claude path: the real anthropic SDK against a local fake of the Messages API.
+
+Claude's reading drives the conversation when it answers; when it errors or
+times out the rules answer, and the client notices nothing but the wording.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlmodel import select
+
+from backend.core.config import settings
+from backend.core.db import session_scope
+from backend.integrations.llm import set_interpreter
+from backend.models import EmergencyEvent
+from tests.chat import add_client
+from tests.fakes import claude_tool_use, fake_server
+
+UNCLEAR = "el peludo anda raro, será que me lo pueden mirar el sábado"
+
+
+@pytest.fixture
+def claude(monkeypatch):
+    """Points the assistant at a fake Messages API; `claude.replies` lists what it answers, in order."""
+    replies: list[tuple[int, dict]] = []
+
+    def respond(_request):
+        return replies.pop(0) if replies else (500, {"type": "error", "error": {"type": "api_error"}})
+
+    with fake_server(respond) as server:
+        monkeypatch.setattr(settings, "ANTHROPIC_API_KEY", "sk-ant-test")
+        monkeypatch.setattr(settings, "ANTHROPIC_BASE_URL", server.url)
+        monkeypatch.setattr(settings, "ANTHROPIC_TIMEOUT_S", 10.0)
+        set_interpreter(None)
+        server.replies = replies  # type: ignore[attr-defined]
+        yield server
+        set_interpreter(None)
+
+
+def _interpret(**data):
+    return 200, claude_tool_use("interpret_message", data)
+
+
+def test_claude_reads_what_the_rules_cannot(chat, clinic, claude):
+    add_client(clinic.tenant, chat.phone, "Camila")
+    claude.replies.append(_interpret(intent="book"))
+    [reply] = chat.send(UNCLEAR)
+    assert reply.startswith("Hola, Camila 👋 Con gusto te ayudo a agendar.\nTengo disponibilidad:")
+    assert "1. Sábado 30 de enero, 9:00 AM" in reply  # the day asked for
+    assert chat.state == "OFFER_SLOTS"
+    assert chat.conversation().state_data["reason"] == "El peludo anda raro"
+    [request] = claude.requests
+    body = request.json()
+    assert request.path == "/v1/messages"
+    assert "sk-ant-test" in (request.headers.get("x-api-key", "") + request.headers.get("authorization", ""))
+    assert body["tool_choice"] == {"type": "any"}
+    assert {t["name"] for t in body["tools"]} == {"interpret_message", "check_availability", "list_appointments"}
+    assert UNCLEAR in body["messages"][0]["content"]
+
+
+def test_claude_summary_of_the_reason_is_used(chat, clinic, claude):
+    add_client(clinic.tenant, chat.phone, "Camila")
+    claude.replies.append(_interpret(intent="book"))
+    chat.send("Hola, necesito una cita para mi perro")
+    claude.replies.append(_interpret(intent="unknown", reason_summary="Revisión de masa en cuello"))
+    [offer] = chat.send("Le salió una bolita en el cuello y quiero que la revisen")
+    assert offer.startswith("Entendido, revisión de masa en cuello.\nTengo disponibilidad:")
+
+
+def test_claude_may_check_availability_before_choosing(chat, clinic, claude):
+    add_client(clinic.tenant, chat.phone, "Camila")
+    for reply in (_interpret(intent="book"), _interpret(intent="unknown")):
+        claude.replies.append(reply)
+    chat.send("hola, quiero una cita")
+    chat.send("control")
+    claude.replies.append((200, claude_tool_use("check_availability", {"date": "2027-01-29"}, "toolu_a")))
+    claude.replies.append(_interpret(intent="book", slot_option=3))
+    [summary] = chat.send("la que queda después de almorzar mañana, esa")
+    assert "🕘 2:00 PM" in summary
+    follow_up = claude.requests[-1].json()
+    tool_result = follow_up["messages"][-1]["content"][0]
+    assert tool_result["type"] == "tool_result" and tool_result["tool_use_id"] == "toolu_a"
+    assert "Mañana 9:00 AM" in tool_result["content"]
+
+
+def test_claude_can_raise_an_emergency_the_keywords_miss(chat, clinic, claude):
+    claude.replies.append(_interpret(intent="unknown", is_emergency=True, emergency_category="poisoning"))
+    [question] = chat.send("se tragó una media y está muy decaído")
+    assert question.startswith("Entiendo que es una emergencia.")
+    claude.replies.append(_interpret(intent="unknown", yes_no="yes"))
+    chat.send("sí")
+    with session_scope(read_only=True) as session:
+        assert session.exec(select(EmergencyEvent)).one().category == "poisoning"
+
+
+def test_claude_error_falls_back_to_rules(chat, clinic, claude):
+    add_client(clinic.tenant, chat.phone, "Camila")
+    claude.replies.append((529, {"type": "error", "error": {"type": "overloaded_error", "message": "busy"}}))
+    [reply] = chat.send("Hola, necesito una cita")
+    assert reply.endswith("¿Cuál es el motivo de la consulta?")
+    assert len(claude.requests) == 1  # no retries: the rules answer at once
+
+
+def test_claude_timeout_falls_back_to_rules_within_the_deadline(chat, clinic, claude, monkeypatch):
+    add_client(clinic.tenant, chat.phone, "Camila")
+    monkeypatch.setattr(settings, "ANTHROPIC_TIMEOUT_S", 0.5)
+    set_interpreter(None)
+    claude.delay_s = 3.0
+    claude.replies.append(_interpret(intent="price"))
+    started = time.monotonic()
+    [reply] = chat.send("Hola, necesito una cita")
+    assert time.monotonic() - started < 2.5
+    assert reply.endswith("¿Cuál es el motivo de la consulta?")
+
+
+def test_claude_answer_without_tool_use_falls_back_to_rules(chat, clinic, claude):
+    add_client(clinic.tenant, chat.phone, "Camila")
+    claude.replies.append((200, {
+        "id": "msg_1", "type": "message", "role": "assistant", "model": "claude-sonnet-4-6",
+        "content": [{"type": "text", "text": "Claro"}], "stop_reason": "end_turn", "stop_sequence": None,
+        "usage": {"input_tokens": 1, "output_tokens": 1}}))
+    [reply] = chat.send("quiero cancelar mi cita")
+    assert "No encuentro citas próximas" in reply
+
+
+def test_without_api_key_claude_is_not_called(chat, clinic, claude, monkeypatch):
+    monkeypatch.setattr(settings, "ANTHROPIC_API_KEY", None)
+    chat.send("Hola")
+    assert claude.requests == []

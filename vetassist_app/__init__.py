@@ -1,0 +1,1 @@
+"""VetAssist staff portal (Reflex). The app object lives in `vetassist_app.vetassist_app`."""

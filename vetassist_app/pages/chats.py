@@ -1,0 +1,319 @@
+"""/conversaciones: chat history, search, thread, staff take-over and reply."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from vetassist_app import routes, styles
+from vetassist_app.components.chat_bubble import bubble
+from vetassist_app.states.chat_state import ChatState, ConversationItem, LinkedAppointment
+from vetassist_app.states.pulse_state import PulseState
+from vetassist_app.template import page_header, template
+
+PANEL_HEIGHT = rx.cond(PulseState.alarm_count > 0, "calc(100vh - 15rem)", "calc(100vh - 9.5rem)")
+
+
+def search_box() -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.input(
+                rx.input.slot(rx.icon("search", size=16)),
+                name="query",
+                placeholder="Teléfono, nombre o palabras del chat",
+                default_value=ChatState.query,
+                width="100%",
+                id="chat-search",
+            ),
+            rx.button("Buscar", type="submit", variant="soft"),
+            width="100%",
+            spacing="2",
+        ),
+        on_submit=ChatState.search,
+        reset_on_submit=False,
+        width="100%",
+    )
+
+
+def conversation_item(item: ConversationItem) -> rx.Component:
+    selected = ChatState.selected_id == item.id
+    one_line = {"white_space": "nowrap", "overflow": "hidden", "text_overflow": "ellipsis"}
+    return rx.box(
+        rx.hstack(
+            rx.avatar(
+                fallback=rx.cond(item.initial != "", item.initial, "#"),
+                size="3",
+                radius="full",
+                color_scheme=rx.cond(item.emergency, "red", "teal"),
+                flex_shrink="0",
+            ),
+            rx.vstack(
+                rx.hstack(
+                    rx.text(
+                        item.title, weight="bold", size="2", style=one_line, flex="1", min_width="0"
+                    ),
+                    rx.text(item.time_label, size="1", color_scheme="gray", white_space="nowrap"),
+                    width="100%",
+                    align="center",
+                ),
+                rx.text(item.preview, size="1", color_scheme="gray", style=one_line, width="100%"),
+                rx.hstack(
+                    rx.cond(
+                        item.title != item.phone,
+                        rx.text(item.phone, size="1", color_scheme="gray", white_space="nowrap"),
+                    ),
+                    rx.spacer(),
+                    rx.cond(item.taken_over, rx.badge("Equipo", color_scheme="blue", size="1")),
+                    rx.badge(
+                        item.state_label,
+                        color_scheme=rx.cond(item.emergency, "red", "gray"),
+                        variant="soft",
+                        size="1",
+                        white_space="nowrap",
+                        overflow="hidden",
+                        text_overflow="ellipsis",
+                        max_width="10rem",
+                        display="inline-block",
+                    ),
+                    width="100%",
+                    align="center",
+                    spacing="1",
+                ),
+                spacing="1",
+                width="100%",
+                min_width="0",
+            ),
+            spacing="3",
+            align="start",
+            width="100%",
+        ),
+        on_click=ChatState.select(item.id),
+        padding="0.7rem 0.8rem",
+        cursor="pointer",
+        border_bottom="1px solid var(--gray-3)",
+        background=rx.cond(selected, "var(--accent-3)", "white"),
+        _hover={"background": rx.cond(selected, "var(--accent-3)", "var(--gray-2)")},
+        class_name="va-conversation",
+        data_id=item.id,
+        width="100%",
+    )
+
+
+def conversation_list() -> rx.Component:
+    return rx.vstack(
+        rx.box(
+            search_box(), padding="0.75rem", width="100%", border_bottom="1px solid var(--gray-4)"
+        ),
+        rx.cond(
+            ChatState.query != "",
+            rx.hstack(
+                rx.text(
+                    ChatState.items.length(),
+                    " resultados para «",
+                    ChatState.query,
+                    "»",
+                    size="1",
+                    color_scheme="gray",
+                ),
+                rx.spacer(),
+                rx.link("Limpiar", on_click=ChatState.clear_search, size="1", cursor="pointer"),
+                width="100%",
+                padding="0.4rem 0.8rem",
+            ),
+        ),
+        rx.box(
+            rx.foreach(ChatState.items, conversation_item),
+            rx.cond(
+                ChatState.loaded & (ChatState.items.length() == 0),
+                rx.center(
+                    rx.text("No hay conversaciones.", size="2", color_scheme="gray"), padding="2rem"
+                ),
+            ),
+            overflow_y="auto",
+            flex="1",
+            width="100%",
+            id="conversation-list",
+        ),
+        spacing="0",
+        height=PANEL_HEIGHT,
+        style=styles.card,
+        overflow="hidden",
+    )
+
+
+def thread_header() -> rx.Component:
+    H = ChatState.header
+    return rx.hstack(
+        rx.vstack(
+            rx.hstack(
+                rx.text(H.title, weight="bold", size="3", white_space="nowrap"),
+                rx.cond(H.emergency, rx.badge("Emergencia", color_scheme="red")),
+                spacing="2",
+                align="center",
+            ),
+            rx.text(H.phone, " · ", H.state_label, size="1", color_scheme="gray"),
+            rx.cond(
+                H.taken_over,
+                rx.text(
+                    rx.icon("user_round", size=11, display="inline", margin_right="3px"),
+                    H.taken_over_label,
+                    " · el asistente está en pausa",
+                    size="1",
+                    color="var(--blue-11)",
+                ),
+            ),
+            spacing="0",
+            align="start",
+            min_width="0",
+            flex="1",
+        ),
+        rx.cond(
+            H.taken_over,
+            rx.button(
+                rx.icon("bot", size=16),
+                "Devolver al asistente",
+                on_click=ChatState.hand_back,
+                variant="soft",
+                id="hand-back",
+                flex_shrink="0",
+            ),
+            rx.cond(
+                H.is_open,
+                rx.button(
+                    rx.icon("hand", size=16),
+                    "Tomar conversación",
+                    on_click=ChatState.take_over,
+                    id="take-over",
+                    flex_shrink="0",
+                ),
+            ),
+        ),
+        padding="0.7rem 1rem",
+        border_bottom="1px solid var(--gray-4)",
+        background="var(--gray-2)",
+        width="100%",
+        align="center",
+        spacing="3",
+    )
+
+
+def reply_box() -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.input(
+                name="body",
+                placeholder=rx.cond(
+                    ChatState.header.taken_over,
+                    "Escribe tu respuesta…",
+                    "Responder tú (pausa al asistente)…",
+                ),
+                width="100%",
+                size="3",
+                auto_complete="off",
+                id="reply-input",
+            ),
+            rx.icon_button(
+                rx.icon("send_horizontal", size=18), type="submit", size="3", id="reply-send"
+            ),
+            width="100%",
+            spacing="2",
+        ),
+        on_submit=ChatState.send,
+        reset_on_submit=True,
+        width="100%",
+        padding="0.6rem 0.8rem",
+        background="var(--gray-2)",
+        border_top="1px solid var(--gray-4)",
+    )
+
+
+def thread() -> rx.Component:
+    return rx.cond(
+        ChatState.selected_id != "",
+        rx.vstack(
+            thread_header(),
+            rx.box(
+                rx.vstack(rx.foreach(ChatState.bubbles, bubble), spacing="1", width="100%"),
+                rx.box(id="thread-end"),
+                style=styles.chat_backdrop,
+                padding="1rem 1.2rem",
+                overflow_y="auto",
+                flex="1",
+                width="100%",
+                id="thread",
+            ),
+            reply_box(),
+            spacing="0",
+            height=PANEL_HEIGHT,
+            style=styles.card,
+            overflow="hidden",
+        ),
+        rx.center(
+            rx.vstack(
+                rx.icon("messages_square", size=40, color="var(--gray-8)"),
+                rx.text("Elige una conversación para ver el chat.", color_scheme="gray"),
+                align="center",
+            ),
+            height=PANEL_HEIGHT,
+            style=styles.card,
+        ),
+    )
+
+
+def linked_appointment(item: LinkedAppointment) -> rx.Component:
+    return rx.link(
+        rx.box(
+            rx.hstack(
+                rx.badge(item.status_label, color_scheme=item.status_color, size="1"),
+                rx.cond(
+                    item.from_this_chat,
+                    rx.badge("De este chat", color_scheme="green", variant="outline", size="1"),
+                ),
+                spacing="1",
+            ),
+            rx.text(item.when, weight="bold", size="2", margin_top="4px"),
+            rx.text(item.pet, " · ", item.doctor, size="1", color_scheme="gray"),
+            padding="0.6rem 0.7rem",
+            border="1px solid var(--gray-4)",
+            border_radius="var(--radius-3)",
+            _hover={"background": "var(--gray-2)"},
+        ),
+        href="/citas/" + item.id,
+        underline="none",
+        color="inherit",
+        class_name="va-linked",
+    )
+
+
+def side_panel() -> rx.Component:
+    return rx.vstack(
+        rx.text("Citas del cliente", weight="bold", size="2"),
+        rx.cond(
+            ChatState.appointments.length() > 0,
+            rx.vstack(
+                rx.foreach(ChatState.appointments, linked_appointment), spacing="2", width="100%"
+            ),
+            rx.text("Sin citas vinculadas.", size="2", color_scheme="gray"),
+        ),
+        style=styles.panel,
+        height=PANEL_HEIGHT,
+        overflow_y="auto",
+        spacing="3",
+        align="start",
+    )
+
+
+@template(routes.CHATS, "Conversaciones", on_load=ChatState.open_page)
+def chats() -> rx.Component:
+    return rx.vstack(
+        page_header("Conversaciones", "Historial de WhatsApp de la clínica, en vivo."),
+        rx.grid(
+            conversation_list(),
+            thread(),
+            side_panel(),
+            columns="20rem minmax(0, 1fr) 14rem",
+            spacing="4",
+            width="100%",
+        ),
+        width="100%",
+        spacing="0",
+    )

@@ -1,0 +1,96 @@
+"""Who is calling: the server-side check every page load and event handler runs.
+
+The browser holds only an opaque session token (a cookie). Each handler turns
+it back into a `Viewer` here, from the database, and checks the role it needs;
+the clinic (tenant) of the viewer then scopes every read and write, so editing
+a URL or an event payload cannot reach another clinic's data.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from backend.core.db import session_scope
+from backend.domain.errors import NotFound, PermissionDenied
+from backend.models import Tenant
+from backend.services import auth
+from backend.services.actors import Actor
+
+
+class NotLoggedIn(Exception):
+    """No live session for the token (never logged in, logged out, or expired)."""
+
+
+class AccessDenied(PermissionDenied):
+    """Logged in, but the role may not do this."""
+
+    def __init__(self, message: str = "Tu rol no tiene permiso para esta acción.") -> None:
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The logged-in staff member behind an event, as read from the database."""
+
+    user_id: uuid.UUID
+    tenant_id: uuid.UUID
+    role: str
+    full_name: str
+    email: str
+    tenant_name: str
+    timezone: str
+    country: str
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(type="user", id=str(self.user_id), label=self.full_name)
+
+    def tenant(self, session: Session) -> Tenant:
+        tenant = session.get(Tenant, self.tenant_id)
+        if tenant is None:  # the clinic was deleted under a live session
+            raise NotLoggedIn()
+        return tenant
+
+    def can(self, roles: Iterable[str]) -> bool:
+        return self.role == "admin" or self.role in set(roles)
+
+
+def require_user(token: str | None, roles: Iterable[str] | None = None) -> Viewer:
+    """The viewer of a live session token, with one of `roles` (any role when None).
+
+    Raises:
+        NotLoggedIn: unknown, revoked or expired token, or inactive user.
+        AccessDenied: the user's role is not among `roles`.
+    """
+    with session_scope() as session:
+        user = auth.user_for_token(session, token)
+        if user is None:
+            raise NotLoggedIn()
+        tenant = session.get(Tenant, user.tenant_id)
+        if tenant is None:
+            raise NotLoggedIn()
+        viewer = Viewer(
+            user_id=user.id,
+            tenant_id=tenant.id,
+            role=user.role,
+            full_name=user.full_name,
+            email=user.email,
+            tenant_name=tenant.name,
+            timezone=tenant.timezone,
+            country=tenant.country,
+        )
+    if roles is not None and not viewer.can(roles):
+        raise AccessDenied()
+    return viewer
+
+
+def parse_id(raw: str | None) -> uuid.UUID:
+    """A UUID from an event or URL; a malformed one is as unknown as a foreign one."""
+    try:
+        return uuid.UUID(str(raw))
+    except (ValueError, TypeError):
+        raise NotFound("not found") from None

@@ -1,0 +1,595 @@
+"""One appointment: details, actions (confirm, reschedule, cancel, complete, no-show,
+notes) and booking a new one from an empty slot.
+
+Every action goes through `services.booking` with the version the user saw, so
+a change made meanwhile by someone else (or the assistant) is refused as stale
+instead of being overwritten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import reflex as rx
+
+from backend.core.clock import utcnow
+from backend.core.db import session_scope
+from backend.domain.appointment_rules import RESCHEDULABLE, TRANSITIONS, Source, Status
+from backend.domain.errors import DomainError, NotFound, ValidationFailed
+from backend.services import booking, calendar_view, clients
+from backend.services.availability import bookable_doctors, find_free_slots
+from backend.services.calendar_view import AppointmentView
+from vetassist_app import routes
+from vetassist_app.formatting import (
+    APPOINTMENT_STATUS,
+    PROCEDURE_LABEL,
+    SOURCE_LABEL,
+    STATUS_COLOR,
+    date_time,
+    hhmm,
+    long_date,
+    pet_label,
+    phone_display,
+)
+from vetassist_app.states.access import Viewer, parse_id
+from vetassist_app.states.calendar_state import CalendarState
+from vetassist_app.states.messages import spanish
+from vetassist_app.states.session_state import SessionState
+
+ACTION_LABEL = {
+    "create": "Cita creada",
+    "reschedule": "Reprogramada",
+    "confirm": "Confirmada",
+    "cancel": "Cancelada",
+    "complete": "Completada",
+    "no_show": "Marcada como no asistió",
+    "edit": "Notas editadas",
+}
+ACTOR_LABEL = {"assistant": "Asistente WhatsApp", "system": "Sistema", "api_key": "Integración"}
+
+
+@dataclass
+class HistoryRow:
+    when: str = ""
+    text: str = ""
+    actor: str = ""
+
+
+@dataclass
+class AppointmentDetail:
+    id: str = ""
+    version: int = 0
+    doctor_id: str = ""
+    doctor_name: str = ""
+    doctor_color: str = ""
+    day_label: str = ""
+    time_label: str = ""
+    client_id: str = ""
+    client_name: str = ""
+    client_phone: str = ""
+    pet: str = ""
+    reason: str = ""
+    notes: str = ""
+    status: str = ""
+    status_label: str = ""
+    status_color: str = "gray"
+    emergency: bool = False
+    source_label: str = ""
+    sync_state: str = "off"  # ok, failed, pending, off
+    sync_error: str = ""
+    created_label: str = ""
+    cancel_reason: str = ""
+    procedure_label: str = ""
+    conversation_id: str = ""
+    can_confirm: bool = False
+    can_cancel: bool = False
+    can_complete: bool = False
+    can_no_show: bool = False
+    can_reschedule: bool = False
+    history: list[HistoryRow] = field(default_factory=list)
+
+
+@dataclass
+class DoctorChoice:
+    id: str = ""
+    name: str = ""
+
+
+def doctor_choices(viewer: Viewer) -> list[DoctorChoice]:
+    """The clinic's doctors an appointment can move to."""
+    with session_scope() as session:
+        return [
+            DoctorChoice(id=str(d.id), name=d.full_name)
+            for d in bookable_doctors(session, viewer.tenant_id)
+        ]
+
+
+@dataclass
+class SlotOption:
+    key: str = ""
+    label: str = ""
+    doctor: str = ""
+
+
+def _history_row(entry: calendar_view.HistoryEntry, tz: str) -> HistoryRow:
+    actor = (
+        entry.actor_label
+        if entry.actor_type == "user"
+        else ACTOR_LABEL.get(entry.actor_type, entry.actor_label or entry.actor_type)
+    )
+    text = ACTION_LABEL.get(entry.action, entry.action)
+    if entry.action == "reschedule" and "start_at" in entry.changes:
+        new_start = entry.changes["start_at"][1]
+        if new_start:
+            text += f" para el {date_time(datetime.fromisoformat(new_start), tz)}"
+    if entry.action == "cancel" and entry.changes.get("cancel_reason", [None, None])[1]:
+        text += f": «{entry.changes['cancel_reason'][1]}»"
+    if entry.action == "complete" and entry.changes.get("procedure_type", [None, None])[1]:
+        procedure = entry.changes["procedure_type"][1]
+        text += f" ({PROCEDURE_LABEL.get(procedure, procedure).lower()})"
+    return HistoryRow(when=date_time(entry.at, tz), text=text, actor=actor or "")
+
+
+def detail_of(
+    view: AppointmentView, history: list[calendar_view.HistoryEntry], tz: str
+) -> AppointmentDetail:
+    status = Status(view.status)
+    allowed = TRANSITIONS[status]
+    if view.calendar_sync_ok is None:
+        sync_state = "off"
+    else:
+        sync_state = "ok" if view.calendar_sync_ok else "failed"
+    return AppointmentDetail(
+        id=str(view.id),
+        version=view.version,
+        doctor_id=str(view.doctor_id),
+        doctor_name=view.doctor_name,
+        doctor_color=view.doctor_color or "#0d9488",
+        day_label=long_date(view.start_at.astimezone(ZoneInfo(tz)).date()).capitalize(),
+        time_label=f"{hhmm(view.start_at, tz)} – {hhmm(view.end_at, tz)}",
+        client_id=str(view.client_id),
+        client_name=view.client_name or "Sin nombre",
+        client_phone=phone_display(view.client_phone),
+        pet=pet_label(view.pet_name, view.pet_species) or "Sin mascota registrada",
+        reason=view.reason or "",
+        notes=view.notes or "",
+        status=view.status,
+        status_label=APPOINTMENT_STATUS.get(view.status, view.status),
+        status_color=STATUS_COLOR.get(view.status, "gray"),
+        emergency=view.priority == "emergency",
+        source_label=SOURCE_LABEL.get(view.source, view.source),
+        sync_state=sync_state,
+        sync_error=view.calendar_sync_error or "",
+        created_label=date_time(view.created_at, tz),
+        cancel_reason=view.cancel_reason or "",
+        procedure_label=PROCEDURE_LABEL.get(view.procedure_type or "", view.procedure_type or ""),
+        conversation_id=str(view.conversation_id or ""),
+        can_confirm=Status.CONFIRMED in allowed,
+        can_cancel=Status.CANCELLED in allowed,
+        can_complete=Status.COMPLETED in allowed,
+        can_no_show=Status.NO_SHOW in allowed,
+        can_reschedule=status in RESCHEDULABLE,
+        history=[_history_row(entry, tz) for entry in history],
+    )
+
+
+def load_appointment(viewer: Viewer, appointment_id: str) -> AppointmentDetail:
+    """The appointment if it belongs to the viewer's clinic; NotFound otherwise."""
+    key = parse_id(appointment_id)
+    with session_scope() as session:
+        view = calendar_view.appointment_view(session, viewer.tenant_id, key)
+        history = calendar_view.history(session, viewer.tenant_id, key)
+    return detail_of(view, history, viewer.timezone)
+
+
+def change_status(
+    viewer: Viewer,
+    appointment_id: str,
+    version: int,
+    status: Status,
+    *,
+    reason: str | None = None,
+    procedure_type: str | None = None,
+) -> None:
+    """Confirm / cancel / complete / no-show through the booking service."""
+    if status == Status.COMPLETED and procedure_type not in PROCEDURE_LABEL:
+        raise ValidationFailed("choose the procedure type", field="procedureType")
+    with session_scope(write=True) as session:
+        booking.change_status(
+            session,
+            tenant=viewer.tenant(session),
+            actor=viewer.actor,
+            appointment_id=parse_id(appointment_id),
+            status=status,
+            expected_version=version,
+            reason=(reason or "").strip() or None,
+            procedure_type=procedure_type if status == Status.COMPLETED else None,
+        )
+
+
+def save_notes(viewer: Viewer, appointment_id: str, version: int, notes: str) -> None:
+    with session_scope(write=True) as session:
+        booking.update_notes(
+            session,
+            tenant=viewer.tenant(session),
+            actor=viewer.actor,
+            appointment_id=parse_id(appointment_id),
+            notes=notes.strip()[:2000] or None,
+            expected_version=version,
+        )
+
+
+def reschedule_options(viewer: Viewer, doctor_id: str, day: date) -> list[SlotOption]:
+    """Free slots of one doctor of the clinic on a local day."""
+    key = parse_id(doctor_id)
+    with session_scope() as session:
+        tenant = viewer.tenant(session)
+        doctors = [d for d in bookable_doctors(session, viewer.tenant_id) if d.id == key]
+        if not doctors:
+            raise NotFound("doctor not found", field="doctorId")
+        slots = find_free_slots(
+            session, tenant=tenant, doctors=doctors, start_day=day, now=utcnow(), limit=None
+        )
+    return [
+        SlotOption(
+            key=f"{s.doctor_id}|{s.start.isoformat()}",
+            label=hhmm(s.start, viewer.timezone),
+            doctor=doctors[0].full_name,
+        )
+        for s in slots
+    ]
+
+
+def reschedule(viewer: Viewer, appointment_id: str, version: int, slot_key: str) -> None:
+    """Moves the appointment to the chosen free slot (possibly another doctor's)."""
+    doctor_raw, _, start_raw = slot_key.partition("|")
+    try:
+        start = datetime.fromisoformat(start_raw)
+    except ValueError:
+        raise ValidationFailed("choose a time", field="startAt") from None
+    with session_scope(write=True) as session:
+        tenant = viewer.tenant(session)
+        current = calendar_view.appointment_view(
+            session, viewer.tenant_id, parse_id(appointment_id)
+        )
+        doctor_id = parse_id(doctor_raw)
+        booking.reschedule(
+            session,
+            tenant=tenant,
+            actor=viewer.actor,
+            appointment_id=current.id,
+            start_at=start,
+            doctor_id=doctor_id if doctor_id != current.doctor_id else None,
+            expected_version=version,
+        )
+
+
+@dataclass
+class ClientMatch:
+    found: bool = False
+    name: str = ""
+    phone: str = ""
+    pets: list[str] = field(default_factory=list)
+
+
+def find_client(viewer: Viewer, phone: str) -> ClientMatch:
+    """The clinic's client with this phone (and pet names), for the booking form."""
+    with session_scope() as session:
+        tenant = viewer.tenant(session)
+        client = clients.find_by_phone(session, tenant, phone)
+        if client is None:
+            return ClientMatch(found=False)
+        pets = [p.name for p in clients.pets_of(session, client.id)]
+        return ClientMatch(found=True, name=client.name or "", phone=client.phone, pets=pets)
+
+
+@dataclass(frozen=True)
+class NewBooking:
+    doctor_id: str
+    start_iso: str
+    phone: str
+    client_name: str
+    pet_name: str
+    species: str
+    reason: str
+    confirmed: bool
+
+
+def create_booking(viewer: Viewer, form: NewBooking) -> str:
+    """Finds or creates the client (and pet) and books; returns the appointment id."""
+    if not form.phone.strip():
+        raise ValidationFailed("phone required", field="phone")
+    try:
+        start = datetime.fromisoformat(form.start_iso)
+    except ValueError:
+        raise ValidationFailed("choose a time", field="startAt") from None
+    with session_scope(write=True) as session:
+        tenant = viewer.tenant(session)
+        client = clients.find_or_create(
+            session, tenant, phone=form.phone, name=form.client_name.strip() or None
+        )
+        pet_id = None
+        if form.pet_name.strip():
+            pet_id = clients.add_pet(
+                session, client, name=form.pet_name, species=form.species.strip() or None
+            ).id
+        appointment = booking.create(
+            session,
+            tenant=tenant,
+            actor=viewer.actor,
+            data=booking.NewAppointment(
+                doctor_id=parse_id(form.doctor_id),
+                client_id=client.id,
+                pet_id=pet_id,
+                start_at=start,
+                reason=form.reason.strip() or None,
+                status=Status.CONFIRMED if form.confirmed else Status.PENDING,
+                source=Source.PORTAL,
+            ),
+        )
+        return str(appointment.id)
+
+
+class AppointmentState(SessionState):
+    """The appointment panel (a dialog on the calendar, or the /citas/<id> page)."""
+
+    detail: AppointmentDetail = AppointmentDetail()
+    dialog_open: bool = False
+    page_mode: bool = False
+    missing: bool = False
+    mode: str = ""  # "", cancel, complete, reschedule, notes
+    reschedule_day: str = ""
+    reschedule_doctor: str = ""
+    doctor_choices: list[DoctorChoice] = []
+    slot_options: list[SlotOption] = []
+    slots_loaded: bool = False
+
+    @rx.var(cache=True)
+    def can_act(self) -> bool:
+        return self.user_role in routes.CLINICAL
+
+    def _show(self, viewer: Viewer, appointment_id: str) -> None:
+        self.detail = load_appointment(viewer, appointment_id)
+        self.missing = False
+        self.mode = ""
+        self.slot_options = []
+        self.slots_loaded = False
+
+    def _refresh(self, viewer: Viewer) -> Any:
+        """After a change (or a lost race): fresh detail and, on the calendar, a fresh grid."""
+        try:
+            self._show(viewer, self.detail.id)
+        except NotFound:
+            self.missing = True
+        return None if self.page_mode else CalendarState.reload
+
+    @rx.event
+    def open_appointment(self, appointment_id: str) -> Any:
+        self.page_mode = False
+
+        def show(viewer: Viewer) -> None:
+            self._show(viewer, appointment_id)
+            self.dialog_open = True
+
+        return self._run(None, show)
+
+    @rx.event
+    def open_page(self) -> Any:
+        """on_load of /citas/<id>: another clinic's id reads exactly like an unknown one."""
+        self.page_mode = True
+        self.dialog_open = False
+        appointment_id = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
+
+        def show(viewer: Viewer) -> None:
+            try:
+                self._show(viewer, appointment_id)
+            except NotFound:
+                self.missing = True
+                self.detail = AppointmentDetail()
+
+        return self._run(None, show)
+
+    @rx.event
+    def set_dialog_open(self, value: bool) -> None:
+        self.dialog_open = value
+        if not value:
+            self.mode = ""
+
+    @rx.event
+    def set_mode(self, mode: str) -> Any:
+        def run(viewer: Viewer) -> Any:
+            self.mode = mode
+            if mode != "reschedule":
+                return None
+            self.reschedule_doctor = self.detail.doctor_id
+            self.doctor_choices = doctor_choices(viewer)
+            self.reschedule_day = utcnow().astimezone(ZoneInfo(viewer.timezone)).date().isoformat()
+            return AppointmentState.load_slots
+
+        return self._run(None, run)
+
+    def _done(self, viewer: Viewer, message: str) -> list[Any]:
+        events: list[Any] = []
+        reload = self._refresh(viewer)
+        if reload is not None:
+            events.append(reload)
+        events.append(rx.toast.success(message))
+        return events
+
+    def _act(self, action: Any, message: str) -> Any:
+        def run(viewer: Viewer) -> list[Any]:
+            action(viewer)
+            return self._done(viewer, message)
+
+        return self._run(routes.CLINICAL, run, on_conflict=self._refresh)
+
+    @rx.event
+    def confirm(self) -> Any:
+        detail = self.detail
+        return self._act(
+            lambda v: change_status(v, detail.id, detail.version, Status.CONFIRMED),
+            "Cita confirmada.",
+        )
+
+    @rx.event
+    def no_show(self) -> Any:
+        detail = self.detail
+        return self._act(
+            lambda v: change_status(v, detail.id, detail.version, Status.NO_SHOW),
+            "Cita marcada como «no asistió».",
+        )
+
+    @rx.event
+    def submit_cancel(self, form: dict[str, Any]) -> Any:
+        detail = self.detail
+        reason = str(form.get("reason", ""))
+        return self._act(
+            lambda v: change_status(v, detail.id, detail.version, Status.CANCELLED, reason=reason),
+            "Cita cancelada.",
+        )
+
+    @rx.event
+    def submit_complete(self, form: dict[str, Any]) -> Any:
+        detail = self.detail
+        procedure = str(form.get("procedure_type", ""))
+        return self._act(
+            lambda v: change_status(
+                v, detail.id, detail.version, Status.COMPLETED, procedure_type=procedure
+            ),
+            "Cita completada. Los seguimientos quedaron programados.",
+        )
+
+    @rx.event
+    def submit_notes(self, form: dict[str, Any]) -> Any:
+        detail = self.detail
+        notes = str(form.get("notes", ""))
+        return self._act(
+            lambda v: save_notes(v, detail.id, detail.version, notes), "Notas guardadas."
+        )
+
+    @rx.event
+    def set_reschedule_day(self, value: str) -> Any:
+        self.reschedule_day = value
+        return AppointmentState.load_slots
+
+    @rx.event
+    def set_reschedule_doctor(self, value: str) -> Any:
+        self.reschedule_doctor = value
+        return AppointmentState.load_slots
+
+    @rx.event
+    def load_slots(self) -> Any:
+        def load(viewer: Viewer) -> None:
+            try:
+                day = date.fromisoformat(self.reschedule_day)
+            except ValueError:
+                self.slot_options = []
+                return
+            self.slot_options = reschedule_options(viewer, self.reschedule_doctor, day)
+            self.slots_loaded = True
+
+        return self._run(routes.CLINICAL, load)
+
+    @rx.event
+    def pick_slot(self, slot_key: str) -> Any:
+        detail = self.detail
+        return self._act(
+            lambda v: reschedule(v, detail.id, detail.version, slot_key), "Cita reprogramada."
+        )
+
+
+class NewAppointmentState(SessionState):
+    """Booking from an empty slot of the calendar."""
+
+    dialog_open: bool = False
+    doctor_id: str = ""
+    doctor_name: str = ""
+    start_iso: str = ""
+    when_label: str = ""
+    phone: str = ""
+    client_found: bool = False
+    client_checked: bool = False
+    client_name: str = ""
+    pets: list[str] = []
+    error: str = ""
+
+    @rx.event
+    def start(self, doctor_id: str, start_iso: str) -> Any:
+        def prepare(viewer: Viewer) -> None:
+            key = parse_id(doctor_id)
+            with session_scope() as session:
+                names = {d.id: d.full_name for d in bookable_doctors(session, viewer.tenant_id)}
+            if key not in names:
+                raise NotFound("doctor not found", field="doctorId")
+            moment = datetime.fromisoformat(start_iso)
+            self.doctor_id = doctor_id
+            self.doctor_name = names[key]
+            self.start_iso = start_iso
+            self.when_label = (
+                f"{long_date(moment.astimezone(ZoneInfo(viewer.timezone)).date()).capitalize()}, "
+                f"{hhmm(moment, viewer.timezone)}"
+            )
+            self.phone = ""
+            self.client_found = False
+            self.client_checked = False
+            self.client_name = ""
+            self.pets = []
+            self.error = ""
+            self.dialog_open = True
+
+        return self._run(routes.CLINICAL, prepare)
+
+    @rx.event
+    def set_dialog_open(self, value: bool) -> None:
+        self.dialog_open = value
+
+    @rx.event
+    def lookup(self, phone: str) -> Any:
+        """On leaving the phone field: is this an existing client?"""
+        self.phone = phone
+
+        def look(viewer: Viewer) -> None:
+            if not phone.strip():
+                self.client_checked = False
+                return
+            try:
+                match = find_client(viewer, phone)
+            except ValidationFailed:
+                self.error = "El número de teléfono no es válido."
+                self.client_checked = False
+                return
+            self.error = ""
+            self.client_checked = True
+            self.client_found = match.found
+            self.client_name = match.name
+            self.pets = match.pets
+
+        return self._run(routes.CLINICAL, look)
+
+    @rx.event
+    def submit(self, form: dict[str, Any]) -> Any:
+        pet = str(form.get("pet_name", "") or form.get("pet_choice", "")).strip()
+        booking_form = NewBooking(
+            doctor_id=self.doctor_id,
+            start_iso=self.start_iso,
+            phone=str(form.get("phone", "")),
+            client_name=str(form.get("client_name", "")),
+            pet_name=pet,
+            species=str(form.get("species", "")),
+            reason=str(form.get("reason", "")),
+            confirmed=bool(form.get("confirmed")),
+        )
+
+        def book(viewer: Viewer) -> list[Any]:
+            try:
+                create_booking(viewer, booking_form)
+            except DomainError as exc:
+                self.error = spanish(exc)
+                raise
+            self.dialog_open = False
+            return [CalendarState.reload, rx.toast.success("Cita creada.")]
+
+        return self._run(routes.CLINICAL, book, on_conflict=lambda v: CalendarState.reload)

@@ -1,0 +1,373 @@
+"""Chat history: the clinic's WhatsApp conversations, search, thread, staff take-over."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import reflex as rx
+
+from backend.core.clock import utcnow
+from backend.core.db import session_scope
+from backend.domain.errors import ValidationFailed
+from backend.models import Message
+from backend.services import calendar_view, clinic_settings, conversations
+from backend.services.calendar_view import AppointmentView
+from vetassist_app import routes
+from vetassist_app.formatting import (
+    APPOINTMENT_STATUS,
+    CONVERSATION_STATE,
+    STATUS_COLOR,
+    chat_time,
+    date_time,
+    hhmm,
+    local,
+    long_date,
+    pet_label,
+    phone_display,
+)
+from vetassist_app.states.access import Viewer, parse_id
+from vetassist_app.states.session_state import SessionState
+
+EMERGENCY_STATES = frozenset({"CONFIRM_EMERGENCY", "ESCALATE"})
+AUTHOR_LABEL = {
+    "client": "Cliente",
+    "assistant": "Asistente",
+    "staff": "Equipo",
+    "system": "Sistema",
+}
+
+
+@dataclass
+class ConversationItem:
+    id: str = ""
+    title: str = ""
+    initial: str = ""
+    phone: str = ""
+    state: str = ""
+    state_label: str = ""
+    preview: str = ""
+    time_label: str = ""
+    taken_over: bool = False
+    emergency: bool = False
+    is_open: bool = True
+    kind: str = ""
+
+
+@dataclass
+class Bubble:
+    id: str = ""
+    side: str = "left"  # left: client; right: clinic (assistant, staff); center: system
+    author: str = ""
+    author_label: str = ""
+    body: str = ""
+    time: str = ""
+    ticks: str = ""  # "", sent, delivered, read, failed, queued
+    day_break: str = ""
+    error: str = ""
+
+
+@dataclass
+class LinkedAppointment:
+    id: str = ""
+    when: str = ""
+    doctor: str = ""
+    pet: str = ""
+    status_label: str = ""
+    status_color: str = "gray"
+    from_this_chat: bool = False
+
+
+@dataclass
+class ThreadHeader:
+    id: str = ""
+    title: str = ""
+    phone: str = ""
+    state_label: str = ""
+    taken_over: bool = False
+    taken_over_label: str = ""
+    is_open: bool = True
+    emergency: bool = False
+    started: str = ""
+
+
+@dataclass
+class Thread:
+    header: ThreadHeader
+    bubbles: list[Bubble] = field(default_factory=list)
+    appointments: list[LinkedAppointment] = field(default_factory=list)
+
+
+def _item(row: conversations.ConversationRow, viewer: Viewer, now: datetime) -> ConversationItem:
+    c = row.conversation
+    return ConversationItem(
+        id=str(c.id),
+        title=row.client_name or phone_display(c.client_phone),
+        initial=(row.client_name or "")[:1].upper(),
+        phone=phone_display(c.client_phone),
+        state=c.state,
+        state_label=CONVERSATION_STATE.get(c.state, c.state.title()),
+        preview=c.last_message_preview or "",
+        time_label=chat_time(c.last_message_at, now, viewer.timezone),
+        taken_over=conversations.is_taken_over(c),
+        emergency=c.state in EMERGENCY_STATES or c.emergency_id is not None,
+        is_open=c.is_open,
+        kind=c.type,
+    )
+
+
+def list_chats(viewer: Viewer, query: str = "", *, limit: int = 60) -> list[ConversationItem]:
+    """Newest first; a query matches phone digits, the client's name or words of the messages."""
+    now = utcnow()
+    text = query.strip()
+    with session_scope() as session:
+        tenant = viewer.tenant(session)
+        if not text:
+            rows, _ = conversations.list_conversations(session, tenant, limit=limit)
+        else:
+            found: dict[uuid.UUID, conversations.ConversationRow] = {}
+            digits = re.sub(r"\D", "", text)
+            searches: list[dict[str, Any]] = [{"client_name": text}]
+            if len(digits) >= 3:
+                searches.append({"phone": text})
+            if conversations.search_words(text):
+                searches.append({"q": text})
+            for search in searches:
+                try:
+                    rows, _ = conversations.list_conversations(
+                        session, tenant, limit=limit, **search
+                    )
+                except ValidationFailed:
+                    continue
+                for row in rows:
+                    found.setdefault(row.conversation.id, row)
+            rows = sorted(
+                found.values(), key=lambda r: r.conversation.last_message_at, reverse=True
+            )[:limit]
+        return [_item(row, viewer, now) for row in rows]
+
+
+def _ticks(message: Message) -> str:
+    if message.direction == "inbound":
+        return ""
+    return {
+        "queued": "queued",
+        "sending": "queued",
+        "accepted": "queued",
+        "sent": "sent",
+        "delivered": "delivered",
+        "read": "read",
+        "failed": "failed",
+        "undelivered": "failed",
+    }.get(message.status, "sent")
+
+
+def _linked(view: AppointmentView, conversation_id: uuid.UUID, tz: str) -> LinkedAppointment:
+    return LinkedAppointment(
+        id=str(view.id),
+        when=date_time(view.start_at, tz),
+        doctor=view.doctor_name,
+        pet=pet_label(view.pet_name, view.pet_species),
+        status_label=APPOINTMENT_STATUS.get(view.status, view.status),
+        status_color=STATUS_COLOR.get(view.status, "gray"),
+        from_this_chat=view.conversation_id == conversation_id,
+    )
+
+
+def load_thread(viewer: Viewer, conversation_id: str) -> Thread:
+    """One conversation of the viewer's clinic with its messages and appointments."""
+    key = parse_id(conversation_id)
+    tz = viewer.timezone
+    with session_scope() as session:
+        conversation = conversations.get_conversation(session, viewer.tenant_id, key)
+        client = conversations.client_of(session, conversation)
+        messages = conversations.messages_of(session, viewer.tenant_id, key)
+        linked = calendar_view.appointments_of_conversation(
+            session, viewer.tenant_id, key, conversation.client_id
+        )
+        staff_name = ""
+        if conversation.taken_over_by is not None:
+            names = clinic_settings.staff_names(session, viewer.tenant_id)
+            staff_name = names.get(conversation.taken_over_by, "")
+    bubbles: list[Bubble] = []
+    last_day = None
+    for message in messages:
+        day = local(message.created_at, tz).date()
+        side = "left" if message.direction == "inbound" else "right"
+        if message.author == "system":
+            side = "center"
+        bubbles.append(
+            Bubble(
+                id=str(message.id),
+                side=side,
+                author=message.author,
+                author_label=AUTHOR_LABEL.get(message.author, message.author),
+                body=message.body or ("📎 archivo adjunto" if message.media else ""),
+                time=hhmm(message.created_at, tz),
+                ticks=_ticks(message),
+                day_break=long_date(day).capitalize() if day != last_day else "",
+                error=message.error_code or "",
+            )
+        )
+        last_day = day
+    header = ThreadHeader(
+        id=str(conversation.id),
+        title=(client.name if client and client.name else phone_display(conversation.client_phone)),
+        phone=phone_display(conversation.client_phone),
+        state_label=CONVERSATION_STATE.get(conversation.state, conversation.state.title()),
+        taken_over=conversations.is_taken_over(conversation),
+        taken_over_label=(f"Atendida por {staff_name}" if staff_name else "Atendida por el equipo"),
+        is_open=conversation.is_open,
+        emergency=conversation.state in EMERGENCY_STATES or conversation.emergency_id is not None,
+        started=date_time(conversation.started_at, tz),
+    )
+    upcoming_first = sorted(
+        linked, key=lambda v: (v.conversation_id != key, -v.start_at.timestamp())
+    )
+    return Thread(
+        header=header,
+        bubbles=bubbles,
+        appointments=[_linked(v, key, tz) for v in upcoming_first[:8]],
+    )
+
+
+def take_over(viewer: Viewer, conversation_id: str) -> None:
+    with session_scope(write=True) as session:
+        conversations.take_over(
+            session,
+            tenant=viewer.tenant(session),
+            conversation_id=parse_id(conversation_id),
+            user_id=viewer.user_id,
+        )
+
+
+def hand_back(viewer: Viewer, conversation_id: str) -> None:
+    with session_scope(write=True) as session:
+        conversations.hand_back(
+            session, tenant=viewer.tenant(session), conversation_id=parse_id(conversation_id)
+        )
+
+
+def reply(viewer: Viewer, conversation_id: str, body: str) -> None:
+    """Sends a message written by staff (taking the conversation over)."""
+    with session_scope(write=True) as session:
+        conversations.staff_reply(
+            session,
+            tenant=viewer.tenant(session),
+            conversation_id=parse_id(conversation_id),
+            body=body,
+            user_id=viewer.user_id,
+        )
+
+
+class ChatState(SessionState):
+    query: str = ""
+    items: list[ConversationItem] = []
+    selected_id: str = ""
+    header: ThreadHeader = ThreadHeader()
+    bubbles: list[Bubble] = []
+    appointments: list[LinkedAppointment] = []
+    draft: str = ""
+    loaded: bool = False
+
+    def _load_list(self, viewer: Viewer) -> None:
+        items = list_chats(viewer, self.query)
+        if items != self.items:
+            self.items = items
+        if not self.loaded:
+            self.loaded = True
+
+    def _load_thread(self, viewer: Viewer) -> None:
+        if not self.selected_id:
+            return
+        thread = load_thread(viewer, self.selected_id)
+        if thread.header != self.header:
+            self.header = thread.header
+        if thread.bubbles != self.bubbles:
+            self.bubbles = thread.bubbles
+        if thread.appointments != self.appointments:
+            self.appointments = thread.appointments
+
+    def _live(self, viewer: Viewer) -> None:
+        self._load_list(viewer)
+        self._load_thread(viewer)
+
+    @rx.event
+    def open_page(self) -> Any:
+        wanted = self.router.url.query_parameters.get("c", "")
+        if wanted:
+            self.selected_id = wanted
+        if self.router.url.query_parameters.get("q"):
+            self.query = self.router.url.query_parameters["q"]
+
+        def load(viewer: Viewer) -> None:
+            self._load_list(viewer)
+            if self.selected_id:
+                try:
+                    self._load_thread(viewer)
+                except Exception:
+                    self.selected_id = ""
+                    raise
+
+        return self._run(None, load)
+
+    @rx.event
+    def search(self, form: dict[str, Any]) -> Any:
+        self.query = str(form.get("query", ""))
+        return self._run(None, self._load_list)
+
+    @rx.event
+    def clear_search(self) -> Any:
+        self.query = ""
+        return self._run(None, self._load_list)
+
+    @rx.event
+    def select(self, conversation_id: str) -> Any:
+        self.selected_id = conversation_id
+        self.draft = ""
+        self.header = ThreadHeader()
+        self.bubbles = []
+        self.appointments = []
+
+        def load(viewer: Viewer) -> Any:
+            self._load_thread(viewer)
+            return rx.scroll_to("thread-end")
+
+        return self._run(None, load)
+
+    @rx.event
+    def take_over(self) -> Any:
+        def run(viewer: Viewer) -> Any:
+            take_over(viewer, self.selected_id)
+            self._live(viewer)
+            return rx.toast.info(
+                "Tomaste la conversación: el asistente no responderá hasta que la devuelvas."
+            )
+
+        return self._run(routes.ALL_STAFF, run)
+
+    @rx.event
+    def hand_back(self) -> Any:
+        def run(viewer: Viewer) -> Any:
+            hand_back(viewer, self.selected_id)
+            self._live(viewer)
+            return rx.toast.success("El asistente vuelve a atender esta conversación.")
+
+        return self._run(routes.ALL_STAFF, run)
+
+    @rx.event
+    def send(self, form: dict[str, Any]) -> Any:
+        body = str(form.get("body", "")).strip()
+
+        def run(viewer: Viewer) -> Any:
+            if not body:
+                return None
+            reply(viewer, self.selected_id, body)
+            self.draft = ""
+            self._live(viewer)
+            return rx.scroll_to("thread-end")
+
+        return self._run(routes.ALL_STAFF, run)

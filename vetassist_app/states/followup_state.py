@@ -1,0 +1,184 @@
+"""Follow-ups after procedures: pending, sent, responded, escalated; cancel one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import reflex as rx
+
+from backend.core.db import session_scope
+from backend.services import client_directory, followups
+from backend.services.notifications import safe_format
+from vetassist_app import routes
+from vetassist_app.formatting import (
+    FOLLOW_UP_COLOR,
+    FOLLOW_UP_STATUS,
+    PROCEDURE_LABEL,
+    date_time,
+    pet_label,
+    phone_display,
+)
+from vetassist_app.states.access import Viewer, parse_id
+from vetassist_app.states.session_state import SessionState
+
+TABS = ("pending", "sent", "responded", "escalated")
+TAB_STATUSES = {
+    "pending": ("pending", "failed"),
+    "sent": ("sent",),
+    "responded": ("responded",),
+    "escalated": ("escalated",),
+    "all": (),
+}
+
+
+@dataclass
+class FollowUpRow:
+    id: str = ""
+    pet: str = ""
+    client: str = ""
+    phone: str = ""
+    procedure: str = ""
+    step: str = ""
+    scheduled: str = ""
+    sent: str = ""
+    status: str = ""
+    status_label: str = ""
+    status_color: str = "gray"
+    message: str = ""
+    response: str = ""
+    response_when: str = ""
+    keywords: list[str] = field(default_factory=list)
+    error: str = ""
+    appointment_id: str = ""
+    conversation_id: str = ""
+    can_cancel: bool = False
+
+
+@dataclass
+class TabCount:
+    key: str = ""
+    label: str = ""
+    count: int = 0
+
+
+def tab_counts(viewer: Viewer) -> list[TabCount]:
+    labels = {
+        "pending": "Programados",
+        "sent": "Enviados",
+        "responded": "Respondidos",
+        "escalated": "Escalados",
+        "all": "Todos",
+    }
+    counts = []
+    with session_scope() as session:
+        for key, statuses in TAB_STATUSES.items():
+            _, total = followups.list_follow_ups(
+                session, tenant_id=viewer.tenant_id, statuses=statuses, limit=1
+            )
+            counts.append(TabCount(key=key, label=labels[key], count=total))
+    return counts
+
+
+def list_rows(viewer: Viewer, tab: str) -> list[FollowUpRow]:
+    """The clinic's follow-ups in one tab, soonest scheduled first (the latest for closed tabs)."""
+    statuses = TAB_STATUSES.get(tab, ())
+    tz = viewer.timezone
+    with session_scope() as session:
+        items, _ = followups.list_follow_ups(
+            session, tenant_id=viewer.tenant_id, statuses=statuses, limit=200
+        )
+        names = client_directory.names_of(session, viewer.tenant_id, [f.client_id for f in items])
+        phones = client_directory.phones_of(session, viewer.tenant_id, [f.client_id for f in items])
+        pets = client_directory.pets_by_id(
+            session, viewer.tenant_id, [f.pet_id for f in items if f.pet_id]
+        )
+        responses = {
+            f.id: followups.responses_of(session, f.id)
+            for f in items
+            if f.status in ("responded", "escalated")
+        }
+    if tab in ("responded", "escalated", "sent"):
+        items = sorted(items, key=lambda f: f.sent_at or f.scheduled_at, reverse=True)
+    rows = []
+    for item in items:
+        pet_name, species = pets.get(item.pet_id, ("", None)) if item.pet_id else ("", None)
+        answer = responses.get(item.id, [])
+        last = answer[-1] if answer else None
+        rows.append(
+            FollowUpRow(
+                id=str(item.id),
+                pet=pet_label(pet_name, species) or "Mascota",
+                client=names.get(item.client_id, ""),
+                phone=phone_display(phones.get(item.client_id, "")),
+                procedure=PROCEDURE_LABEL.get(item.procedure_type, item.procedure_type),
+                step=f"n.º {item.sequence_number}",
+                scheduled=date_time(item.scheduled_at, tz),
+                sent=date_time(item.sent_at, tz),
+                status=item.status,
+                status_label=FOLLOW_UP_STATUS.get(item.status, item.status),
+                status_color=FOLLOW_UP_COLOR.get(item.status, "gray"),
+                message=safe_format(
+                    item.message_template,
+                    pet_name=pet_name or "tu mascota",
+                    client_name=names.get(item.client_id, "").split(" ")[0],
+                    clinic_name=viewer.tenant_name,
+                ),
+                response=last.response_text if last else "",
+                response_when=date_time(last.created_at, tz) if last else "",
+                keywords=list((last.analysis or {}).get("matched_keywords", [])) if last else [],
+                error=item.error or "",
+                appointment_id=str(item.appointment_id),
+                conversation_id=str(item.conversation_id or ""),
+                can_cancel=item.status in ("pending", "failed"),
+            )
+        )
+    return rows
+
+
+def cancel(viewer: Viewer, follow_up_id: str) -> None:
+    with session_scope(write=True) as session:
+        followups.cancel_follow_up(
+            session, tenant_id=viewer.tenant_id, follow_up_id=parse_id(follow_up_id)
+        )
+
+
+PAGE_SIZE = 60
+
+
+class FollowUpState(SessionState):
+    tab: str = "pending"
+    rows: list[FollowUpRow] = []
+    hidden_count: int = 0
+    counts: list[TabCount] = []
+    loaded: bool = False
+
+    @rx.var(cache=True)
+    def can_cancel(self) -> bool:
+        return self.user_role in routes.CLINICAL
+
+    def _load(self, viewer: Viewer) -> None:
+        self.counts = tab_counts(viewer)
+        rows = list_rows(viewer, self.tab)
+        self.rows = rows[:PAGE_SIZE]
+        self.hidden_count = max(0, len(rows) - PAGE_SIZE)
+        self.loaded = True
+
+    @rx.event
+    def open_page(self) -> Any:
+        return self._run(None, self._load)
+
+    @rx.event
+    def set_tab(self, tab: str | list[str]) -> Any:
+        chosen = tab[0] if isinstance(tab, list) and tab else tab
+        self.tab = chosen if isinstance(chosen, str) and chosen in TAB_STATUSES else "pending"
+        return self._run(None, self._load)
+
+    @rx.event
+    def cancel(self, follow_up_id: str) -> Any:
+        def run(viewer: Viewer) -> Any:
+            cancel(viewer, follow_up_id)
+            self._load(viewer)
+            return rx.toast.success("Seguimiento cancelado.")
+
+        return self._run(routes.CLINICAL, run, on_conflict=self._load)

@@ -1,0 +1,77 @@
+"""`@template(route, title, on_load)`: a portal page with sidebar, banner and access check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import reflex as rx
+
+from vetassist_app import styles
+from vetassist_app.components.emergency_banner import emergency_banner
+from vetassist_app.components.sidebar import sidebar
+from vetassist_app.states.pulse_state import PulseState
+from vetassist_app.states.session_state import SessionState
+
+
+def loading() -> rx.Component:
+    return rx.center(rx.spinner(size="3"), height="60vh", width="100%")
+
+
+def layout(content: rx.Component, active_route: str) -> rx.Component:
+    """Sidebar on the left; banner and page on the right (shown once the session checks out)."""
+    return rx.hstack(
+        rx.box(
+            sidebar(active_route),
+            align_self="stretch",
+            background="var(--gray-2)",
+            border_right="1px solid var(--gray-4)",
+        ),
+        rx.box(
+            emergency_banner(),
+            rx.cond(SessionState.user_name != "", content, loading()),
+            style=styles.main,
+        ),
+        spacing="0",
+        align="start",
+        width="100%",
+        min_height="100vh",
+        background="var(--gray-1)",
+    )
+
+
+def template(
+    route: str,
+    title: str,
+    on_load: Any | None = None,
+) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
+    """Registers a portal page: the server checks the session and role before anything loads."""
+    page_loads: list[Any] = [SessionState.check_page(route), PulseState.first_beat]
+    if on_load is not None:
+        page_loads.extend(on_load if isinstance(on_load, list) else [on_load])
+
+    def decorator(content: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
+        def page() -> rx.Component:
+            return layout(content(), route)
+
+        page.__name__ = content.__name__
+        rx.page(route=route, title=f"{title} · VetAssist", on_load=page_loads)(page)
+        return page
+
+    return decorator
+
+
+def page_header(title: Any, subtitle: Any = "", *actions: rx.Component) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.heading(title, size="7", weight="bold"),
+            rx.text(subtitle, color_scheme="gray", size="2"),
+            spacing="1",
+            align="start",
+        ),
+        rx.spacer(),
+        *actions,
+        align="end",
+        width="100%",
+        margin_bottom="1.25rem",
+    )

@@ -1,0 +1,47 @@
+"""The Reflex app: the staff portal pages plus the REST API/webhooks in the same backend.
+
+`backend.api.main:app` is handed to Reflex as `api_transformer`, so its routes
+(`/healthz`, `/api/...`, webhooks) answer on the Reflex backend port and every
+other path falls through to Reflex's own endpoints. Pages register themselves
+through `@template` / `@rx.page` when their modules are imported below.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from backend.api.main import app as api_app
+from backend.workers.inprocess import run_periodic_sweeps
+from vetassist_app import styles
+from vetassist_app.pages import (  # noqa: F401  (importing registers the pages)
+    agenda,
+    analytics,
+    appointment,
+    chats,
+    clients,
+    emergencies,
+    follow_ups,
+    login,
+    sandbox,
+    settings,
+)
+
+
+async def run_embedded_background_work() -> None:
+    """In-process background work (the embedded default, no Celery/Redis).
+
+    Registered as a Reflex lifespan task: it starts with the backend and is
+    cancelled at shutdown. Installs the outbox dispatcher and, without
+    REDIS_URL, runs reminders, follow-ups and the outbox relay on a timer.
+    """
+    await run_periodic_sweeps()
+
+
+app = rx.App(
+    api_transformer=api_app,
+    html_lang="es",
+    style=styles.base_style,
+    stylesheets=["/portal.css"],
+    head_components=[rx.el.link(rel="icon", href="/favicon.ico")],
+)
+app.register_lifespan_task(run_embedded_background_work)

@@ -1,0 +1,593 @@
+"""One appointment: its details, history and the actions staff can take on it."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from vetassist_app import routes
+from vetassist_app.formatting import PROCEDURE_LABEL
+from vetassist_app.states.appointment_state import (
+    AppointmentState,
+    HistoryRow,
+    NewAppointmentState,
+    SlotOption,
+)
+
+D = AppointmentState.detail
+
+
+def fact(icon: str, label: str, value: rx.Var | str) -> rx.Component:
+    return rx.hstack(
+        rx.icon(icon, size=16, color="var(--gray-10)", flex_shrink="0", margin_top="2px"),
+        rx.vstack(
+            rx.text(label, size="1", color_scheme="gray"),
+            rx.text(value, size="2", weight="medium"),
+            spacing="0",
+            align="start",
+        ),
+        spacing="2",
+        align="start",
+        width="100%",
+    )
+
+
+def sync_status() -> rx.Component:
+    return rx.match(
+        D.sync_state,
+        (
+            "failed",
+            rx.callout(
+                rx.text(
+                    "No se pudo sincronizar con Google Calendar. ",
+                    rx.text.strong(D.sync_error),
+                ),
+                icon="cloud_off",
+                color_scheme="red",
+                size="1",
+                id="sync-error",
+            ),
+        ),
+        (
+            "ok",
+            rx.hstack(
+                rx.icon("cloud_check", size=14, color="var(--green-10)"),
+                rx.text("Sincronizada con Google Calendar", size="1", color_scheme="gray"),
+                spacing="1",
+                align="center",
+            ),
+        ),
+        rx.fragment(),
+    )
+
+
+def history_row(row: HistoryRow) -> rx.Component:
+    return rx.hstack(
+        rx.box(
+            width="7px",
+            height="7px",
+            border_radius="999px",
+            background="var(--accent-9)",
+            margin_top="6px",
+            flex_shrink="0",
+        ),
+        rx.vstack(
+            rx.text(row.text, size="2"),
+            rx.text(row.when, " · ", row.actor, size="1", color_scheme="gray"),
+            spacing="0",
+            align="start",
+        ),
+        spacing="2",
+        align="start",
+    )
+
+
+def summary() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.badge(
+                D.status_label, color_scheme=D.status_color, size="2", id="appointment-status"
+            ),
+            rx.cond(
+                D.emergency,
+                rx.badge(rx.icon("siren", size=13), "Emergencia", color_scheme="red", size="2"),
+            ),
+            rx.badge(D.source_label, color_scheme="gray", variant="outline", size="1"),
+            spacing="2",
+            align="center",
+            wrap="wrap",
+        ),
+        rx.heading(D.day_label, size="5"),
+        rx.text(
+            D.time_label, " · ", D.doctor_name, size="3", color_scheme="gray", id="appointment-when"
+        ),
+        sync_status(),
+        rx.grid(
+            fact("user_round", "Cliente", D.client_name),
+            fact("phone", "Teléfono", D.client_phone),
+            fact("paw_print", "Mascota", D.pet),
+            fact("stethoscope", "Motivo", rx.cond(D.reason != "", D.reason, "—")),
+            rx.cond(
+                D.procedure_label != "",
+                fact("clipboard_check", "Procedimiento", D.procedure_label),
+            ),
+            rx.cond(
+                D.cancel_reason != "",
+                fact("calendar_x", "Motivo de cancelación", D.cancel_reason),
+            ),
+            columns="2",
+            spacing="3",
+            width="100%",
+        ),
+        rx.cond(
+            D.notes != "",
+            rx.box(
+                rx.text("Notas", size="1", color_scheme="gray"),
+                rx.text(D.notes, size="2", white_space="pre-wrap"),
+                background="var(--gray-2)",
+                border_radius="var(--radius-3)",
+                padding="0.6rem 0.8rem",
+                width="100%",
+            ),
+        ),
+        spacing="3",
+        align="start",
+        width="100%",
+    )
+
+
+def slot_button(option: SlotOption) -> rx.Component:
+    return rx.button(
+        option.label,
+        on_click=AppointmentState.pick_slot(option.key),
+        variant="surface",
+        size="2",
+        class_name="va-slot",
+    )
+
+
+def reschedule_panel() -> rx.Component:
+    return rx.vstack(
+        rx.text("Elige un horario libre", weight="medium", size="2"),
+        rx.hstack(
+            rx.input(
+                type="date",
+                value=AppointmentState.reschedule_day,
+                on_change=AppointmentState.set_reschedule_day,
+                width="11rem",
+                id="reschedule-day",
+            ),
+            rx.select.root(
+                rx.select.trigger(min_width="12rem"),
+                rx.select.content(
+                    rx.foreach(
+                        AppointmentState.doctor_choices,
+                        lambda d: rx.select.item(d.name, value=d.id),
+                    )
+                ),
+                value=AppointmentState.reschedule_doctor,
+                on_change=AppointmentState.set_reschedule_doctor,
+            ),
+            spacing="3",
+            align="center",
+        ),
+        rx.cond(
+            AppointmentState.slot_options.length() > 0,
+            rx.flex(
+                rx.foreach(AppointmentState.slot_options, slot_button),
+                wrap="wrap",
+                gap="2",
+                max_height="12rem",
+                overflow_y="auto",
+                id="reschedule-slots",
+            ),
+            rx.cond(
+                AppointmentState.slots_loaded,
+                rx.text("No hay horarios libres ese día.", size="2", color_scheme="gray"),
+            ),
+        ),
+        spacing="2",
+        width="100%",
+        padding="0.8rem",
+        border="1px solid var(--gray-4)",
+        border_radius="var(--radius-3)",
+    )
+
+
+def cancel_panel() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.text("Motivo de la cancelación", weight="medium", size="2"),
+            rx.text_area(
+                name="reason",
+                placeholder="Ej.: el cliente pidió cancelar por viaje",
+                width="100%",
+                rows="2",
+            ),
+            rx.hstack(
+                rx.button(
+                    "Volver",
+                    type="button",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=AppointmentState.set_mode(""),
+                ),
+                rx.button(
+                    "Cancelar la cita", type="submit", color_scheme="red", id="confirm-cancel"
+                ),
+                justify="end",
+                width="100%",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=AppointmentState.submit_cancel,
+        width="100%",
+    )
+
+
+def complete_panel() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.text("¿Qué procedimiento se hizo?", weight="medium", size="2"),
+            rx.text(
+                "Con el tipo de procedimiento se programan los seguimientos por WhatsApp.",
+                size="1",
+                color_scheme="gray",
+            ),
+            rx.radio_group.root(
+                rx.hstack(
+                    *[
+                        rx.radio_group.item(label, value=value)
+                        for value, label in PROCEDURE_LABEL.items()
+                    ],
+                    spacing="4",
+                ),
+                name="procedure_type",
+                default_value="consultation",
+            ),
+            rx.hstack(
+                rx.button(
+                    "Volver",
+                    type="button",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=AppointmentState.set_mode(""),
+                ),
+                rx.button("Marcar como completada", type="submit", id="confirm-complete"),
+                justify="end",
+                width="100%",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=AppointmentState.submit_complete,
+        width="100%",
+    )
+
+
+def notes_panel() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.text("Notas internas", weight="medium", size="2"),
+            rx.text_area(name="notes", default_value=D.notes, width="100%", rows="3"),
+            rx.hstack(
+                rx.button(
+                    "Volver",
+                    type="button",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=AppointmentState.set_mode(""),
+                ),
+                rx.button("Guardar notas", type="submit"),
+                justify="end",
+                width="100%",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=AppointmentState.submit_notes,
+        width="100%",
+    )
+
+
+def action_buttons() -> rx.Component:
+    return rx.flex(
+        rx.cond(
+            D.can_confirm,
+            rx.button(
+                rx.icon("check", size=16),
+                "Confirmar",
+                on_click=AppointmentState.confirm,
+                id="action-confirm",
+            ),
+        ),
+        rx.cond(
+            D.can_reschedule,
+            rx.button(
+                rx.icon("calendar_clock", size=16),
+                "Reprogramar",
+                on_click=AppointmentState.set_mode("reschedule"),
+                variant="soft",
+                id="action-reschedule",
+            ),
+        ),
+        rx.cond(
+            D.can_complete,
+            rx.button(
+                rx.icon("circle_check", size=16),
+                "Completar",
+                on_click=AppointmentState.set_mode("complete"),
+                variant="soft",
+                color_scheme="blue",
+                id="action-complete",
+            ),
+        ),
+        rx.cond(
+            D.can_no_show,
+            rx.button(
+                rx.icon("user_x", size=16),
+                "No asistió",
+                on_click=AppointmentState.no_show,
+                variant="soft",
+                color_scheme="orange",
+                id="action-no-show",
+            ),
+        ),
+        rx.button(
+            rx.icon("file_pen_line", size=16),
+            "Notas",
+            on_click=AppointmentState.set_mode("notes"),
+            variant="soft",
+            color_scheme="gray",
+            id="action-notes",
+        ),
+        rx.cond(
+            D.can_cancel,
+            rx.button(
+                rx.icon("calendar_x", size=16),
+                "Cancelar",
+                on_click=AppointmentState.set_mode("cancel"),
+                variant="soft",
+                color_scheme="red",
+                id="action-cancel",
+            ),
+        ),
+        gap="2",
+        wrap="wrap",
+        width="100%",
+    )
+
+
+def actions() -> rx.Component:
+    return rx.cond(
+        AppointmentState.can_act,
+        rx.vstack(
+            action_buttons(),
+            rx.match(
+                AppointmentState.mode,
+                ("reschedule", reschedule_panel()),
+                ("cancel", cancel_panel()),
+                ("complete", complete_panel()),
+                ("notes", notes_panel()),
+                rx.fragment(),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        rx.callout(
+            "Tu rol puede ver la agenda, pero no modificar citas.",
+            icon="eye",
+            color_scheme="gray",
+            size="1",
+        ),
+    )
+
+
+def history() -> rx.Component:
+    return rx.vstack(
+        rx.text("Historial", weight="bold", size="2"),
+        rx.foreach(D.history, history_row),
+        spacing="2",
+        align="start",
+        width="100%",
+    )
+
+
+def appointment_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.hstack(
+                rx.dialog.title("Cita", margin="0"),
+                rx.spacer(),
+                rx.link(
+                    rx.icon("external_link", size=16),
+                    href="/citas/" + D.id,
+                    aria_label="Abrir en página propia",
+                ),
+                rx.dialog.close(
+                    rx.icon_button(rx.icon("x", size=16), variant="ghost", color_scheme="gray"),
+                ),
+                align="center",
+                width="100%",
+                margin_bottom="0.5rem",
+            ),
+            rx.vstack(
+                summary(),
+                rx.divider(),
+                actions(),
+                rx.divider(),
+                history(),
+                spacing="4",
+                width="100%",
+            ),
+            max_width="40rem",
+            id="appointment-dialog",
+        ),
+        open=AppointmentState.dialog_open,
+        on_open_change=AppointmentState.set_dialog_open,
+    )
+
+
+def appointment_page_body() -> rx.Component:
+    return rx.cond(
+        AppointmentState.missing,
+        rx.center(
+            rx.vstack(
+                rx.icon("search_x", size=40, color="var(--gray-9)"),
+                rx.heading("Cita no encontrada", size="5"),
+                rx.text(
+                    "Esta cita no existe o no pertenece a tu clínica.",
+                    color_scheme="gray",
+                ),
+                rx.link(rx.button("Volver a la agenda", variant="soft"), href=routes.AGENDA),
+                align="center",
+                spacing="3",
+            ),
+            padding="4rem",
+            id="appointment-missing",
+        ),
+        rx.cond(
+            AppointmentState.detail.id != "",
+            rx.grid(
+                rx.card(rx.vstack(summary(), rx.divider(), actions(), spacing="4"), size="3"),
+                rx.card(history(), size="3"),
+                columns="2fr 1fr",
+                spacing="4",
+                width="100%",
+            ),
+            rx.center(rx.spinner(size="3"), padding="4rem"),
+        ),
+    )
+
+
+def species_item(value: str) -> rx.Component:
+    return rx.select.item(value.capitalize(), value=value)
+
+
+def new_appointment_dialog() -> rx.Component:
+    S = NewAppointmentState
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Nueva cita"),
+            rx.dialog.description(
+                S.when_label,
+                " · ",
+                S.doctor_name,
+                size="2",
+                color_scheme="gray",
+                margin_bottom="1rem",
+            ),
+            rx.form(
+                rx.vstack(
+                    rx.vstack(
+                        rx.text("Teléfono del cliente (WhatsApp)", size="2", weight="medium"),
+                        rx.input(
+                            name="phone",
+                            placeholder="300 123 4567",
+                            on_blur=S.lookup,
+                            width="100%",
+                            required=True,
+                            id="new-phone",
+                        ),
+                        rx.cond(
+                            S.client_checked,
+                            rx.cond(
+                                S.client_found,
+                                rx.text(
+                                    "Cliente existente: ",
+                                    rx.text.strong(S.client_name),
+                                    size="1",
+                                    color="var(--green-11)",
+                                ),
+                                rx.text(
+                                    "Cliente nuevo: se creará con este número.",
+                                    size="1",
+                                    color_scheme="gray",
+                                ),
+                            ),
+                        ),
+                        spacing="1",
+                        width="100%",
+                    ),
+                    rx.cond(
+                        ~S.client_found,
+                        rx.vstack(
+                            rx.text("Nombre del cliente", size="2", weight="medium"),
+                            rx.input(
+                                name="client_name",
+                                placeholder="Nombre y apellido",
+                                width="100%",
+                                id="new-client-name",
+                            ),
+                            spacing="1",
+                            width="100%",
+                        ),
+                    ),
+                    rx.grid(
+                        rx.vstack(
+                            rx.text("Mascota", size="2", weight="medium"),
+                            rx.input(
+                                name="pet_name",
+                                placeholder=rx.cond(
+                                    S.pets.length() > 0, "Ej.: " + S.pets.join(", "), "Nombre"
+                                ),
+                                width="100%",
+                                id="new-pet",
+                            ),
+                            spacing="1",
+                        ),
+                        rx.vstack(
+                            rx.text("Especie", size="2", weight="medium"),
+                            rx.select.root(
+                                rx.select.trigger(placeholder="Especie", width="100%"),
+                                rx.select.content(
+                                    *[
+                                        species_item(s)
+                                        for s in ("perro", "gato", "ave", "conejo", "otro")
+                                    ]
+                                ),
+                                name="species",
+                            ),
+                            spacing="1",
+                        ),
+                        columns="2",
+                        spacing="3",
+                        width="100%",
+                    ),
+                    rx.vstack(
+                        rx.text("Motivo", size="2", weight="medium"),
+                        rx.input(
+                            name="reason",
+                            placeholder="Ej.: vacunación anual",
+                            width="100%",
+                            id="new-reason",
+                        ),
+                        spacing="1",
+                        width="100%",
+                    ),
+                    rx.checkbox("Marcar como confirmada", name="confirmed", default_checked=True),
+                    rx.cond(
+                        S.error != "",
+                        rx.callout(
+                            S.error, icon="circle_alert", color_scheme="red", size="1", width="100%"
+                        ),
+                    ),
+                    rx.hstack(
+                        rx.dialog.close(
+                            rx.button("Cerrar", type="button", variant="soft", color_scheme="gray")
+                        ),
+                        rx.button("Agendar cita", type="submit", id="new-submit"),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=S.submit,
+                reset_on_submit=False,
+            ),
+            max_width="32rem",
+        ),
+        open=S.dialog_open,
+        on_open_change=S.set_dialog_open,
+    )
