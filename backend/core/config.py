@@ -19,8 +19,6 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-    ENVIRONMENT: str = "development"
-    SECRET_KEY: str = "dev-insecure-secret-change-me"
 
     DATABASE_URL: str = f"sqlite:///{PROJECT_ROOT / 'vetassist.db'}"
     DB_POOL_SIZE: int = 10
@@ -43,9 +41,6 @@ class Settings(BaseSettings):
     ANTHROPIC_MODEL: str = "claude-sonnet-4-6"
     ANTHROPIC_TIMEOUT_S: float = 10.0
 
-    GOOGLE_CALENDAR_ENABLED: bool = False
-    GOOGLE_API_ENDPOINT: str | None = None
-
     SMTP_HOST: str | None = None
     SMTP_PORT: int = 25
     SMTP_USER: str | None = None
@@ -53,7 +48,6 @@ class Settings(BaseSettings):
     SMTP_FROM: str = "alertas@vetassist.local"
 
     SESSION_TTL_HOURS: int = 12
-    DEMO_SEED: bool = True
 
     @property
     def is_sqlite(self) -> bool:
@@ -62,11 +56,6 @@ class Settings(BaseSettings):
     @property
     def uses_celery(self) -> bool:
         return bool(self.REDIS_URL)
-
-    def check_production_secrets(self) -> None:
-        """Refuses the development secret outside development."""
-        if self.ENVIRONMENT != "development" and self.SECRET_KEY.startswith("dev-insecure"):
-            raise RuntimeError("SECRET_KEY must be set outside development")
 
 
 @lru_cache
