@@ -26,6 +26,24 @@ from tests.workers.support import MONDAY_9, book, build_clinic, change_status
 TEMPLATE = "HX0000000000000000000000000000test"
 
 
+def run_in_own_loop(coroutine):  # type: ignore[no-untyped-def]
+    """asyncio.run in a fresh thread: the browser tests keep an event loop running in this one."""
+    outcome: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as error:  # re-raised in the caller's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome.get("value")
+
+
 @pytest.fixture
 def clinic(db, frozen_clock, monkeypatch):
     monkeypatch.setattr(settings, "REDIS_URL", None)
@@ -202,7 +220,7 @@ def test_periodic_loop_runs_every_sweep_and_installs_the_dispatcher(monkeypatch)
         with pytest.raises(asyncio.CancelledError):
             await task
 
-    asyncio.run(main())
+    run_in_own_loop(main())
     assert seen == {"a", "b", "c"}
     assert events._dispatcher is not None
     events.set_dispatcher(None)
@@ -215,7 +233,7 @@ def test_periodic_loop_leaves_sweeps_to_beat_with_celery(monkeypatch):
     called = []
     monkeypatch.setattr(inprocess, "SWEEPS", (sweeps.Sweep("a", timedelta(seconds=1), lambda: called.append(1) or 0,
                                                            "unused"),))
-    asyncio.run(asyncio.wait_for(inprocess.run_periodic_sweeps(), timeout=5))
+    run_in_own_loop(asyncio.wait_for(inprocess.run_periodic_sweeps(), timeout=5))
     assert called == []
     assert events._dispatcher is not None
     events.set_dispatcher(None)
