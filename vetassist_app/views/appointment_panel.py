@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from vetassist_app import routes
@@ -290,66 +292,65 @@ def notes_panel() -> rx.Component:
     )
 
 
+def _action(icon: str, label: str, on_click: Any, element_id: str, **style: Any) -> rx.Component:
+    return rx.button(rx.icon(icon, size=16), label, on_click=on_click, id=element_id, **style)
+
+
 def action_buttons() -> rx.Component:
     return rx.flex(
         rx.cond(
             D.can_confirm,
-            rx.button(
-                rx.icon("check", size=16),
-                "Confirmar",
-                on_click=AppointmentState.confirm,
-                id="action-confirm",
-            ),
+            _action("check", "Confirmar", AppointmentState.confirm, "action-confirm"),
         ),
         rx.cond(
             D.can_reschedule,
-            rx.button(
-                rx.icon("calendar_clock", size=16),
+            _action(
+                "calendar_clock",
                 "Reprogramar",
-                on_click=AppointmentState.set_mode("reschedule"),
+                AppointmentState.set_mode("reschedule"),
+                "action-reschedule",
                 variant="soft",
-                id="action-reschedule",
             ),
         ),
         rx.cond(
             D.can_complete,
-            rx.button(
-                rx.icon("circle_check", size=16),
+            _action(
+                "circle_check",
                 "Completar",
-                on_click=AppointmentState.set_mode("complete"),
+                AppointmentState.set_mode("complete"),
+                "action-complete",
                 variant="soft",
                 color_scheme="blue",
-                id="action-complete",
             ),
         ),
         rx.cond(
             D.can_no_show,
-            rx.button(
-                rx.icon("user_x", size=16),
+            _action(
+                "user_x",
                 "No asistió",
-                on_click=AppointmentState.no_show,
+                AppointmentState.no_show,
+                "action-no-show",
                 variant="soft",
                 color_scheme="orange",
-                id="action-no-show",
             ),
         ),
-        rx.button(
-            rx.icon("file_pen_line", size=16),
+        _action(
+            "file_pen_line",
             "Notas",
-            on_click=AppointmentState.set_mode("notes"),
+            AppointmentState.set_mode("notes"),
+            "action-notes",
             variant="soft",
             color_scheme="gray",
-            id="action-notes",
         ),
         rx.cond(
             D.can_cancel,
-            rx.button(
-                rx.icon("calendar_x", size=16),
+            _action(
+                "calendar_x",
                 "Cancelar",
-                on_click=AppointmentState.set_mode("cancel"),
+                AppointmentState.set_mode("cancel"),
+                "action-cancel",
                 variant="soft",
                 color_scheme="red",
-                id="action-cancel",
             ),
         ),
         gap="2",
