@@ -80,7 +80,7 @@ HANDLERS: dict[str, str] = {
 }
 
 MAX_ATTEMPTS = 8
-BATCH_SIZE = 100
+BATCH_SIZE = 200
 LEASE = timedelta(seconds=30)
 BACKOFF_BASE = timedelta(seconds=10)
 BACKOFF_MAX = timedelta(minutes=15)
