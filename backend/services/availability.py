@@ -122,11 +122,11 @@ def busy_times(
         union_all(appointment_rows, time_off_rows, hold_rows)  # type: ignore[call-overload]
     ):
         target = appointments if kind == 0 else blocked
-        target[doctor_id].append(Interval(_utc(b_start), _utc(b_end)))
+        target[doctor_id].append(Interval(as_utc(b_start), as_utc(b_end)))
     return appointments, blocked
 
 
-def _utc(value: datetime) -> datetime:
+def as_utc(value: datetime) -> datetime:
     """UNION ALL drops the column type on SQLite, so values may come back naive (they are UTC)."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 

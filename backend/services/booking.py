@@ -32,7 +32,7 @@ from backend.domain.intervals import Interval
 from backend.models import Appointment, AuditLog, Client, DoctorSchedule, Pet, Tenant, TimeOff
 from backend.services import events
 from backend.services.actors import Actor
-from backend.services.availability import MAX_APPOINTMENT_LENGTH, get_doctor, rules_for
+from backend.services.availability import MAX_APPOINTMENT_LENGTH, as_utc, get_doctor, rules_for
 
 AUDITED_FIELDS = (
     "doctor_id",
@@ -192,7 +192,7 @@ def _check_slot(
         TimeOff.doctor_id == doctor_id, TimeOff.start_at < end_at, TimeOff.end_at > start_at
     )
     rows = session.exec(union_all(neighbours, time_off)).all()  # type: ignore[call-overload]
-    blocked = [Interval(_as_utc(s), _as_utc(e)) for s, e, kind in rows if kind == 1]
+    blocked = [Interval(as_utc(s), as_utc(e)) for s, e, kind in rows if kind == 1]
     problem = fits_schedule(rules_for(schedule, tenant), start_at, end_at, blocked=blocked, now=now)
     if problem is not None:
         raise ValidationFailed(
@@ -200,10 +200,6 @@ def _check_slot(
         )
     if any(kind == 0 for _, _, kind in rows):
         raise SlotTaken("the slot is already taken", field="startAt")
-
-
-def _as_utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def create(session: Session, *, tenant: Tenant, actor: Actor, data: NewAppointment) -> Appointment:
