@@ -27,14 +27,16 @@ def cmd_migrate(_: argparse.Namespace) -> None:
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> None:
+    login = f"log in as {demo.STAFF[0][0]} / {demo.DEMO_PASSWORD}"
     with session_scope(write=True) as session:
-        if demo.demo_exists(session) or (args.if_empty and demo.any_tenant(session)):
-            print("demo clinic already present; nothing to do")
+        if demo.demo_exists(session):
+            print(f"demo clinic '{demo.DEMO_SLUG}' already present; {login}")
+            return
+        if args.if_empty and demo.any_tenant(session):
+            print("the database has clinics of its own; no demo clinic added")
             return
         tenant = demo.seed_demo(session)
-    print(
-        f"demo clinic '{tenant.slug}' created; log in as {demo.STAFF[0][0]} / {demo.DEMO_PASSWORD}"
-    )
+    print(f"demo clinic '{tenant.slug}' created; {login}")
 
 
 def cmd_create_user(args: argparse.Namespace) -> None:

@@ -21,6 +21,9 @@ export REFLEX_TELEMETRY_ENABLED=false
 export REFLEX_CHECK_LATEST_VERSION=false
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 export PYTHONUNBUFFERED=1
+# Development mode's hot reload watches the tree: runtime files (the database in
+# data/, test output in artifacts/) must not restart the backend.
+export REFLEX_HOT_RELOAD_EXCLUDE_PATHS="$ROOT/data:$ROOT/artifacts"
 
 if [[ -d "$LOCAL_NODE_BIN" ]]; then
     export PATH="$LOCAL_NODE_BIN:$PATH"

@@ -15,6 +15,7 @@ CLIENTS = "/clientes"
 SETTINGS = "/configuracion"
 SANDBOX = "/sandbox"
 ANALYTICS = "/analitica"
+NOT_FOUND = "404"  # Reflex serves this page for every unknown path
 
 ALL_STAFF = frozenset({"doctor", "manager", "support", "admin"})
 CLINICAL = frozenset({"doctor", "manager", "admin"})

@@ -1,8 +1,13 @@
-"""`@template(route, title, on_load)`: a portal page with sidebar, banner and access check."""
+"""`@template(route, title, on_load)`: a portal page with sidebar, banner and access check.
+
+Pages are values (`PortalPage`), added to the app by `vetassist_app.py` in one list,
+not registered as a side effect of importing their modules.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import reflex as rx
@@ -40,23 +45,50 @@ def layout(content: rx.Component, active_route: str) -> rx.Component:
     )
 
 
+@dataclass(frozen=True)
+class PortalPage:
+    """A page and how it is served; `vetassist_app.py` adds each one to the app explicitly."""
+
+    render: Callable[[], rx.Component]
+    route: str
+    title: str
+    on_load: list[Any]
+
+    def add_to(self, app: rx.App) -> None:
+        app.add_page(self.render, route=self.route, title=self.title, on_load=self.on_load)
+
+
+def _loads(first: list[Any], on_load: Any | None) -> list[Any]:
+    if on_load is None:
+        return first
+    return [*first, *(on_load if isinstance(on_load, list) else [on_load])]
+
+
 def template(
     route: str,
     title: str,
     on_load: Any | None = None,
-) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
-    """Registers a portal page: the server checks the session and role before anything loads."""
-    page_loads: list[Any] = [SessionState.check_page(route), PulseState.first_beat]
-    if on_load is not None:
-        page_loads.extend(on_load if isinstance(on_load, list) else [on_load])
+) -> Callable[[Callable[[], rx.Component]], PortalPage]:
+    """A staff page inside the layout: the server checks the session and role before anything loads."""
+    page_loads = _loads([SessionState.check_page(route), PulseState.first_beat], on_load)
 
-    def decorator(content: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
+    def decorator(content: Callable[[], rx.Component]) -> PortalPage:
         def page() -> rx.Component:
             return layout(content(), route)
 
         page.__name__ = content.__name__
-        rx.page(route=route, title=f"{title} · VetAssist", on_load=page_loads)(page)
-        return page
+        return PortalPage(page, route, f"{title} · VetAssist", page_loads)
+
+    return decorator
+
+
+def public_page(
+    route: str, title: str, on_load: Any | None = None
+) -> Callable[[Callable[[], rx.Component]], PortalPage]:
+    """A page outside the layout and the session check (the login)."""
+
+    def decorator(render: Callable[[], rx.Component]) -> PortalPage:
+        return PortalPage(render, route, title, _loads([], on_load))
 
     return decorator
 

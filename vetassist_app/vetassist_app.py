@@ -2,8 +2,9 @@
 
 `backend.api.main:app` is handed to Reflex as `api_transformer`, so its routes
 (`/healthz`, `/api/...`, webhooks) answer on the Reflex backend port and every
-other path falls through to Reflex's own endpoints. Pages register themselves
-through `@template` / `@rx.page` when their modules are imported below.
+other path falls through to Reflex's own endpoints. Every page is added below,
+from one list (Reflex would warn "being redefined" for `@rx.page` pages when it
+compiles twice in one process, as the production server does).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import reflex as rx
 from backend.api.main import app as api_app
 from backend.workers.inprocess import run_periodic_sweeps
 from vetassist_app import styles
-from vetassist_app.pages import (  # noqa: F401  (importing registers the pages)
+from vetassist_app.pages import (
     agenda,
     analytics,
     appointment,
@@ -22,8 +23,25 @@ from vetassist_app.pages import (  # noqa: F401  (importing registers the pages)
     emergencies,
     follow_ups,
     login,
+    not_found,
     sandbox,
     settings,
+)
+from vetassist_app.template import PortalPage
+
+PAGES: tuple[PortalPage, ...] = (
+    login.index,
+    login.login,
+    agenda.agenda,
+    appointment.appointment,
+    emergencies.emergencies,
+    chats.chats,
+    follow_ups.follow_ups,
+    clients.clients,
+    analytics.analytics,
+    sandbox.sandbox,
+    settings.settings,
+    not_found.not_found,
 )
 
 
@@ -44,4 +62,6 @@ app = rx.App(
     stylesheets=["/portal.css"],
     head_components=[rx.el.link(rel="icon", href="/favicon.ico")],
 )
+for page in PAGES:
+    page.add_to(app)
 app.register_lifespan_task(run_embedded_background_work)

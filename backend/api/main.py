@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi import FastAPI
 from sqlalchemy import text
 
@@ -16,6 +18,8 @@ from backend.api.routes import (
     webhooks,
 )
 from backend.core.db import session_scope
+
+STARTED_AT = datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def create_app() -> FastAPI:
@@ -37,10 +41,10 @@ def create_app() -> FastAPI:
 
     @api.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:
-        """Liveness plus a database round trip."""
-        with session_scope() as session:
+        """Liveness plus a database round trip; `started_at` changes when the process restarts."""
+        with session_scope(read_only=True) as session:
             session.exec(text("SELECT 1"))  # type: ignore[call-overload]
-        return {"status": "ok"}
+        return {"status": "ok", "started_at": STARTED_AT}
 
     return api
 

@@ -14,13 +14,14 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DATA_DIR = PROJECT_ROOT / "data"
+"""Runtime files of the embedded default (the SQLite database): git-ignored, outside hot reload."""
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-
-    DATABASE_URL: str = f"sqlite:///{PROJECT_ROOT / 'vetassist.db'}"
+    DATABASE_URL: str = f"sqlite:///{DATA_DIR / 'vetassist.db'}"
     DB_POOL_SIZE: int = 10
     DB_MAX_OVERFLOW: int = 20
 
@@ -28,7 +29,7 @@ class Settings(BaseSettings):
     CELERY_VISIBILITY_TIMEOUT_S: int = 3600
     CELERY_QUEUE: str = "vetassist"  # also the prefix of every Redis key the app writes
 
-    PUBLIC_BASE_URL: str = "http://localhost:8000"
+    PUBLIC_BASE_URL: str = "http://localhost:3000"
     WHATSAPP_CHANNEL: str = Field(default="sandbox", pattern="^(sandbox|twilio)$")
     TWILIO_ACCOUNT_SID: str | None = None
     TWILIO_AUTH_TOKEN: str | None = None

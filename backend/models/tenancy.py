@@ -32,6 +32,9 @@ class Tenant(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=32)
     address: str | None = Field(default=None, max_length=300)
     whatsapp_numbers: list[str] = Field(default_factory=list, sa_column=json_column())
+    # The clinic's approved template (Twilio ContentSid) for writing outside the 24-hour
+    # window; without one, WHATSAPP_TEMPLATE_CONTENT_SID applies.
+    whatsapp_template_sid: str | None = Field(default=None, max_length=64)
     business_hours: dict[str, Any] = Field(
         default_factory=lambda: dict(DEFAULT_BUSINESS_HOURS), sa_column=json_column()
     )

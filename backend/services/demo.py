@@ -25,6 +25,9 @@ from backend.services.availability import find_free_slots
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "demo1234"
 DEMO_WHATSAPP = "+14155238886"
+# A stand-in for the approved template a real clinic has, so the demo's reminders and
+# alerts reach the sandbox instead of failing for want of one (Twilio would refuse it).
+DEMO_TEMPLATE_SID = "HX" + "d" * 32
 
 STAFF = [
     ("gerente@demo.vetassist.co", "Mariana Ospina", "manager", None, False, "#7c3aed"),
@@ -116,6 +119,7 @@ def seed_demo(session: Session, *, seed: int = 7) -> Tenant:
         phone="+576014567890",
         address="Calle 85 # 15-20, Bogotá",
         whatsapp_numbers=[DEMO_WHATSAPP],
+        whatsapp_template_sid=DEMO_TEMPLATE_SID,
     )
     session.add(tenant)
     session.flush()

@@ -11,8 +11,8 @@ WhatsApp rules applied here:
 - a text over 1,600 characters goes as several messages, split at paragraph,
   line or word boundaries;
 - free text is only allowed within 24 hours of the client's last message (the
-  customer-service window); outside it the configured template
-  (WHATSAPP_TEMPLATE_CONTENT_SID) is sent instead, with the text as its
+  customer-service window); outside it the clinic's template (its own
+  `whatsapp_template_sid`, else WHATSAPP_TEMPLATE_CONTENT_SID) is sent instead, with the text as its
   variable, and the stored row records which template went out.
 """
 
@@ -154,11 +154,8 @@ def queue_text(
             messages.append(
                 Message(**base, body=part, status="queued", created_at=now + timedelta(microseconds=offset))
             )
-    elif settings.WHATSAPP_TEMPLATE_CONTENT_SID:
-        messages.append(
-            Message(**base, body=body, status="queued", template_sid=settings.WHATSAPP_TEMPLATE_CONTENT_SID,
-                    created_at=now)
-        )
+    elif template_sid := tenant.whatsapp_template_sid or settings.WHATSAPP_TEMPLATE_CONTENT_SID:
+        messages.append(Message(**base, body=body, status="queued", template_sid=template_sid, created_at=now))
     else:
         log.warning("no template configured: cannot write to %s outside the 24-hour window", to_phone)
         messages.append(

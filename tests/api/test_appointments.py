@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 FRIDAY_9 = "2027-01-29T09:00:00-05:00"
@@ -162,7 +164,8 @@ def test_doctors_lists_the_clinic_doctors(clinic):
 
 
 def test_openapi_and_healthz_answer(clinic):
-    assert clinic.http.get("/healthz").json() == {"status": "ok"}
+    health = clinic.http.get("/healthz").json()
+    assert health["status"] == "ok" and datetime.fromisoformat(health["started_at"]).tzinfo is not None
     spec = clinic.http.get("/api/openapi.json").json()
     assert "/api/v1/appointments" in spec["paths"]
 

@@ -6,6 +6,7 @@ import reflex as rx
 
 from vetassist_app import routes
 from vetassist_app.states.session_state import LoginState
+from vetassist_app.template import public_page
 
 
 def login_form() -> rx.Component:
@@ -131,11 +132,11 @@ def login_page() -> rx.Component:
     )
 
 
-@rx.page(route=routes.LOGIN, title="Iniciar sesión · VetAssist", on_load=LoginState.open_login)
+@public_page(routes.LOGIN, "Iniciar sesión · VetAssist", on_load=LoginState.open_login)
 def login() -> rx.Component:
     return login_page()
 
 
-@rx.page(route=routes.HOME, title="VetAssist — Iniciar sesión", on_load=LoginState.open_login)
+@public_page(routes.HOME, "VetAssist — Iniciar sesión", on_load=LoginState.open_login)
 def index() -> rx.Component:
     return login_page()

@@ -63,6 +63,10 @@ class SessionState(rx.State):
         return "".join(w[0] for w in words[-2:]) or "?"
 
     @rx.var(cache=True)
+    def home_route(self) -> str:
+        return routes.home_for(self.user_role)
+
+    @rx.var(cache=True)
     def nav_routes(self) -> list[str]:
         """Routes of the sidebar entries this role may open."""
         role = self.user_role
