@@ -11,7 +11,7 @@ from sqlmodel import select
 from backend.core.db import session_scope
 from backend.domain.errors import DomainError
 from backend.models import Tenant
-from backend.services import auth, demo, migrations
+from backend.services import auth, clinic_setup, demo, migrations
 
 
 def _tenant(session, slug: str) -> Tenant:  # type: ignore[no-untyped-def]
@@ -37,6 +37,36 @@ def cmd_seed_demo(args: argparse.Namespace) -> None:
             return
         tenant = demo.seed_demo(session)
     print(f"demo clinic '{tenant.slug}' created; {login}")
+
+
+def cmd_create_clinic(args: argparse.Namespace) -> None:
+    with session_scope(write=True) as session:
+        tenant = clinic_setup.create_clinic(
+            session,
+            slug=args.slug,
+            name=args.name,
+            timezone=args.timezone,
+            country=args.country,
+            whatsapp_numbers=args.whatsapp_number,
+            phone=args.phone,
+            address=args.address,
+        )
+    print(f"clinic '{tenant.slug}' created: {tenant.id}")
+
+
+def cmd_add_doctor(args: argparse.Namespace) -> None:
+    password = args.password or getpass.getpass("password: ")
+    with session_scope(write=True) as session:
+        doctor = clinic_setup.add_doctor(
+            session,
+            tenant=_tenant(session, args.tenant),
+            email=args.email,
+            full_name=args.name,
+            password=password,
+            speciality=args.speciality,
+            active_for_ai_booking=args.ai_booking,
+        )
+    print(f"doctor {doctor.email} created with the default schedule: {doctor.id}")
 
 
 def cmd_create_user(args: argparse.Namespace) -> None:
@@ -78,6 +108,32 @@ def main(argv: list[str] | None = None) -> None:
         "--if-empty", action="store_true", help="only when the database has no clinic"
     )
     seed.set_defaults(func=cmd_seed_demo)
+    clinic = sub.add_parser("create-clinic", help="create a clinic and print its slug and id")
+    clinic.add_argument("--slug", required=True, help="url-safe, e.g. patitas-bogota")
+    clinic.add_argument("--name", required=True)
+    clinic.add_argument("--timezone", required=True, help="IANA zone, e.g. America/Bogota")
+    clinic.add_argument(
+        "--country", required=True, help=", ".join(clinic_setup.SUPPORTED_COUNTRIES)
+    )
+    clinic.add_argument(
+        "--whatsapp-number",
+        required=True,
+        action="append",
+        help="E.164, e.g. +573001234567; repeat for more",
+    )
+    clinic.add_argument("--phone")
+    clinic.add_argument("--address")
+    clinic.set_defaults(func=cmd_create_clinic)
+    doctor = sub.add_parser("add-doctor", help="create a doctor with a bookable schedule")
+    doctor.add_argument("--tenant", required=True, help="clinic slug")
+    doctor.add_argument("--email", required=True)
+    doctor.add_argument("--name", required=True)
+    doctor.add_argument("--speciality")
+    doctor.add_argument(
+        "--ai-booking", action="store_true", help="the assistant may book this doctor"
+    )
+    doctor.add_argument("--password", help="prompted when omitted")
+    doctor.set_defaults(func=cmd_add_doctor)
     user = sub.add_parser("create-user", help="create a portal user")
     user.add_argument("--tenant", required=True, help="clinic slug")
     user.add_argument("--email", required=True)
