@@ -1,6 +1,7 @@
 """Spanish labels and clinic-time formatting shared by the portal's states.
 
 Everything is stored in UTC; the portal shows it in the clinic's IANA zone.
+Weekday and month names come from `backend.domain.spanish_dates`.
 """
 
 from __future__ import annotations
@@ -8,23 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-WEEKDAYS = ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"]
-WEEKDAYS_SHORT = ["lun", "mar", "mié", "jue", "vie", "sáb", "dom"]
-MONTHS = [
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-]
-MONTHS_SHORT = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"]
+from backend.domain import spanish_dates
+
+# Re-exported: the states index them by weekday.
+from backend.domain.spanish_dates import WEEKDAYS as WEEKDAYS
+from backend.domain.spanish_dates import WEEKDAYS_SHORT as WEEKDAYS_SHORT
 
 APPOINTMENT_STATUS = {
     "pending": "Pendiente",
@@ -121,12 +110,12 @@ def time_range(start: datetime, end: datetime, tz_name: str) -> str:
 
 def long_date(day: date) -> str:
     """'jueves 28 de enero de 2027'."""
-    return f"{WEEKDAYS[day.weekday()]} {day.day} de {MONTHS[day.month - 1]} de {day.year}"
+    return spanish_dates.long_date(day, with_year=True)
 
 
 def short_date(day: date) -> str:
     """'jue 28 ene'."""
-    return f"{WEEKDAYS_SHORT[day.weekday()]} {day.day} {MONTHS_SHORT[day.month - 1]}"
+    return spanish_dates.short_date(day)
 
 
 def date_time(value: datetime | None, tz_name: str) -> str:
@@ -140,12 +129,10 @@ def date_time(value: datetime | None, tz_name: str) -> str:
 def week_range(monday: date) -> str:
     """'25 – 31 ene 2027' (or across months: '29 mar – 4 abr 2027')."""
     sunday = monday + timedelta(days=6)
+    end = spanish_dates.day_month(sunday, with_year=True)
     if monday.month == sunday.month:
-        return f"{monday.day} – {sunday.day} {MONTHS_SHORT[sunday.month - 1]} {sunday.year}"
-    return (
-        f"{monday.day} {MONTHS_SHORT[monday.month - 1]} – "
-        f"{sunday.day} {MONTHS_SHORT[sunday.month - 1]} {sunday.year}"
-    )
+        return f"{monday.day} – {end}"
+    return f"{spanish_dates.day_month(monday)} – {end}"
 
 
 def since(value: datetime | None, now: datetime) -> str:
@@ -175,7 +162,7 @@ def chat_time(value: datetime | None, now: datetime, tz_name: str) -> str:
         return moment.strftime("%H:%M")
     if moment.date() == today - timedelta(days=1):
         return "ayer"
-    return f"{moment.day} {MONTHS_SHORT[moment.month - 1]}"
+    return spanish_dates.day_month(moment.date())
 
 
 def phone_display(phone: str | None) -> str:

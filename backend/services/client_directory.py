@@ -7,7 +7,6 @@ Reads only, always scoped to one clinic; creating clients and pets stays in
 from __future__ import annotations
 
 import re
-import unicodedata
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from backend.core.clock import utcnow
+from backend.domain.text import fold_accents
 from backend.models import Appointment, Client, Pet
 
 
@@ -31,12 +31,6 @@ class ClientSummary:
     last_visit: datetime | None
     false_emergency_count: int
     created_at: datetime
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, for accent-insensitive matching ("Mejía" ~ "mejia")."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def names_of(
@@ -64,7 +58,7 @@ def search_clients(
     text = query.strip()
     clients = sorted(
         session.exec(select(Client).where(Client.tenant_id == tenant_id)),
-        key=lambda c: (c.name is None, fold(c.name or ""), c.phone),
+        key=lambda c: (c.name is None, fold_accents((c.name or "").lower()), c.phone),
     )
     pets_by_client: dict[uuid.UUID, list[str]] = {}
     for client_id, pet_name in session.exec(
@@ -73,12 +67,13 @@ def search_clients(
         pets_by_client.setdefault(client_id, []).append(pet_name)
     if text:
         digits = re.sub(r"\D", "", text)
-        words = fold(text).split()
+        words = fold_accents(text.lower()).split()
 
         def matches(client: Client) -> bool:
             if digits and len(digits) >= 3 and digits in client.phone:
                 return True
-            haystack = fold(" ".join([client.name or "", *pets_by_client.get(client.id, [])]))
+            names = " ".join([client.name or "", *pets_by_client.get(client.id, [])])
+            haystack = fold_accents(names.lower())
             return bool(words) and all(word in haystack for word in words)
 
         clients = [c for c in clients if matches(c)]

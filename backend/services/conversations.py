@@ -13,7 +13,6 @@ appear in one message), SQLite FTS5 with diacritics removed.
 from __future__ import annotations
 
 import re
-import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +25,7 @@ from backend.core.clock import utcnow
 from backend.core.db import is_postgres
 from backend.domain.conversation_states import parse_state, timeout_for
 from backend.domain.errors import Conflict, NotFound, ValidationFailed
+from backend.domain.text import fold_accents
 from backend.models import Appointment, Client, Conversation, Message, StaffUser, Tenant
 from backend.services import messaging
 from backend.services.assistant import slots
@@ -70,16 +70,15 @@ def _matching_conversations(session: Session, tenant_id: uuid.UUID, words: list[
     ).columns(conversation_id=sa.Uuid())
 
 
-def _fold(text: str | None) -> str | None:
-    if text is None:
-        return None
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+def _unaccent(text: str | None) -> str | None:
+    """SQLite's `vetassist_unaccent`: NULL stays NULL, case is kept (the query lowers first)."""
+    return None if text is None else fold_accents(text, ascii_only=True)
 
 
 def _sqlite_unaccent(session: Session) -> None:
     """Gives this SQLite connection the `vetassist_unaccent` PostgreSQL gets from migration 0002."""
     raw = session.connection().connection.driver_connection
-    raw.create_function("vetassist_unaccent", 1, _fold, deterministic=True)  # type: ignore[union-attr]
+    raw.create_function("vetassist_unaccent", 1, _unaccent, deterministic=True)  # type: ignore[union-attr]
 
 
 def list_conversations(

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from backend.core.clock import utcnow
+from backend.domain import spanish_dates
 from backend.domain.appointment_rules import Source
 from backend.domain.conversation_states import timeout_for
 from backend.models import Client, Conversation, Message, OutboxEvent, Pet, Tenant
@@ -43,17 +44,17 @@ NOTIFIED_ACTORS = frozenset({"user", "api_key"})
 
 def format_time(moment: datetime, tz: str) -> str:
     """'9:00 AM' in the clinic's zone (written like the assistant writes it)."""
-    return replies.clock_time(replies.local(moment, tz))
+    return spanish_dates.clock_time(replies.local(moment, tz))
 
 
 def format_date(moment: datetime, tz: str) -> str:
     """'viernes 29 de enero' in the clinic's zone."""
-    return replies.long_date(replies.local(moment, tz).date()).lower()
+    return spanish_dates.long_date(replies.local(moment, tz).date())
 
 
 def format_when(moment: datetime, tz: str) -> str:
     """'el viernes 29 de enero a las 9:00 AM' ('a la 1:30 PM' for one o'clock)."""
-    return f"el {format_date(moment, tz)} {replies.at_time(replies.local(moment, tz))}"
+    return f"el {format_date(moment, tz)} {spanish_dates.at_time(replies.local(moment, tz))}"
 
 
 class _Blank(dict[str, Any]):

@@ -9,10 +9,11 @@ lowercase ASCII.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from functools import lru_cache, wraps
 from typing import TypeVar
+
+from backend.domain.text import fold_accents
 
 _T = TypeVar("_T")
 
@@ -177,8 +178,7 @@ def normalize(text: str) -> str:
     survive only between digits, where they carry meaning ("4:30", "29/01");
     "4.30" is read as "4:30".
     """
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    ascii_only = folded.encode("ascii", "ignore").decode("ascii")
+    ascii_only = fold_accents(text.casefold(), ascii_only=True)
     if "." in ascii_only:
         ascii_only = _DOTTED_TIME.sub(":", ascii_only)
     spaced = ascii_only.translate(_TO_SPACE)

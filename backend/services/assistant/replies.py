@@ -1,8 +1,7 @@
-"""What the assistant says, in Colombian Spanish, and how it writes dates and times.
+"""What the assistant says, in Colombian Spanish.
 
-Weekday and month names are written here rather than taken from a locale, so
-the wording never depends on the machine. Times read as in the spec
-("9:00 AM", "4:30 PM"), in the clinic's zone.
+Dates and times are spelled by `backend.domain.spanish_dates` ("9:00 AM",
+"4:30 PM", in the clinic's zone); this module places them in sentences.
 """
 
 from __future__ import annotations
@@ -11,11 +10,9 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
-MONTHS = (
-    "enero", "febrero", "marzo", "abril", "mayo", "junio",
-    "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre",
-)
+from backend.domain import spanish_dates
+from backend.domain.spanish_dates import WEEKDAYS, at_time, clock_time
+
 EMERGENCY_LABELS = {
     "poisoning": "Intoxicación",
     "trauma": "Trauma / accidente",
@@ -34,20 +31,9 @@ def local(moment: datetime, tz: str) -> datetime:
     return moment.astimezone(ZoneInfo(tz))
 
 
-def clock_time(moment: datetime) -> str:
-    """"9:00 AM", "4:30 PM", "12:00 PM" (noon)."""
-    hour = moment.hour % 12 or 12
-    return f"{hour}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
-
-
-def at_time(moment: datetime) -> str:
-    """"a las 9:00 AM", but "a la 1:00 PM"."""
-    return ("a la " if moment.hour % 12 == 1 else "a las ") + clock_time(moment)
-
-
 def long_date(day: date) -> str:
-    """"Viernes 29 de enero"."""
-    return f"{WEEKDAYS[day.weekday()].capitalize()} {day.day} de {MONTHS[day.month - 1]}"
+    """"Viernes 29 de enero", for the start of a line."""
+    return spanish_dates.long_date(day).capitalize()
 
 
 def relative_day(day: date, today: date) -> str:
@@ -56,7 +42,7 @@ def relative_day(day: date, today: date) -> str:
         return "hoy"
     if (day - today).days == 1:
         return "mañana"
-    return "el " + long_date(day).lower()
+    return "el " + spanish_dates.long_date(day)
 
 
 def offer_label(moment: datetime, today: date) -> str:
