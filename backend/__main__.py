@@ -8,6 +8,7 @@ import sys
 
 from sqlmodel import select
 
+from backend import wiring
 from backend.core.db import session_scope
 from backend.domain.errors import DomainError
 from backend.models import Tenant
@@ -150,6 +151,7 @@ def main(argv: list[str] | None = None) -> None:
     key.add_argument("--name", default="integración")
     key.set_defaults(func=cmd_create_api_key)
     args = parser.parse_args(argv)
+    wiring.install(relay_outbox_after_commit=False)
     try:
         args.func(args)
     except DomainError as exc:

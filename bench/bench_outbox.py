@@ -88,14 +88,14 @@ def stop_worker(process: subprocess.Popen[bytes]) -> None:
 
 def use_broker(queue: str) -> None:
     """This process publishes as a web process would with REDIS_URL set."""
+    from backend import wiring
     from backend.workers import celery_app
-    from backend.workers.dispatch import install_dispatcher
 
     settings.REDIS_URL = REDIS_URL
     settings.CELERY_QUEUE = queue
     settings.WHATSAPP_TEMPLATE_CONTENT_SID = TEMPLATE
     celery_app.configure(REDIS_URL, queue=queue)
-    install_dispatcher()
+    wiring.install()
 
 
 def forget_redis_keys(queue: str) -> None:

@@ -20,8 +20,8 @@ from backend.core.config import settings
 from backend.core.db import session_scope
 from backend.models import Conversation, EscalationContact, Message, StaffUser, Tenant
 from backend.services import clients
-from backend.services.assistant import InboundMessage, process_inbound_message, receive
-from tests.factories import make_api_key, make_doctor, make_tenant, weekday_periods
+from backend.services.assistant import InboundMessage, process_inbound_message
+from tests.factories import make_api_key, make_doctor, make_tenant, receive, weekday_periods
 
 AUTH_TOKEN = "test-auth-token-123"
 PUBLIC_BASE = "https://vet.example.com"

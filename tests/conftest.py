@@ -21,9 +21,10 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import SQLModel
 
 import backend.models  # noqa: F401
+from backend import wiring
 from backend.core import db as core_db
 from backend.core.clock import clock
-from backend.services import events, migrations
+from backend.services import migrations
 
 TEST_POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -80,6 +81,15 @@ def _empty_tables(engine: Engine) -> None:
                 conn.execute(text(f'DELETE FROM "{table}"'))
 
 
+@pytest.fixture(autouse=True)
+def job_runner() -> Iterator[None]:
+    """Jobs run in-process after commit, as in the embedded app; outbox events wait for
+    the relay a test runs itself (tests that want the eager relay call `wiring.install()`)."""
+    wiring.install(relay_outbox_after_commit=False)
+    yield
+    wiring.install(relay_outbox_after_commit=False)
+
+
 @pytest.fixture(params=BACKENDS)
 def db(request: pytest.FixtureRequest, engines: dict[str, Engine]) -> Iterator[Engine]:
     """The backend pointed at a clean database; parametrised over SQLite and PostgreSQL."""
@@ -88,7 +98,6 @@ def db(request: pytest.FixtureRequest, engines: dict[str, Engine]) -> Iterator[E
     try:
         yield engine
     finally:
-        events.set_dispatcher(None)
         core_db.set_engine(None)
         _empty_tables(engine)
 
@@ -101,7 +110,6 @@ def pg(engines: dict[str, Engine]) -> Iterator[Engine]:
     try:
         yield engine
     finally:
-        events.set_dispatcher(None)
         core_db.set_engine(None)
         _empty_tables(engine)
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from backend.core.db import session_scope
 from backend.models import Client, DoctorSchedule, StaffUser, Tenant
 from backend.services import auth, clients
+from backend.services.assistant import InboundMessage, store_inbound
 
 
 def make_tenant(
@@ -68,3 +72,18 @@ def make_client(
 
 def make_api_key(session: Session, tenant: Tenant) -> str:
     return auth.create_api_key(session, tenant_id=tenant.id, name="tests").secret
+
+
+def receive(inbound: InboundMessage) -> uuid.UUID | None:
+    """Stores an inbound message without answering it (None for a duplicate sid).
+
+    Tests then answer it themselves (`process_inbound_message`) or leave it to
+    a sweep; the product's way in is `assistant.accept`, which also submits it.
+    """
+    try:
+        with session_scope(write=True) as session:
+            message = store_inbound(session, inbound)
+            session.flush()
+            return message.id
+    except IntegrityError:
+        return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from backend import wiring
 from backend.api.main import app as api_app
 from backend.workers.inprocess import run_periodic_sweeps
 from vetassist_app import styles
@@ -45,13 +46,14 @@ PAGES: tuple[PortalPage, ...] = (
 )
 
 
-async def run_embedded_background_work() -> None:
-    """In-process background work (the embedded default, no Celery/Redis).
+async def start_backend() -> None:
+    """The portal backend's start-up (a Reflex lifespan task, cancelled at shutdown).
 
-    Registered as a Reflex lifespan task: it starts with the backend and is
-    cancelled at shutdown. Installs the outbox dispatcher and, without
-    REDIS_URL, runs reminders, follow-ups and the outbox relay on a timer.
+    Wires the process like every entry point (outbox handlers, job runner)
+    and, without REDIS_URL, runs reminders, follow-ups and the outbox relay
+    on a timer.
     """
+    wiring.install()
     await run_periodic_sweeps()
 
 
@@ -64,4 +66,4 @@ app = rx.App(
 )
 for page in PAGES:
     page.add_to(app)
-app.register_lifespan_task(run_embedded_background_work)
+app.register_lifespan_task(start_backend)

@@ -1,12 +1,21 @@
-"""The REST API and webhooks as one ASGI app (mounted into Reflex, or served alone)."""
+"""The REST API and webhooks as one ASGI app (mounted into Reflex, or served alone).
+
+Served alone (`uvicorn backend.api.main:app`) its lifespan wires the process
+and runs the embedded background work, as the portal's does; mounted into
+Reflex, Reflex's lifespan runs instead (Starlette does not start a mounted app's).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 from fastapi import FastAPI
 from sqlalchemy import text
 
+from backend import wiring
 from backend.api.errors import install_error_handlers
 from backend.api.routes import (
     appointments,
@@ -18,12 +27,27 @@ from backend.api.routes import (
     webhooks,
 )
 from backend.core.db import session_scope
+from backend.workers.inprocess import run_periodic_sweeps
 
 STARTED_AT = datetime.now(UTC).isoformat(timespec="seconds")
 
 
+@contextlib.asynccontextmanager
+async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    """Start-up of a process that serves only the API: wiring, then the sweeps until shutdown."""
+    wiring.install()
+    sweeps = asyncio.create_task(run_periodic_sweeps())
+    try:
+        yield
+    finally:
+        sweeps.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sweeps
+
+
 def create_app() -> FastAPI:
     api = FastAPI(
+        lifespan=lifespan,
         title="VetAssist API",
         version="1.0",
         openapi_url="/api/openapi.json",

@@ -17,12 +17,13 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 import httpx
-from sqlalchemy import event, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from backend.core.clock import utcnow
 from backend.core.config import settings
 from backend.core.db import session_scope
+from backend.core.jobs import Job, submit_after_commit
 from backend.models import Alert, AlertDelivery, EscalationContact, StaffUser, Tenant
 from backend.services import messaging
 from backend.services.phones import to_e164
@@ -107,7 +108,7 @@ def raise_alert(
         session.add(delivery)
         deliveries.append(delivery)
     session.flush()
-    submit_after_commit(session, deliveries)
+    _submit_after_commit(session, deliveries)
     return alert
 
 
@@ -126,7 +127,6 @@ def deliveries_of(session: Session, alert_id: uuid.UUID) -> list[AlertDelivery]:
 MAX_DELIVERY_ATTEMPTS = 5
 SEND_TIMEOUT_S = 10.0
 STUCK_SENDING = timedelta(minutes=10)
-_SUBMIT_KEY = "alert_deliveries_pending"
 
 
 class DeliveryFailed(Exception):
@@ -135,33 +135,11 @@ class DeliveryFailed(Exception):
         self.retryable = retryable
 
 
-def submit_after_commit(session: Session, deliveries: list[AlertDelivery]) -> None:
+def _submit_after_commit(session: Session, deliveries: list[AlertDelivery]) -> None:
     """Hands the e-mail/Slack deliveries to the workers once the alert is committed."""
-    pending = session.info.setdefault(_SUBMIT_KEY, [])
-    pending.extend(d.id for d in deliveries if d.channel in ("email", "slack") and d.status == "pending")
-
-
-@event.listens_for(Session, "after_commit")
-def _submit_deliveries(session: Session) -> None:
-    if session.in_nested_transaction():  # a SAVEPOINT released: the real commit comes later
-        return
-    pending: list[uuid.UUID] = session.info.pop(_SUBMIT_KEY, [])
-    if not pending:
-        return
-    from backend.workers.dispatch import submit_alert_delivery
-
-    for delivery_id in pending:
-        try:
-            submit_alert_delivery(delivery_id)
-        except Exception:  # the sweep retries what is still pending
-            log.exception("submitting alert delivery %s failed", delivery_id)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_deliveries(session: Session) -> None:
-    if session.in_nested_transaction():
-        return
-    session.info.pop(_SUBMIT_KEY, None)
+    for delivery in deliveries:
+        if delivery.channel in ("email", "slack") and delivery.status == "pending":
+            submit_after_commit(session, Job.SEND_ALERT_DELIVERY, delivery.id)
 
 
 def send_email(*, to: str, subject: str, body: str) -> None:

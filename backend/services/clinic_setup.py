@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from backend.domain.errors import Conflict, ValidationFailed
 from backend.models import DoctorSchedule, StaffUser, Tenant
-from backend.services import auth
+from backend.services import auth, clinics
 from backend.services.phones import to_e164
 
 SUPPORTED_COUNTRIES = ("CO", "PE", "CL", "MX", "AR")
@@ -55,14 +55,6 @@ def _check_country(code: str) -> str:
     return code
 
 
-def _clinic_using(session: Session, number: str) -> str | None:
-    """The slug of the clinic that already receives WhatsApp messages on `number`."""
-    for slug, numbers in session.exec(select(Tenant.slug, Tenant.whatsapp_numbers)):
-        if number in (numbers or []):
-            return slug
-    return None
-
-
 def create_clinic(
     session: Session,
     *,
@@ -99,10 +91,10 @@ def create_clinic(
     if session.exec(select(Tenant.id).where(Tenant.slug == slug)).first() is not None:
         raise Conflict(f"a clinic with slug '{slug}' exists", field="slug")
     for number in numbers:
-        owner = _clinic_using(session, number)
+        owner = clinics.by_whatsapp_number(session, number)
         if owner is not None:
             raise Conflict(
-                f"WhatsApp number {number} is already used by clinic '{owner}'",
+                f"WhatsApp number {number} is already used by clinic '{owner.slug}'",
                 field="whatsappNumbers",
             )
     tenant = Tenant(

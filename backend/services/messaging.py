@@ -1,9 +1,9 @@
 """Outbound WhatsApp messages: stored first, sent after commit, status kept.
 
 `queue_text` writes the message rows (status `queued`) in the caller's
-transaction; once that transaction commits they are handed to
-`workers.dispatch.submit_outbound` (in-process now, a Celery task with Redis),
-which calls `deliver_message`. So a reply is never sent for work that rolled
+transaction and submits a DELIVER_MESSAGE job for after its commit
+(`backend.core.jobs`: in-process now, a Celery task with Redis), which calls
+`deliver_message`. So a reply is never sent for work that rolled
 back, and never lost for work that committed: a message still `queued` is
 submitted again by the workers' sweep.
 
@@ -26,12 +26,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import event, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from backend.core.clock import utcnow
 from backend.core.config import settings
 from backend.core.db import session_scope
+from backend.core.jobs import Job, submit_after_commit
 from backend.integrations.whatsapp import ChannelError, get_channel
 from backend.models import AlertDelivery, Conversation, Message, Tenant
 
@@ -40,7 +41,6 @@ log = logging.getLogger(__name__)
 WHATSAPP_MAX_CHARS = 1600
 SERVICE_WINDOW = timedelta(hours=24)
 MAX_ATTEMPTS = 5
-_PENDING_KEY = "outbound_pending"
 
 STATUS_RANK = {
     "queued": 0,
@@ -169,32 +169,10 @@ def queue_text(
         conversation.last_message_at = max(m.created_at for m in messages)
         conversation.last_message_preview = body[:200]
         session.add(conversation)
-    pending = session.info.setdefault(_PENDING_KEY, [])
-    pending.extend(m.id for m in messages if m.status == "queued")
+    for message in messages:
+        if message.status == "queued":
+            submit_after_commit(session, Job.DELIVER_MESSAGE, message.id)
     return messages
-
-
-@event.listens_for(Session, "after_commit")
-def _submit_after_commit(session: Session) -> None:
-    if session.in_nested_transaction():  # a SAVEPOINT released: the real commit comes later
-        return
-    pending: list[uuid.UUID] = session.info.pop(_PENDING_KEY, [])
-    if not pending:
-        return
-    from backend.workers.dispatch import submit_outbound
-
-    for message_id in pending:
-        try:
-            submit_outbound(message_id)
-        except Exception:  # the resubmission sweep sends what is still queued
-            log.exception("submitting outbound message %s failed", message_id)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_after_rollback(session: Session) -> None:
-    if session.in_nested_transaction():  # only a SAVEPOINT: ids of rows it undid are skipped when sent
-        return
-    session.info.pop(_PENDING_KEY, None)
 
 
 def _status_callback_url() -> str:

@@ -24,7 +24,6 @@ event is due again when it runs out.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
 import random
 import traceback
@@ -72,42 +71,27 @@ class EventHandler:
 
 Handler = EventHandler | HandleFn
 
-# name -> "module:attribute" (an EventHandler or a plain function). The calendar sync adds its line here.
-HANDLERS: dict[str, str] = {
-    "notifications": "backend.services.notifications:HANDLER",
-    "reminders": "backend.services.reminders:HANDLER",
-    "follow_ups": "backend.services.followups:HANDLER",
-}
-
 MAX_ATTEMPTS = 8
 BATCH_SIZE = 200
 LEASE = timedelta(seconds=30)
 BACKOFF_BASE = timedelta(seconds=10)
 BACKOFF_MAX = timedelta(minutes=15)
 
-_loaded: dict[str, Handler] | None = None
-_extra: dict[str, Handler] = {}
+_handlers: dict[str, Handler] = {}
 
 
 def register_handler(name: str, handler: Handler) -> None:
-    """Adds a handler at run time (tests, plug-ins); `HANDLERS` is the usual place."""
-    _extra[name] = handler
+    """Adds a handler; `backend.wiring` registers the product's, in delivery order."""
+    _handlers[name] = handler
 
 
 def unregister_handler(name: str) -> None:
-    _extra.pop(name, None)
+    _handlers.pop(name, None)
 
 
 def handlers() -> dict[str, EventHandler]:
     """Every handler by name, in delivery order."""
-    global _loaded
-    if _loaded is None:
-        loaded: dict[str, Handler] = {}
-        for name, target in HANDLERS.items():
-            module_name, _, attribute = target.partition(":")
-            loaded[name] = getattr(importlib.import_module(module_name), attribute)
-        _loaded = loaded
-    return {name: _spec(h) for name, h in {**_loaded, **_extra}.items()}
+    return {name: _spec(h) for name, h in _handlers.items()}
 
 
 def _spec(handler: Handler) -> EventHandler:

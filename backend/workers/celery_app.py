@@ -125,11 +125,14 @@ configure()
 
 
 @worker_init.connect
-def _install_dispatcher(**_: Any) -> None:
-    """Bookings made by the assistant on a worker wake the relay like any other commit."""
-    from backend.workers.dispatch import install_dispatcher
+def _wire(**_: Any) -> None:
+    """The worker's start-up: outbox handlers and the job runner, as every entry point does.
 
-    install_dispatcher()
+    Imported here, not at the top: `backend.wiring` imports the tasks, which import this module.
+    """
+    from backend import wiring
+
+    wiring.install()
 
 
 @worker_process_init.connect

@@ -1,10 +1,10 @@
 """Background work without Celery (the embedded default): right after commit, and a loop.
 
-`relay_now` is the outbox dispatcher when REDIS_URL is unset: events are
-delivered in the committing thread, so a booking's notification exists when
-the request returns. `run_periodic_sweeps` is the web app's lifespan task: it
-installs the dispatcher and, without Celery, runs each sweep at its interval
-in a worker thread (with Celery, beat runs them and the task just returns).
+`run_job` runs a submitted job in the committing thread when REDIS_URL is
+unset, so a booking's notification exists when the request returns.
+`run_periodic_sweeps` is the web app's lifespan task: without Celery it runs
+each sweep at its interval in a worker thread (with Celery, beat runs them and
+the task just returns).
 """
 
 from __future__ import annotations
@@ -13,9 +13,14 @@ import asyncio
 import logging
 import threading
 import time
+import uuid
 
 from backend.core.config import settings
-from backend.workers.dispatch import install_dispatcher
+from backend.core.jobs import Job
+from backend.services import outbox
+from backend.services.alerts import send_alert_delivery
+from backend.services.assistant import process_inbound_message
+from backend.services.messaging import deliver_message
 from backend.workers.sweeps import SWEEPS, Sweep
 
 log = logging.getLogger(__name__)
@@ -33,15 +38,27 @@ def relay_now() -> None:
     """
     if getattr(_state, "relaying", False):
         return
-    from backend.services.outbox import relay_pending
-
     _state.relaying = True
     try:
-        relay_pending()
+        outbox.relay_pending()
     except Exception:  # the periodic relay retries what this pass could not deliver
         log.exception("in-process outbox relay failed")
     finally:
         _state.relaying = False
+
+
+def run_job(job: Job, subject_id: str | None) -> None:
+    """Runs a submitted job here and now (the runner's in-process half)."""
+    if job is Job.RELAY_OUTBOX:
+        relay_now()
+    elif subject_id is None:
+        raise ValueError(f"{job} needs the id of its row")
+    elif job is Job.PROCESS_INBOUND:
+        process_inbound_message(uuid.UUID(subject_id))
+    elif job is Job.DELIVER_MESSAGE:
+        deliver_message(uuid.UUID(subject_id))
+    elif job is Job.SEND_ALERT_DELIVERY:
+        send_alert_delivery(uuid.UUID(subject_id))
 
 
 def run_sweep(sweep: Sweep) -> int | None:
@@ -59,8 +76,7 @@ def run_all_sweeps() -> dict[str, int | None]:
 
 
 async def run_periodic_sweeps() -> None:
-    """Lifespan task of the web app: dispatcher always, sweeps only without Celery."""
-    install_dispatcher()
+    """Lifespan task of the web app: the sweeps, only without Celery (beat runs them otherwise)."""
     if settings.uses_celery:
         log.info("background work runs on Celery (REDIS_URL set); no in-process sweeps")
         return

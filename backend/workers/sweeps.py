@@ -18,6 +18,7 @@ from sqlmodel import col, delete, select
 
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
+from backend.core.jobs import Job, submit
 from backend.models import Message, SlotHold
 from backend.workers.locks import exclusive
 
@@ -74,7 +75,6 @@ def resubmit_pending_messages() -> int:
     picked up here after `RESUBMIT_AFTER`.
     """
     from backend.services.messaging import queued_message_ids
-    from backend.workers.dispatch import submit_inbound, submit_outbound
 
     now = utcnow()
     with session_scope(read_only=True) as session:
@@ -91,9 +91,9 @@ def resubmit_pending_messages() -> int:
         ).all()
     outbound = queued_message_ids(older_than=RESUBMIT_AFTER, limit=RESUBMIT_BATCH)
     for message_id in inbound:
-        submit_inbound(message_id)
+        submit(Job.PROCESS_INBOUND, message_id)
     for message_id in outbound:
-        submit_outbound(message_id)
+        submit(Job.DELIVER_MESSAGE, message_id)
     return len(inbound) + len(outbound)
 
 

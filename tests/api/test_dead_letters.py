@@ -20,8 +20,7 @@ def broken_handler(monkeypatch):
         if state["fail"]:
             raise RuntimeError("calendar API down")
 
-    monkeypatch.setattr(outbox, "_loaded", {})
-    monkeypatch.setattr(outbox, "_extra", {"calendar": handler})
+    monkeypatch.setattr(outbox, "_handlers", {"calendar": handler})
     return state
 
 

@@ -400,7 +400,8 @@ def test_conversation_without_a_follow_up_records_nothing(clinic):
 
 
 def test_client_answer_through_the_assistant_is_filed(clinic):
-    from backend.services.assistant import InboundMessage, process_inbound_message, receive
+    from backend.services.assistant import InboundMessage, process_inbound_message
+    from tests.factories import receive
 
     appointment = completed(clinic, "surgery")
     send_at(appointment.end_at + timedelta(hours=24))

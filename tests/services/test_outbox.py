@@ -50,8 +50,7 @@ class Recorder:
 @pytest.fixture
 def recorder(monkeypatch):
     rec = Recorder()
-    monkeypatch.setattr(outbox, "_loaded", {})
-    monkeypatch.setattr(outbox, "_extra", {"first": rec.handler("first"), "second": rec.handler("second")})
+    monkeypatch.setattr(outbox, "_handlers", {"first": rec.handler("first"), "second": rec.handler("second")})
     return rec
 
 
@@ -323,11 +322,11 @@ def test_concurrent_relays_deliver_each_event_once_in_order(pg, frozen_clock, re
 
 
 def test_dispatcher_delivers_right_after_commit_without_celery(recorder, tenant, monkeypatch):
+    from backend import wiring
     from backend.core.config import settings
-    from backend.workers.dispatch import install_dispatcher
 
     monkeypatch.setattr(settings, "REDIS_URL", None)
-    install_dispatcher()
+    wiring.install()
     # when
     event_id = emit(tenant, uuid.uuid4())
     # then: delivered by the time the commit returned
@@ -356,8 +355,7 @@ def test_failure_on_the_fast_path_is_redone_handler_by_handler_without_duplicate
 
 def test_handler_that_does_not_want_an_event_leaves_no_marker(tenant, monkeypatch):
     seen = []
-    monkeypatch.setattr(outbox, "_loaded", {})
-    monkeypatch.setattr(outbox, "_extra", {
+    monkeypatch.setattr(outbox, "_handlers", {
         "picky": outbox.EventHandler(handle=lambda s, e: seen.append(e.id), wants=lambda e: e.type == "x.wanted"),
     })
     wanted = emit(tenant, uuid.uuid4(), kind="x.wanted")

@@ -22,9 +22,9 @@ import pytest
 import redis
 from sqlalchemy.engine import Engine
 
+from backend import wiring
 from backend.core.config import PROJECT_ROOT, settings
 from backend.workers import celery_app as celery_module
-from backend.workers.dispatch import install_dispatcher
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 TEMPLATE = "HX0000000000000000000000000000test"
@@ -134,7 +134,7 @@ def use_broker(monkeypatch: pytest.MonkeyPatch, broker_url: str, queue: str) -> 
 
     locks.redis_client.cache_clear()
     monkeypatch.setattr(dispatch, "_broker_down_until", 0.0)
-    install_dispatcher()
+    wiring.install()
 
 
 @pytest.fixture

@@ -16,10 +16,11 @@ from backend.core.db import session_scope
 from backend.integrations.whatsapp import SandboxChannel, set_channel
 from backend.models import Conversation, FollowUp, Message, OutboxEvent, Reminder, SlotHold
 from backend.services import messaging
-from backend.services.assistant import InboundMessage, receive
+from backend.services.assistant import InboundMessage
 from backend.workers import celery_app as celery_module
 from backend.workers import inprocess, sweeps
 from backend.workers.locks import exclusive
+from tests.factories import receive
 from tests.workers.conftest import REDIS_URL
 from tests.workers.support import MONDAY_9, book, build_clinic, change_status
 
@@ -195,9 +196,7 @@ def test_lock_of_a_dead_runner_expires(redis_namespace):
         assert later
 
 
-def test_periodic_loop_runs_every_sweep_and_installs_the_dispatcher(monkeypatch):
-    from backend.services import events
-
+def test_periodic_loop_runs_every_sweep(monkeypatch):
     monkeypatch.setattr(settings, "REDIS_URL", None)
     seen: set[str] = set()
     everything = threading.Event()
@@ -222,21 +221,15 @@ def test_periodic_loop_runs_every_sweep_and_installs_the_dispatcher(monkeypatch)
 
     run_in_own_loop(main())
     assert seen == {"a", "b", "c"}
-    assert events._dispatcher is not None
-    events.set_dispatcher(None)
 
 
 def test_periodic_loop_leaves_sweeps_to_beat_with_celery(monkeypatch):
-    from backend.services import events
-
     monkeypatch.setattr(settings, "REDIS_URL", REDIS_URL)
     called = []
     monkeypatch.setattr(inprocess, "SWEEPS", (sweeps.Sweep("a", timedelta(seconds=1), lambda: called.append(1) or 0,
                                                            "unused"),))
     run_in_own_loop(asyncio.wait_for(inprocess.run_periodic_sweeps(), timeout=5))
     assert called == []
-    assert events._dispatcher is not None
-    events.set_dispatcher(None)
 
 
 def test_failing_sweep_does_not_stop_the_others():

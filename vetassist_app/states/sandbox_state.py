@@ -1,8 +1,8 @@
 """The WhatsApp sandbox: staff chat with the assistant as a client's phone.
 
-A message typed here is stored and handed to the assistant exactly as the
-webhook does (`assistant.receive` then `dispatch.submit_inbound`), so what the
-clinic tries is what its clients get, without Twilio.
+A message typed here goes through `assistant.accept`, as the webhook's
+messages do (stored, then answered after the commit), so what the clinic
+tries is what its clients get, without Twilio.
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ from backend.core.config import settings
 from backend.core.db import session_scope
 from backend.domain.errors import ValidationFailed
 from backend.services import conversations
-from backend.services.assistant import InboundMessage, receive
+from backend.services.assistant import InboundMessage, accept
 from backend.services.phones import to_e164
-from backend.workers import dispatch
 from vetassist_app import routes
 from vetassist_app.formatting import phone_display
 from vetassist_app.states.access import Viewer
@@ -52,7 +51,7 @@ def send_as_client(viewer: Viewer, phone: str, body: str) -> str:
         tenant = viewer.tenant(session)
         from_phone = to_e164(phone, tenant.country)
         clinic = tenant.whatsapp_numbers[0] if tenant.whatsapp_numbers else "+10000000000"
-    message_id = receive(
+    accept(
         InboundMessage(
             tenant_id=viewer.tenant_id,
             from_phone=from_phone,
@@ -61,8 +60,6 @@ def send_as_client(viewer: Viewer, phone: str, body: str) -> str:
             provider_sid=f"SANDBOX{uuid.uuid4().hex}",
         )
     )
-    if message_id is not None:
-        dispatch.submit_inbound(message_id)
     return conversation_of(viewer, from_phone)
 
 

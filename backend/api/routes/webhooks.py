@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import logging
-import uuid
-from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
-from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from twilio.request_validator import RequestValidator
 
 from backend.core.config import settings
-from backend.core.db import is_postgres, session_scope
-from backend.domain.errors import ValidationFailed
-from backend.models import Tenant
 from backend.services import messaging
-from backend.services.assistant import InboundMessage, store_inbound
-from backend.services.phones import to_e164
-from backend.workers import dispatch
+from backend.services.assistant import PostedMessage, UnknownNumber, accept_posted
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/webhooks/whatsapp", tags=["webhooks"])
@@ -59,24 +49,6 @@ def check_signature(request: Request, form: FormData) -> None:
         raise HTTPException(403, "invalid signature")
 
 
-def _phone(raw: str, country: str = "CO") -> str:
-    try:
-        return to_e164(raw, country)
-    except ValidationFailed:
-        return raw.removeprefix("whatsapp:").strip()[:40]
-
-
-def _tenant_for(session: Any, number: str) -> Tenant | None:
-    """The clinic whose WhatsApp numbers include `number` (E.164)."""
-    if is_postgres(session.get_bind()):
-        condition = text("CAST(tenant.whatsapp_numbers AS jsonb) @> CAST(:numbers AS jsonb)")
-        numbers = f'["{number}"]'
-    else:
-        condition = text("EXISTS (SELECT 1 FROM json_each(tenant.whatsapp_numbers) WHERE value = :numbers)")
-        numbers = number
-    return session.exec(select(Tenant).where(condition.bindparams(numbers=numbers)).limit(1)).first()
-
-
 def _media(form: FormData) -> list[dict[str, str]]:
     try:
         count = min(int(str(form.get("NumMedia") or 0)), MAX_MEDIA)
@@ -90,39 +62,14 @@ def _media(form: FormData) -> list[dict[str, str]]:
     return media
 
 
-def _accept(form: FormData) -> uuid.UUID | None:
-    """Stores the message; None for a duplicate MessageSid. Raises 404 for an unknown number."""
-    to_raw = str(form.get("To") or "")
-    to_number = _phone(to_raw)
-    try:
-        with session_scope(write=True) as session:
-            tenant = _tenant_for(session, to_number)
-            if tenant is None:
-                log.warning("inbound WhatsApp message to unknown number %r ignored", to_raw)
-                raise HTTPException(404, "unknown WhatsApp number")
-            message = store_inbound(session, InboundMessage(
-                tenant_id=tenant.id,
-                from_phone=_phone(str(form.get("From") or ""), tenant.country),
-                to_phone=to_number,
-                body=str(form.get("Body") or ""),
-                provider_sid=str(form.get("MessageSid") or form.get("SmsMessageSid") or "")[:64] or None,
-                media=_media(form),
-            ))
-            session.flush()
-            return message.id
-    except IntegrityError:
-        log.info("replayed MessageSid %s ignored", form.get("MessageSid"))
-        return None
-
-
-def _accept_and_answer(form: FormData) -> None:
-    message_id = _accept(form)
-    if message_id is None:
-        return
-    try:
-        dispatch.submit_inbound(message_id)
-    except Exception:  # stored is what counts; the resubmission sweep answers it later
-        log.exception("could not hand inbound message %s to the assistant", message_id)
+def _posted(form: FormData) -> PostedMessage:
+    return PostedMessage(
+        to=str(form.get("To") or ""),
+        from_=str(form.get("From") or ""),
+        body=str(form.get("Body") or ""),
+        provider_sid=str(form.get("MessageSid") or form.get("SmsMessageSid") or "")[:64] or None,
+        media=_media(form),
+    )
 
 
 @router.post("", include_in_schema=True, summary="Inbound WhatsApp message (Twilio)")
@@ -132,7 +79,10 @@ async def inbound(request: Request) -> Response:
     check_signature(request, form)
     if not form.get("MessageSid") and not form.get("SmsMessageSid"):
         raise HTTPException(400, "MessageSid missing")
-    await run_in_threadpool(_accept_and_answer, form)
+    try:
+        await run_in_threadpool(accept_posted, _posted(form))
+    except UnknownNumber:
+        raise HTTPException(404, "unknown WhatsApp number") from None
     return twiml()
 
 

@@ -1,7 +1,8 @@
 """The WhatsApp assistant: conversation engine, flows, emergencies, timeouts.
 
 Entry points:
-- `receive` / `store_inbound`: keep an inbound message (the webhook);
+- `accept_posted` (the webhook) / `accept` (the sandbox): store an inbound
+  message and submit it to the assistant after the commit;
 - `process_inbound_message(message_id)`: answer it (in-process or a Celery task);
 - `sweep_conversation_timeouts(now)`: reminders and closing (periodic);
 - `simulate_inbound`: the same path without Twilio (demo data, sandbox page).
@@ -10,9 +11,12 @@ Entry points:
 from backend.services.assistant import demo_data  # noqa: E402,F401  (registers the demo chats)
 from backend.services.assistant.inbound import (
     InboundMessage,
+    PostedMessage,
+    UnknownNumber,
+    accept,
+    accept_posted,
     lock_open_conversation,
     process_inbound_message,
-    receive,
     simulate_inbound,
     store_inbound,
 )
@@ -21,11 +25,14 @@ from backend.services.assistant.timeouts import apply_timeout, sweep_conversatio
 
 __all__ = [
     "InboundMessage",
+    "PostedMessage",
+    "UnknownNumber",
+    "accept",
+    "accept_posted",
     "apply_timeout",
     "close_conversation",
     "lock_open_conversation",
     "process_inbound_message",
-    "receive",
     "simulate_inbound",
     "store_inbound",
     "sweep_conversation_timeouts",

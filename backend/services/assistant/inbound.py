@@ -1,8 +1,9 @@
 """Inbound WhatsApp messages: stored first, then answered in order, once.
 
-`store_inbound` is all the webhook does besides checking the signature: the
-message row is the proof it was accepted, and the unique MessageSid makes a
-Twilio retry a no-op (the database refuses the duplicate; no lookup race).
+`accept_posted` (the webhook) and `accept` (the sandbox) are the one way in:
+they store the message, whose row is the proof it was accepted, and submit
+PROCESS_INBOUND for after the commit. The unique MessageSid makes a Twilio
+retry a no-op (the database refuses the duplicate; no lookup race).
 
 `process_inbound_message` is what runs later (in-process, or as a Celery
 task): it takes the phone's open conversation with a row lock (PostgreSQL
@@ -26,11 +27,14 @@ from sqlmodel import Session, col, select
 
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
+from backend.core.jobs import Job, submit_after_commit
 from backend.domain.conversation_states import State
+from backend.domain.errors import NotFound, ValidationFailed
 from backend.models import Conversation, Message, Tenant
-from backend.services import messaging
+from backend.services import clinics, messaging
 from backend.services.assistant import engine, replies
 from backend.services.assistant.flows import emergency
+from backend.services.phones import to_e164
 
 log = logging.getLogger("backend.services.assistant")
 
@@ -75,16 +79,65 @@ def store_inbound(session: Session, inbound: InboundMessage) -> Message:
     return message
 
 
-def receive(inbound: InboundMessage) -> uuid.UUID | None:
-    """Stores an inbound message in its own transaction; None when the sid was seen before."""
+def accept(inbound: InboundMessage) -> uuid.UUID | None:
+    """Stores an inbound message and has the assistant answer it after the commit.
+
+    Returns the message id; None when its sid was seen before (a retry).
+    """
     try:
         with session_scope(write=True) as session:
             message = store_inbound(session, inbound)
             session.flush()
+            submit_after_commit(session, Job.PROCESS_INBOUND, message.id)
             return message.id
     except IntegrityError:
         log.info("duplicate inbound message %s ignored", inbound.provider_sid)
         return None
+
+
+@dataclass(frozen=True)
+class PostedMessage:
+    """An inbound message as Twilio posts it: raw `whatsapp:+57…` addresses."""
+
+    to: str
+    from_: str
+    body: str
+    provider_sid: str | None
+    media: Sequence[dict[str, str]] = ()
+
+
+class UnknownNumber(NotFound):
+    """No clinic receives WhatsApp messages on the number written to."""
+
+
+def whatsapp_phone(raw: str, country: str = "CO") -> str:
+    """E.164 for a `whatsapp:` address; kept as sent (trimmed) when it is not a phone number."""
+    try:
+        return to_e164(raw, country)
+    except ValidationFailed:
+        return raw.removeprefix("whatsapp:").strip()[:40]
+
+
+def accept_posted(posted: PostedMessage) -> uuid.UUID | None:
+    """The webhook's operation: the clinic by the number written to, then `accept`.
+
+    Raises `UnknownNumber` when no clinic has that number; None for a retry.
+    """
+    to_number = whatsapp_phone(posted.to)
+    with session_scope(read_only=True) as session:
+        tenant = clinics.by_whatsapp_number(session, to_number)
+        if tenant is None:
+            log.warning("inbound WhatsApp message to unknown number %r ignored", posted.to)
+            raise UnknownNumber("unknown WhatsApp number")
+        tenant_id, country = tenant.id, tenant.country
+    return accept(InboundMessage(
+        tenant_id=tenant_id,
+        from_phone=whatsapp_phone(posted.from_, country),
+        to_phone=to_number,
+        body=posted.body,
+        provider_sid=posted.provider_sid,
+        media=posted.media,
+    ))
 
 
 def lock_open_conversation(session: Session, tenant: Tenant, phone: str) -> Conversation:

@@ -30,8 +30,10 @@ def _webhook(monkeypatch):
 
 @pytest.fixture
 def http():
-    with TestClient(app, raise_server_exceptions=False) as client:
-        yield client
+    """The API without its lifespan: tests wire the process themselves and run no sweep loop."""
+    client = TestClient(app, raise_server_exceptions=False)
+    yield client
+    client.close()
 
 
 @pytest.fixture

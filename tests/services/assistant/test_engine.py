@@ -17,11 +17,11 @@ from backend.services import conversations
 from backend.services.assistant import (
     InboundMessage,
     process_inbound_message,
-    receive,
     sweep_conversation_timeouts,
 )
 from backend.services.assistant.context import Turn
 from tests.chat import add_client
+from tests.factories import receive
 
 
 def _store(clinic, phone, body):
