@@ -8,11 +8,11 @@ import sys
 
 from sqlmodel import select
 
-from backend import wiring
+from backend import demo, wiring
 from backend.core.db import session_scope
 from backend.domain.errors import DomainError
 from backend.models import Tenant
-from backend.services import auth, clinic_setup, demo, migrations
+from backend.services import auth, clinic_setup, migrations
 
 
 def _tenant(session, slug: str) -> Tenant:  # type: ignore[no-untyped-def]

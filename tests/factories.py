@@ -11,7 +11,7 @@ from sqlmodel import Session
 from backend.core.db import session_scope
 from backend.models import Client, DoctorSchedule, StaffUser, Tenant
 from backend.services import auth, clients
-from backend.services.assistant import InboundMessage, store_inbound
+from backend.services.assistant.inbound import InboundMessage, store_inbound
 
 
 def make_tenant(

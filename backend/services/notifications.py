@@ -31,6 +31,7 @@ from backend.domain.conversation_states import timeout_for
 from backend.models import Client, Conversation, Message, OutboxEvent, Pet, Tenant
 from backend.services import events
 from backend.services.assistant import replies
+from backend.services.assistant.lifecycle import close_conversation
 from backend.services.outbox import EventHandler
 
 log = logging.getLogger(__name__)
@@ -134,7 +135,7 @@ def open_conversation(
         elif current.type == type and current.state == state:
             return _restart_in(current, state, _merged(current.state_data, state_data), follow_up_id, now)
         elif current.state != "IDLE" or current.state_data:
-            _close(session, current, now)
+            close_conversation(session, current, now=now)
             continue
         data = {"clinic_phone": tenant.whatsapp_numbers[0] if tenant.whatsapp_numbers else None, **state_data}
         current.client_id = current.client_id or client.id
@@ -169,16 +170,6 @@ def _restart_in(conversation: Conversation, state: str, data: dict[str, Any], fo
     conversation.timeout_at = now + wait[0] if wait else None
     conversation.follow_up_id = follow_up_id
     return conversation
-
-
-def _close(session: Session, conversation: Conversation, now: datetime) -> None:
-    conversation.state = "CLOSED"
-    conversation.is_open = False
-    conversation.closed_at = now
-    conversation.timeout_at = None
-    conversation.last_state_change = now
-    session.add(conversation)
-    session.flush()
 
 
 def _open_for_update(session: Session, tenant: Tenant, phone: str) -> Conversation | None:

@@ -19,7 +19,7 @@ from backend.core.config import settings
 from backend.core.jobs import Job
 from backend.services import outbox
 from backend.services.alerts import send_alert_delivery
-from backend.services.assistant import process_inbound_message
+from backend.services.assistant.inbound import process_inbound_message
 from backend.services.messaging import deliver_message
 from backend.workers.sweeps import SWEEPS, Sweep
 

@@ -48,7 +48,7 @@ def send_due_follow_ups() -> int:
 
 
 def expire_conversations() -> int:
-    from backend.services.assistant import sweep_conversation_timeouts
+    from backend.services.assistant.timeouts import sweep_conversation_timeouts
 
     result = sweep_conversation_timeouts(utcnow())
     return result if isinstance(result, int) else len(result or ())

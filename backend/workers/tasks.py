@@ -145,9 +145,9 @@ def wake_relay_at(when: datetime) -> bool:
 @celery_app.task(base=InboundTask, **task_options())
 def process_inbound_task(message_id: str) -> None:
     """Runs the assistant on a stored inbound message (a no-op once processed)."""
-    from backend.services.assistant import process_inbound_message
+    from backend.services.assistant import inbound
 
-    process_inbound_message(uuid.UUID(message_id))
+    inbound.process_inbound_message(uuid.UUID(message_id))
 
 
 class RetryLater(Exception):

@@ -12,11 +12,11 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session, col, select
 
 from backend.core.db import make_engine
+from backend.demo import DEMO_PASSWORD, DEMO_SLUG
 from backend.domain.appointment_rules import Source
 from backend.models import Appointment, Conversation, SlotHold, StaffUser, Tenant
 from backend.services import booking, clients
 from backend.services.actors import SYSTEM
-from backend.services.demo import DEMO_PASSWORD, DEMO_SLUG
 from tests.e2e.conftest import Portal
 from tests.factories import make_doctor, make_tenant, weekday_periods
 

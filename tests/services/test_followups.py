@@ -400,7 +400,7 @@ def test_conversation_without_a_follow_up_records_nothing(clinic):
 
 
 def test_client_answer_through_the_assistant_is_filed(clinic):
-    from backend.services.assistant import InboundMessage, process_inbound_message
+    from backend.services.assistant.inbound import InboundMessage, process_inbound_message
     from tests.factories import receive
 
     appointment = completed(clinic, "surgery")
@@ -458,7 +458,7 @@ def test_list_filters_by_status(clinic):
 
 
 def test_demo_clinic_gets_protocols_and_follow_ups(db, frozen_clock, channel):
-    from backend.services import demo
+    from backend import demo
 
     with session_scope(write=True) as session:
         tenant = demo.seed_demo(session)

@@ -278,7 +278,7 @@ def test_offsets_for_sorts_and_drops_nonsense():
 
 
 def client_says(clinic, text):
-    from backend.services.assistant import InboundMessage, process_inbound_message
+    from backend.services.assistant.inbound import InboundMessage, process_inbound_message
     from tests.factories import receive
 
     message_id = receive(InboundMessage(tenant_id=clinic.tenant.id, from_phone=clinic.client.phone,

@@ -16,7 +16,7 @@ from backend.core.db import session_scope
 from backend.integrations.whatsapp import SandboxChannel, set_channel
 from backend.models import Conversation, FollowUp, Message, OutboxEvent, Reminder, SlotHold
 from backend.services import messaging
-from backend.services.assistant import InboundMessage
+from backend.services.assistant.inbound import InboundMessage
 from backend.workers import celery_app as celery_module
 from backend.workers import inprocess, sweeps
 from backend.workers.locks import exclusive
@@ -286,7 +286,7 @@ def test_message_that_keeps_killing_workers_is_given_up_not_resubmitted(clinic, 
     # given: three earlier runs for this message started and never finished (their workers died)
     broker_redis().set(key(f"starts:inbound:{message_id}"), tasks.MAX_WORKER_LOSSES)
     called = []
-    monkeypatch.setattr("backend.services.assistant.process_inbound_message", lambda mid: called.append(mid))
+    monkeypatch.setattr("backend.services.assistant.inbound.process_inbound_message", lambda mid: called.append(mid))
     # when
     run_as_worker(tasks.process_inbound_task, str(message_id))
     # then: not handed to the assistant again, and out of the resubmission sweep's reach

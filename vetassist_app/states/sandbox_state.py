@@ -17,7 +17,7 @@ from backend.core.config import settings
 from backend.core.db import session_scope
 from backend.domain.errors import ValidationFailed
 from backend.services import conversations
-from backend.services.assistant import InboundMessage, accept
+from backend.services.assistant.inbound import InboundMessage, accept
 from backend.services.phones import to_e164
 from vetassist_app import routes
 from vetassist_app.formatting import phone_display
@@ -74,8 +74,8 @@ def conversation_of(viewer: Viewer, phone: str) -> str:
 class SandboxState(SessionState):
     phone: str = ""
     conversation_id: str = ""
-    bubbles: list[Bubble] = []
-    appointments: list[LinkedAppointment] = []
+    bubbles: rx.Field[list[Bubble]] = rx.field(default_factory=list)
+    appointments: rx.Field[list[LinkedAppointment]] = rx.field(default_factory=list)
     state_label: str = ""
     error: str = ""
     real_channel: bool = False

@@ -12,7 +12,7 @@ from twilio.request_validator import RequestValidator
 
 from backend.core.config import settings
 from backend.services import messaging
-from backend.services.assistant import PostedMessage, UnknownNumber, accept_posted
+from backend.services.assistant.inbound import PostedMessage, UnknownNumber, accept_posted
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/webhooks/whatsapp", tags=["webhooks"])

@@ -20,7 +20,7 @@ from backend.domain.conversation_states import BOOKING_STATES, State
 from backend.domain.errors import DomainError
 from backend.domain.language import Intent, YesNo, normalize
 from backend.models import Client, Conversation, Message, Tenant
-from backend.services import clients
+from backend.services import clients, followups
 from backend.services.assistant import replies
 from backend.services.assistant.context import Turn
 from backend.services.assistant.flows import appointments, emergency, intents
@@ -90,12 +90,7 @@ def _follow_up(turn: Turn) -> None:
     detection = turn.understanding.emergency
     outcome = None
     if turn.text.strip():
-        try:
-            from backend.services import followups
-
-            outcome = followups.record_follow_up_response(turn.session, turn.conversation, turn.text)
-        except ImportError:  # pragma: no cover - the follow-up service ships with the workers
-            outcome = None
+        outcome = followups.record_follow_up_response(turn.session, turn.conversation, turn.text)
     if detection.is_potential_emergency and not (outcome and outcome.escalated):
         emergency.start(turn, detection)
         return

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from backend import demo
 from backend.core.db import session_scope
 from backend.models import Appointment, Conversation, EmergencyEvent, Message
-from backend.services import demo
 
 
 def test_demo_seed_adds_realistic_chats_and_one_active_emergency(db, frozen_clock):

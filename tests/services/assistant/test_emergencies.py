@@ -18,7 +18,7 @@ from backend.models import (
     Message,
 )
 from backend.services import emergencies
-from backend.services.assistant import sweep_conversation_timeouts
+from backend.services.assistant.timeouts import sweep_conversation_timeouts
 from tests.chat import VET_PHONE, Chat, add_client
 
 

@@ -14,12 +14,9 @@ from backend.core.db import session_scope
 from backend.domain.conversation_states import State
 from backend.models import Client, Conversation, Message
 from backend.services import conversations
-from backend.services.assistant import (
-    InboundMessage,
-    process_inbound_message,
-    sweep_conversation_timeouts,
-)
 from backend.services.assistant.context import Turn
+from backend.services.assistant.inbound import InboundMessage, process_inbound_message
+from backend.services.assistant.timeouts import sweep_conversation_timeouts
 from tests.chat import add_client
 from tests.factories import receive
 
@@ -195,8 +192,7 @@ def test_media_only_message_is_stored_and_answered(chat, clinic):
 @pytest.mark.parametrize("state", [s for s in State if s != State.CLOSED])
 def test_close_conversation_walks_a_legal_path_from_every_state(db, frozen_clock, state):
     from backend.domain.conversation_states import check_path
-    from backend.services.assistant import close_conversation
-    from backend.services.assistant.lifecycle import close_path
+    from backend.services.assistant.lifecycle import close_conversation, close_path
     from tests.chat import make_clinic
 
     clinic = make_clinic()

@@ -13,7 +13,8 @@ from backend.core.db import get_engine
 from backend.domain.conversation_states import State, can_transition
 from backend.models import Conversation, Message
 from backend.services import clients
-from backend.services.assistant import InboundMessage, engine, slots, store_inbound
+from backend.services.assistant import engine, slots
+from backend.services.assistant.inbound import InboundMessage, store_inbound
 
 PHRASES = [
     "hola", "sí", "no", "dale", "1", "la segunda", "mañana a las 9", "el viernes", "cancelar mi cita",

@@ -21,7 +21,7 @@ from backend.models import (
 )
 from backend.services import booking, clients
 from backend.services.actors import SYSTEM
-from backend.services.assistant import sweep_conversation_timeouts
+from backend.services.assistant.timeouts import sweep_conversation_timeouts
 from tests.chat import VET_PHONE, add_client
 
 

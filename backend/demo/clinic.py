@@ -1,4 +1,4 @@
-"""A demo clinic with a realistic week, so a new install has something to show.
+"""A demo clinic with a realistic week, its chats and follow-ups, so a new install has something to show.
 
 Appointments go through the booking service like any other; the clock is moved
 back while the past part of the week is booked.
@@ -6,15 +6,15 @@ back while the past part of the week is booked.
 
 from __future__ import annotations
 
-import importlib
 import random
-from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
 from backend.core.clock import clock, utcnow
+from backend.demo.conversations import seed_conversations
+from backend.demo.follow_ups import seed_follow_ups
 from backend.domain.appointment_rules import Source, Status
 from backend.domain.errors import DomainError
 from backend.models import Client, DoctorSchedule, EscalationContact, Pet, StaffUser, Tenant
@@ -81,25 +81,6 @@ REASONS = [
     "No quiere comer",
 ]
 
-Extension = Callable[[Session, Tenant], None]
-_extensions: list[Extension] = []
-
-
-# Modules that register demo data of their own (chats, an emergency, follow-ups).
-EXTENSION_MODULES = ("backend.services.assistant", "backend.services.followups")
-
-
-def register_extension(extension: Extension) -> None:
-    """Other areas (conversations, emergencies, follow-ups) add their demo data here."""
-    if extension not in _extensions:
-        _extensions.append(extension)
-
-
-def _load_extensions() -> None:
-    for module in EXTENSION_MODULES:
-        importlib.import_module(module)
-
-
 def demo_exists(session: Session) -> bool:
     return session.exec(select(Tenant).where(Tenant.slug == DEMO_SLUG)).first() is not None
 
@@ -158,9 +139,8 @@ def seed_demo(session: Session, *, seed: int = 7) -> Tenant:
         ]
         people.append((client, pet_rows))
     _seed_week(session, tenant, doctors, people, rng)
-    _load_extensions()
-    for extension in _extensions:
-        extension(session, tenant)
+    seed_conversations(session, tenant)
+    seed_follow_ups(session, tenant)
     return tenant
 
 

@@ -73,7 +73,7 @@ def _expire(session: Session, tenant: Tenant, phone: str, at: datetime) -> None:
         apply_timeout(session, conversation, at)
 
 
-def seed_demo_conversations(session: Session, tenant: Tenant) -> None:
+def seed_conversations(session: Session, tenant: Tenant) -> None:
     """Adds the demo chats (registered as a demo extension)."""
     real_now = utcnow()
     was_frozen = clock._frozen
@@ -129,12 +129,3 @@ def _vet_on_duty(session: Session, tenant: Tenant, at: datetime) -> None:
         body="Buenos días, hoy estoy de turno 👩‍⚕️", status="received", processed_at=at, created_at=at,
     ))
     session.flush()
-
-
-def _register() -> None:
-    from backend.services import demo
-
-    demo.register_extension(seed_demo_conversations)
-
-
-_register()
