@@ -7,7 +7,7 @@ Set-up (not timed): a fresh PostgreSQL database, a clinic, 1,000 clients and
 `appointment.created` event per appointment (as the API would: actor API key,
 source api), `--commit-size` per transaction; every commit wakes the relay
 through Redis (the production dispatcher), and `celery -A
-backend.workers.celery_app worker -c 2` delivers them to the real handlers:
+backend.workers.worker worker -c 2` delivers them to the real handlers:
 notifications (one WhatsApp notice each, sent through the sandbox channel by
 `deliver_message_task`), reminders (two rows each) and follow-ups (nothing
 for a creation). The clock stops when every event is marked delivered; the
@@ -53,7 +53,7 @@ def start_worker(database_url: str, queue: str, concurrency: int, log: Path, *ex
            **dict(extra_env)}
     handle = log.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "backend.workers.celery_app", "worker", "-Q", queue,
+        [sys.executable, "-m", "celery", "-A", "backend.workers.worker", "worker", "-Q", queue,
          "-c", str(concurrency), "-P", "prefork", "-n", f"{queue}@%h", "--without-mingle", "--without-gossip",
          "--without-heartbeat", "-l", "WARNING"],
         cwd=PROJECT_ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,

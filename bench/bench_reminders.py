@@ -101,7 +101,7 @@ def start_beat(database_url: str, queue: str, workdir: Path) -> subprocess.Popen
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL,
            "CELERY_QUEUE": queue}
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "backend.workers.celery_app", "beat", "-l", "WARNING",
+        [sys.executable, "-m", "celery", "-A", "backend.workers.worker", "beat", "-l", "WARNING",
          "-s", str(workdir / f"{queue}-schedule")],
         cwd=PROJECT_ROOT, env=env, stdout=(workdir / f"{queue}-beat.log").open("wb"), stderr=subprocess.STDOUT,
         start_new_session=True,

@@ -1,7 +1,7 @@
 """The one Celery app: Redis broker, settings chosen so accepted work is never lost.
 
-Run with `celery -A backend.workers.celery_app worker` and
-`celery -A backend.workers.celery_app beat` (REDIS_URL and DATABASE_URL set).
+Processes run it through `backend.workers.worker` (`celery -A
+backend.workers.worker worker|beat`), which also wires them at start-up.
 
 - JSON only; tasks take ids, never objects.
 - `acks_late` + `reject_on_worker_lost`: a task whose worker dies goes back to
@@ -20,10 +20,11 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery
-from celery.signals import worker_init, worker_process_init
+from celery.signals import worker_process_init
 from kombu import Queue
 
 from backend.core.config import settings
+from backend.workers.schedule import beat_schedule
 
 DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/0"
 TASK_SOFT_TIME_LIMIT_S = 240
@@ -46,8 +47,6 @@ def configure(
     """(Re)applies the configuration; tests point it at their own queue and key prefix."""
     queue = queue or settings.CELERY_QUEUE
     visibility = visibility_timeout_s or settings.CELERY_VISIBILITY_TIMEOUT_S
-    from backend.workers.sweeps import beat_schedule
-
     celery_app.conf.update(
         broker_url=broker_url or settings.REDIS_URL or DEFAULT_BROKER_URL,
         broker_transport_options={
@@ -122,17 +121,6 @@ def task_options(**overrides: Any) -> dict[str, Any]:
 
 
 configure()
-
-
-@worker_init.connect
-def _wire(**_: Any) -> None:
-    """The worker's start-up: outbox handlers and the job runner, as every entry point does.
-
-    Imported here, not at the top: `backend.wiring` imports the tasks, which import this module.
-    """
-    from backend import wiring
-
-    wiring.install()
 
 
 @worker_process_init.connect

@@ -1,4 +1,4 @@
-"""The periodic sweeps, their intervals, and the beat schedule built from them.
+"""The periodic sweeps: what each one does, run on the intervals of `schedule`.
 
 Each sweep is a plain function that takes its lock, does one pass and returns
 how many rows it handled; Celery beat (via `tasks`) and the embedded loop
@@ -12,7 +12,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from sqlmodel import col, delete, select
 
@@ -21,6 +20,7 @@ from backend.core.db import session_scope
 from backend.core.jobs import Job, submit
 from backend.models import Message, SlotHold
 from backend.workers.locks import exclusive
+from backend.workers.schedule import SCHEDULE
 
 log = logging.getLogger(__name__)
 
@@ -113,26 +113,16 @@ class Sweep:
             return self.run()
 
 
-SWEEPS: tuple[Sweep, ...] = (
-    Sweep("outbox-relay", timedelta(seconds=15), relay_outbox, "backend.workers.tasks.relay_outbox_task"),
-    Sweep("due-reminders", timedelta(seconds=15), send_due_reminders, "backend.workers.tasks.send_due_reminders_task"),
-    Sweep("conversation-timeouts", timedelta(minutes=1), expire_conversations, "backend.workers.tasks.sweep_conversation_timeouts_task"),
-    Sweep("due-follow-ups", timedelta(minutes=5), send_due_follow_ups, "backend.workers.tasks.send_due_follow_ups_task"),
-    Sweep("slot-holds", timedelta(minutes=1), expire_slot_holds, "backend.workers.tasks.expire_slot_holds_task"),
-    Sweep("resubmit-messages", timedelta(seconds=30), resubmit_pending_messages, "backend.workers.tasks.resubmit_pending_messages_task"),
-    Sweep("alert-deliveries", timedelta(minutes=1), retry_alert_deliveries, "backend.workers.tasks.retry_alert_deliveries_task"),
-)
+_RUNS: dict[str, Callable[[], int]] = {
+    "outbox-relay": relay_outbox,
+    "due-reminders": send_due_reminders,
+    "conversation-timeouts": expire_conversations,
+    "due-follow-ups": send_due_follow_ups,
+    "slot-holds": expire_slot_holds,
+    "resubmit-messages": resubmit_pending_messages,
+    "alert-deliveries": retry_alert_deliveries,
+}
+
+SWEEPS: tuple[Sweep, ...] = tuple(Sweep(e.name, e.every, _RUNS[e.name], e.task) for e in SCHEDULE)
 
 SWEEPS_BY_NAME = {sweep.name: sweep for sweep in SWEEPS}
-
-
-def beat_schedule() -> dict[str, dict[str, Any]]:
-    """Celery beat entries; a sweep message older than its interval is dropped, not piled up."""
-    return {
-        sweep.name: {
-            "task": sweep.task,
-            "schedule": sweep.every.total_seconds(),
-            "options": {"expires": sweep.every.total_seconds()},
-        }
-        for sweep in SWEEPS
-    }
