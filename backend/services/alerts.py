@@ -2,8 +2,9 @@
 
 WhatsApp deliveries are queued through `messaging` in the caller's
 transaction (sent after commit; the delivery row follows the message's
-outcome). E-mail (SMTP) and Slack-compatible webhook deliveries are sent by
-`send_alert_delivery` after commit and retried by the workers' sweep.
+outcome). E-mail and Slack-compatible webhook deliveries are sent through the
+alert transport (`backend.integrations.alerts`) by `send_alert_delivery` after
+commit and retried by the workers' sweep.
 A clinic without escalation contacts still alerts its active doctors that
 have an alert phone, so an emergency never goes to nobody.
 """
@@ -11,19 +12,16 @@ have an alert phone, so an emergency never goes to nobody.
 from __future__ import annotations
 
 import logging
-import smtplib
 import uuid
 from datetime import datetime, timedelta
-from email.message import EmailMessage
 
-import httpx
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from backend.core.clock import utcnow
-from backend.core.config import settings
 from backend.core.db import session_scope
 from backend.core.jobs import Job, submit_after_commit
+from backend.integrations.alerts import DeliveryFailed, get_alert_transport
 from backend.models import Alert, AlertDelivery, EscalationContact, StaffUser, Tenant
 from backend.services import messaging
 from backend.services.phones import to_e164
@@ -116,23 +114,18 @@ def deliveries_of(session: Session, alert_id: uuid.UUID) -> list[AlertDelivery]:
     return list(session.exec(select(AlertDelivery).where(AlertDelivery.alert_id == alert_id)))
 
 
-# ------------------------------------------------- e-mail and Slack senders
+# ------------------------------------------------- e-mail and Slack deliveries
 #
-# WhatsApp deliveries ride on their message (see `messaging`). E-mail (SMTP)
-# and Slack-compatible webhook deliveries are sent here: submitted right after
+# WhatsApp deliveries ride on their message (see `messaging`). E-mail and
+# Slack-compatible webhook deliveries are sent here: submitted right after
 # the alert commits, then retried by the workers' sweep about once a minute
 # until MAX_DELIVERY_ATTEMPTS. Each attempt is claimed in a short transaction
-# (pending -> sending), made outside any transaction, and recorded.
+# (pending -> sending), made through the alert transport outside any
+# transaction, and recorded; a DeliveryFailed that is not retryable fails the
+# delivery at once.
 
 MAX_DELIVERY_ATTEMPTS = 5
-SEND_TIMEOUT_S = 10.0
 STUCK_SENDING = timedelta(minutes=10)
-
-
-class DeliveryFailed(Exception):
-    def __init__(self, message: str, *, retryable: bool) -> None:
-        super().__init__(message)
-        self.retryable = retryable
 
 
 def _submit_after_commit(session: Session, deliveries: list[AlertDelivery]) -> None:
@@ -140,40 +133,6 @@ def _submit_after_commit(session: Session, deliveries: list[AlertDelivery]) -> N
     for delivery in deliveries:
         if delivery.channel in ("email", "slack") and delivery.status == "pending":
             submit_after_commit(session, Job.SEND_ALERT_DELIVERY, delivery.id)
-
-
-def send_email(*, to: str, subject: str, body: str) -> None:
-    """One plain-text e-mail through the configured SMTP server."""
-    if not settings.SMTP_HOST:
-        raise DeliveryFailed("SMTP_HOST is not configured", retryable=False)
-    message = EmailMessage()
-    message["From"] = settings.SMTP_FROM
-    message["To"] = to
-    message["Subject"] = subject
-    message.set_content(body)
-    try:
-        with smtplib.SMTP(settings.SMTP_HOST, settings.SMTP_PORT, timeout=SEND_TIMEOUT_S) as smtp:
-            if settings.SMTP_USER:
-                smtp.starttls()
-                smtp.login(settings.SMTP_USER, settings.SMTP_PASSWORD or "")
-            smtp.send_message(message)
-    except smtplib.SMTPRecipientsRefused as exc:
-        raise DeliveryFailed(f"recipient refused: {exc.recipients}", retryable=False) from exc
-    except smtplib.SMTPResponseException as exc:
-        raise DeliveryFailed(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}", retryable=exc.smtp_code < 500) from exc
-    except (OSError, smtplib.SMTPException) as exc:
-        raise DeliveryFailed(f"SMTP unreachable: {exc!r}", retryable=True) from exc
-
-
-def post_webhook(*, url: str, text: str) -> None:
-    """A Slack-compatible incoming webhook: POST {"text": ...}."""
-    try:
-        response = httpx.post(url, json={"text": text}, timeout=SEND_TIMEOUT_S)
-    except httpx.HTTPError as exc:
-        raise DeliveryFailed(f"webhook unreachable: {exc!r}", retryable=True) from exc
-    if response.status_code >= 400:
-        retryable = response.status_code >= 500 or response.status_code == 429
-        raise DeliveryFailed(f"webhook answered {response.status_code}: {response.text[:200]}", retryable=retryable)
 
 
 def _claim_delivery(delivery_id: uuid.UUID) -> tuple[AlertDelivery, Alert] | None:
@@ -204,10 +163,11 @@ def send_alert_delivery(delivery_id: uuid.UUID) -> str:
     delivery, alert = claimed
     error: DeliveryFailed | None = None
     try:
+        transport = get_alert_transport()
         if delivery.channel == "email":
-            send_email(to=delivery.target, subject=alert.title, body=alert.body)
+            transport.send_email(to=delivery.target, subject=alert.title, body=alert.body)
         else:
-            post_webhook(url=delivery.target, text=f"*{alert.title}*\n{alert.body}")
+            transport.post_slack(url=delivery.target, text=f"*{alert.title}*\n{alert.body}")
     except DeliveryFailed as exc:
         error = exc
     except Exception as exc:  # a bug must not leave the row in `sending`

@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from backend.core.clock import clock
 from backend.core.config import settings
 from backend.core.db import session_scope
+from backend.integrations.alerts import MemoryTransport, SmtpWebhookTransport, set_alert_transport
 from backend.integrations.whatsapp import SandboxChannel, set_channel
 from backend.models import AlertDelivery, EscalationContact, Message, Tenant
 from backend.services import alerts
@@ -110,7 +111,9 @@ def smtp(monkeypatch) -> Iterator[FakeSmtp]:
     monkeypatch.setattr(settings, "SMTP_HOST", "127.0.0.1")
     monkeypatch.setattr(settings, "SMTP_PORT", server.server_address[1])
     monkeypatch.setattr(settings, "SMTP_USER", None)
+    set_alert_transport(SmtpWebhookTransport.from_settings())
     yield server
+    set_alert_transport(None)
     server.shutdown()
     server.server_close()
 
@@ -199,6 +202,7 @@ def test_webhook_5xx_is_retried_and_4xx_is_not(clinic, hook):
 
 def test_unreachable_smtp_gives_up_after_max_attempts(clinic, monkeypatch):
     monkeypatch.setattr(settings, "SMTP_PORT", 1)  # nothing listens there
+    set_alert_transport(SmtpWebhookTransport.from_settings())
     raise_one(clinic)
     for _ in range(alerts.MAX_DELIVERY_ATTEMPTS):
         sweeps.retry_alert_deliveries()
@@ -209,6 +213,7 @@ def test_unreachable_smtp_gives_up_after_max_attempts(clinic, monkeypatch):
 
 def test_without_smtp_configured_email_fails_at_once(clinic, monkeypatch):
     monkeypatch.setattr(settings, "SMTP_HOST", None)
+    set_alert_transport(SmtpWebhookTransport.from_settings())
     raise_one(clinic)
     email = deliveries()["email"]
     assert (email.status, email.attempts) == ("failed", 1)
@@ -242,3 +247,45 @@ def test_rolled_back_alert_sends_nothing(clinic, smtp, hook):
         raise RuntimeError("the emergency was not stored after all")
     assert smtp.mails == [] and hook.received == []
     assert deliveries() == {}
+
+
+@pytest.fixture
+def transport() -> Iterator[MemoryTransport]:
+    fake = MemoryTransport()
+    set_alert_transport(fake)
+    yield fake
+    set_alert_transport(None)
+
+
+def test_alert_hands_email_and_slack_to_the_transport(clinic, transport):
+    # when
+    raise_one(clinic, title="🚨 Urgencia", body="cuerpo")
+    # then
+    assert [(m.to, m.subject, m.body) for m in transport.emails] == [("ana@clinica.co", "🚨 Urgencia", "cuerpo")]
+    assert [p.text for p in transport.posts] == ["*🚨 Urgencia*\ncuerpo"]
+    assert {c: d.status for c, d in deliveries().items()} == {"email": "sent", "slack": "sent", "whatsapp": "sent"}
+
+
+def test_retryable_transport_failure_waits_for_the_sweep(clinic, transport):
+    # given
+    transport.fail_next("server busy", retryable=True, times=2)
+    # when
+    raise_one(clinic)
+    # then: both deliveries wait for a retry, and the sweep sends them
+    rows = deliveries()
+    assert {c: (rows[c].status, rows[c].error) for c in ("email", "slack")} == {
+        "email": ("pending", "server busy"), "slack": ("pending", "server busy"),
+    }
+    assert sweeps.retry_alert_deliveries() == 2
+    assert len(transport.emails) == 1 and len(transport.posts) == 1
+
+
+def test_final_transport_failure_is_not_retried(clinic, transport):
+    # given
+    transport.fail_next("recipient refused", retryable=False)
+    # when
+    raise_one(clinic)
+    # then
+    failed = [d for d in deliveries().values() if d.status == "failed"]
+    assert [(d.attempts, d.error) for d in failed] == [(1, "recipient refused")]
+    assert sweeps.retry_alert_deliveries() == 0

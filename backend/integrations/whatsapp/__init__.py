@@ -1,12 +1,7 @@
 """The WhatsApp channel out: an interface, the sandbox (default) and Twilio."""
 
-from backend.integrations.whatsapp.channel import (
-    ChannelError,
-    SendResult,
-    WhatsAppChannel,
-    get_channel,
-    set_channel,
-)
+from backend.integrations.whatsapp.channel import ChannelError, SendResult, WhatsAppChannel
+from backend.integrations.whatsapp.registry import get_channel, set_channel
 from backend.integrations.whatsapp.sandbox import SandboxChannel
 from backend.integrations.whatsapp.twilio_channel import TwilioChannel
 

@@ -1,17 +1,16 @@
 """What sending a WhatsApp message needs, whatever carries it.
 
 `messaging` stores every outbound message first and then hands it to the
-configured channel; the channel only talks to the provider. Errors say whether
-trying again could help (network, 5xx, rate limit) or not (a 4xx: bad number,
-template refused), so callers never retry what cannot succeed.
+configured channel (`registry`); the channel only talks to the provider.
+Errors say whether trying again could help (network, 5xx, rate limit) or not
+(a 4xx: bad number, template refused), so callers never retry what cannot
+succeed. This module names no implementation: they import it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Protocol
-
-from backend.core.config import settings
 
 
 @dataclass(frozen=True)
@@ -45,30 +44,3 @@ class WhatsAppChannel(Protocol):
     ) -> SendResult:
         """Sends free text (`body`) or an approved template (`content_sid`)."""
         ...
-
-
-_channel: WhatsAppChannel | None = None
-
-
-def _build() -> WhatsAppChannel:
-    if settings.WHATSAPP_CHANNEL == "twilio":
-        from backend.integrations.whatsapp.twilio_channel import TwilioChannel
-
-        return TwilioChannel.from_settings()
-    from backend.integrations.whatsapp.sandbox import SandboxChannel
-
-    return SandboxChannel()
-
-
-def get_channel() -> WhatsAppChannel:
-    """The process's channel, built from settings on first use."""
-    global _channel
-    if _channel is None:
-        _channel = _build()
-    return _channel
-
-
-def set_channel(channel: WhatsAppChannel | None) -> None:
-    """Swaps the channel (tests, benchmarks); None rebuilds it from settings."""
-    global _channel
-    _channel = channel
