@@ -59,8 +59,8 @@ failed=()
 log "ruff check backend vetassist_app tests"
 ruff check backend vetassist_app tests || failed+=(ruff)
 
-log "mypy backend"
-mypy backend || failed+=(mypy)
+log "mypy backend vetassist_app"
+mypy backend vetassist_app || failed+=(mypy)
 
 log "pytest ${*:-tests}"
 set +e

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from reflex.components.component import ComponentStyle
+
 SIDEBAR_WIDTH = "15.5rem"
 PAGE_PADDING = "1.75rem 2rem"
 
@@ -11,7 +13,7 @@ HOUR_HEIGHT = int(60 * PX_PER_MINUTE)
 
 FONT = "'Inter', 'Segoe UI', system-ui, -apple-system, sans-serif"
 
-base_style = {
+base_style: ComponentStyle = {
     "font_family": FONT,
     "background_color": "var(--gray-1)",
 }

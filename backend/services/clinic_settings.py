@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -73,7 +73,7 @@ def update_clinic(
     name: str | None = None,
     phone: str | None = None,
     address: str | None = None,
-    business_hours: dict[str, Sequence[Sequence[str]]] | None = None,
+    business_hours: Mapping[str, Sequence[Sequence[str]]] | None = None,
     reminder_offsets_hours: Sequence[int] | None = None,
 ) -> Tenant:
     """Edits the clinic's profile, opening hours (weekday "0".."6" → periods) and reminders."""
@@ -148,7 +148,7 @@ def update_doctor_schedule(
     tenant: Tenant,
     doctor_id: uuid.UUID,
     *,
-    periods: dict[str, Sequence[Sequence[str]]],
+    periods: Mapping[str, Sequence[Sequence[str]]],
     slot_minutes: int,
     buffer_minutes: int,
     min_notice_minutes: int,

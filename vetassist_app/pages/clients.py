@@ -72,6 +72,8 @@ def appointment_line(item: ClientAppointment) -> rx.Component:
 
 
 def detail() -> rx.Component:
+    # A Var at run time. mypy sees ClientDetail, and even Reflex's own typing gives a
+    # dataclass var's attributes as plain Vars, so `.length()` below needs an ignore.
     C = ClientState.selected
     return rx.cond(
         C.id != "",
@@ -105,13 +107,13 @@ def detail() -> rx.Component:
             ),
             rx.text("Mascotas", weight="bold", size="2", margin_top="0.5rem"),
             rx.cond(
-                C.pets.length() > 0,
+                C.pets.length() > 0,  # type: ignore[attr-defined]
                 rx.flex(rx.foreach(C.pets, pet_card), gap="2", wrap="wrap"),
                 rx.text("Sin mascotas registradas.", size="2", color_scheme="gray"),
             ),
             rx.text("Citas", weight="bold", size="2", margin_top="0.5rem"),
             rx.cond(
-                C.appointments.length() > 0,
+                C.appointments.length() > 0,  # type: ignore[attr-defined]
                 rx.vstack(rx.foreach(C.appointments, appointment_line), spacing="0", width="100%"),
                 rx.text("Sin citas todavía.", size="2", color_scheme="gray"),
             ),

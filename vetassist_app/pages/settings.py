@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import ArrayVar, ObjectVar
 
 from vetassist_app import routes, styles
 from vetassist_app.states.settings_state import (
@@ -41,7 +42,7 @@ def day_input(day: DayHours) -> rx.Component:
     )
 
 
-def empty_row(items: rx.Var, text: str, columns: int) -> rx.Component:
+def empty_row(items: ArrayVar, text: str, columns: int) -> rx.Component:
     return rx.cond(
         items.length() == 0,
         rx.table.row(rx.table.cell(rx.text(text, size="2", color_scheme="gray"), col_span=columns)),
@@ -107,7 +108,7 @@ def number_field(label: str, name: str, value: rx.Var, hint: str) -> rx.Componen
     )
 
 
-def doctor_card(doctor: DoctorForm) -> rx.Component:
+def doctor_card(doctor: ObjectVar[DoctorForm]) -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.hstack(

@@ -201,12 +201,12 @@ class AnalyticsState(SessionState):
     title: str = ""
     anchor: str = ""
     kpis: list[Kpi] = []
-    by_status: list[Bar] = []
-    by_source: list[Bar] = []
+    by_status: rx.Field[list[Bar]] = rx.field(default_factory=list)
+    by_source: rx.Field[list[Bar]] = rx.field(default_factory=list)
     by_day: list[DayBar] = []
-    emergencies: list[Bar] = []
-    whatsapp: list[Bar] = []
-    follow_ups: list[Bar] = []
+    emergencies: rx.Field[list[Bar]] = rx.field(default_factory=list)
+    whatsapp: rx.Field[list[Bar]] = rx.field(default_factory=list)
+    follow_ups: rx.Field[list[Bar]] = rx.field(default_factory=list)
     loaded: bool = False
 
     def _load(self, viewer: Viewer) -> None:

@@ -265,11 +265,11 @@ def reply(viewer: Viewer, conversation_id: str, body: str) -> None:
 
 class ChatState(SessionState):
     query: str = ""
-    items: list[ConversationItem] = []
+    items: rx.Field[list[ConversationItem]] = rx.field(default_factory=list)
     selected_id: str = ""
     header: ThreadHeader = ThreadHeader()
     bubbles: list[Bubble] = []
-    appointments: list[LinkedAppointment] = []
+    appointments: rx.Field[list[LinkedAppointment]] = rx.field(default_factory=list)
     draft: str = ""
     loaded: bool = False
 

@@ -148,7 +148,7 @@ PAGE_SIZE = 60
 
 class FollowUpState(SessionState):
     tab: str = "pending"
-    rows: list[FollowUpRow] = []
+    rows: rx.Field[list[FollowUpRow]] = rx.field(default_factory=list)
     hidden_count: int = 0
     counts: list[TabCount] = []
     loaded: bool = False

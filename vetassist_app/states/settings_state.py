@@ -347,12 +347,12 @@ class SettingsState(SessionState):
     business_hours: list[DayHours] = []
     reminders: str = ""
     doctors: list[DoctorForm] = []
-    time_off: list[TimeOffRow] = []
+    time_off: rx.Field[list[TimeOffRow]] = rx.field(default_factory=list)
     protocols: list[ProtocolForm] = []
-    contacts: list[ContactRow] = []
-    api_keys: list[ApiKeyRow] = []
+    contacts: rx.Field[list[ContactRow]] = rx.field(default_factory=list)
+    api_keys: rx.Field[list[ApiKeyRow]] = rx.field(default_factory=list)
     new_secret: str = ""
-    version: int = 0
+    version: rx.Field[int] = rx.field(0)
 
     def _load(self, viewer: Viewer) -> None:
         data = load_settings(viewer)
