@@ -9,8 +9,8 @@ refusal surfaces here as `SlotTaken`.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import literal, union_all
@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from backend.core.clock import utcnow
+from backend.core.db import session_scope
 from backend.domain.appointment_rules import (
     Priority,
     ProcedureType,
@@ -30,7 +31,7 @@ from backend.domain.availability import fits_schedule
 from backend.domain.errors import NotFound, SlotTaken, StaleVersion, ValidationFailed
 from backend.domain.intervals import Interval
 from backend.models import Appointment, AuditLog, Client, DoctorSchedule, Pet, Tenant, TimeOff
-from backend.services import events
+from backend.services import clients, events
 from backend.services.actors import Actor
 from backend.services.availability import MAX_APPOINTMENT_LENGTH, as_utc, get_doctor, rules_for
 
@@ -60,8 +61,8 @@ SCHEDULE_MESSAGES = {
 @dataclass(frozen=True)
 class NewAppointment:
     doctor_id: uuid.UUID
-    client_id: uuid.UUID
     start_at: datetime
+    client_id: uuid.UUID | None = None  # or a `NewClient` given to `book`
     end_at: datetime | None = None
     pet_id: uuid.UUID | None = None
     reason: str | None = None
@@ -72,6 +73,55 @@ class NewAppointment:
     conversation_id: uuid.UUID | None = None
     emergency_id: uuid.UUID | None = None
     procedure_type: str | None = None
+
+
+@dataclass(frozen=True)
+class NewClient:
+    """A client given by phone: the clinic's client with that number, created if new."""
+
+    phone: str
+    name: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class NewPet:
+    """A pet given by name: the client's pet of that name, created if new."""
+
+    name: str
+    species: str | None = None
+    breed: str | None = None
+    birth_date: date | None = None
+
+
+def book(
+    *,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    data: NewAppointment,
+    client: NewClient | None = None,
+    pet: NewPet | None = None,
+) -> Appointment:
+    """Books in its own unit of work, the one call of the portal and the API.
+
+    With `client`, the appointment is for the clinic's client with that phone
+    (created if new) instead of `data.client_id`; with `pet`, for that client's
+    pet of that name (created if new) instead of `data.pet_id`.
+    """
+    with session_scope(write=True) as session:
+        tenant = session.get(Tenant, tenant_id)
+        if tenant is None:
+            raise NotFound("clinic not found")
+        if client is not None:
+            found = clients.find_or_create(session, tenant, phone=client.phone, name=client.name, email=client.email)
+            data = replace(data, client_id=found.id)
+        if pet is not None and data.client_id is not None:
+            owner = clients.get_client(session, tenant.id, data.client_id)
+            added = clients.add_pet(
+                session, owner, name=pet.name, species=pet.species, breed=pet.breed, birth_date=pet.birth_date
+            )
+            data = replace(data, pet_id=added.id)
+        return create(session, tenant=tenant, actor=actor, data=data)
 
 
 def _snapshot(appointment: Appointment) -> dict[str, Any]:
@@ -222,6 +272,8 @@ def create(session: Session, *, tenant: Tenant, actor: Actor, data: NewAppointme
     doctor = get_doctor(session, tenant.id, data.doctor_id)
     if not doctor.is_active:
         raise ValidationFailed("the doctor does not take appointments", field="doctorId")
+    if data.client_id is None:
+        raise ValidationFailed("give clientId or client", field="clientId")
     client = session.get(Client, data.client_id)
     if client is None or client.tenant_id != tenant.id:
         raise NotFound("client not found", field="clientId")

@@ -306,31 +306,22 @@ def create_booking(viewer: Viewer, form: NewBooking) -> str:
         start = datetime.fromisoformat(form.start_iso)
     except ValueError:
         raise ValidationFailed("choose a time", field="startAt") from None
-    with session_scope(write=True) as session:
-        tenant = viewer.tenant(session)
-        client = clients.find_or_create(
-            session, tenant, phone=form.phone, name=form.client_name.strip() or None
-        )
-        pet_id = None
-        if form.pet_name.strip():
-            pet_id = clients.add_pet(
-                session, client, name=form.pet_name, species=form.species.strip() or None
-            ).id
-        appointment = booking.create(
-            session,
-            tenant=tenant,
-            actor=viewer.actor,
-            data=booking.NewAppointment(
-                doctor_id=parse_id(form.doctor_id),
-                client_id=client.id,
-                pet_id=pet_id,
-                start_at=start,
-                reason=form.reason.strip() or None,
-                status=Status.CONFIRMED if form.confirmed else Status.PENDING,
-                source=Source.PORTAL,
-            ),
-        )
-        return str(appointment.id)
+    appointment = booking.book(
+        tenant_id=viewer.tenant_id,
+        actor=viewer.actor,
+        client=booking.NewClient(phone=form.phone, name=form.client_name.strip() or None),
+        pet=booking.NewPet(name=form.pet_name, species=form.species.strip() or None)
+        if form.pet_name.strip()
+        else None,
+        data=booking.NewAppointment(
+            doctor_id=parse_id(form.doctor_id),
+            start_at=start,
+            reason=form.reason.strip() or None,
+            status=Status.CONFIRMED if form.confirmed else Status.PENDING,
+            source=Source.PORTAL,
+        ),
+    )
+    return str(appointment.id)
 
 
 class AppointmentState(SessionState):
@@ -344,7 +335,7 @@ class AppointmentState(SessionState):
     reschedule_day: str = ""
     reschedule_doctor: str = ""
     doctor_choices: list[DoctorChoice] = []
-    slot_options: list[SlotOption] = []
+    slot_options: rx.Field[list[SlotOption]] = rx.field(default_factory=list)
     slots_loaded: bool = False
 
     @rx.var(cache=True)
@@ -513,7 +504,7 @@ class NewAppointmentState(SessionState):
     client_found: bool = False
     client_checked: bool = False
     client_name: str = ""
-    pets: list[str] = []
+    pets: rx.Field[list[str]] = rx.field(default_factory=list)
     error: str = ""
 
     @rx.event

@@ -15,7 +15,7 @@ from backend.core.db import session_scope
 from backend.domain.appointment_rules import Source, Status, parse_status
 from backend.domain.errors import NotFound, ValidationFailed
 from backend.models import Appointment, Client
-from backend.services import booking, clients
+from backend.services import booking
 from backend.services.phones import to_e164
 
 router = APIRouter(prefix="/api/v1/appointments", tags=["appointments"])
@@ -42,48 +42,35 @@ def _get(session: Session, principal: Principal, appointment_id: uuid.UUID) -> A
 @router.post("", status_code=201, response_model=AppointmentOut, response_model_by_alias=True)
 def create_appointment(body: AppointmentCreate, principal: PrincipalDep) -> Appointment:
     """Books an appointment; the client (and pet) may be given inline."""
-    tenant = principal.tenant
-    with session_scope(write=True) as session:
-        if body.client_id is not None:
-            client = clients.get_client(session, tenant.id, body.client_id)
-        elif body.client is not None:
-            client = clients.find_or_create(
-                session,
-                tenant,
-                phone=body.client.phone,
-                name=body.client.name,
-                email=body.client.email,
-            )
-        else:
-            raise ValidationFailed("give clientId or client", field="clientId")
-        pet_id = body.pet_id
-        if pet_id is None and body.pet is not None:
-            pet_id = clients.add_pet(
-                session,
-                client,
-                name=body.pet.name,
-                species=body.pet.species,
-                breed=body.pet.breed,
-                birth_date=body.pet.birth_date,
-            ).id
-        return booking.create(
-            session,
-            tenant=tenant,
-            actor=principal.actor,
-            data=booking.NewAppointment(
-                doctor_id=body.doctor_id,
-                client_id=client.id,
-                pet_id=pet_id,
-                start_at=body.start_at,
-                end_at=body.end_at,
-                reason=body.reason,
-                notes=body.notes,
-                status=body.status,
-                priority=body.priority,
-                procedure_type=body.procedure_type,
-                source=Source.API,
-            ),
+    if body.client_id is None and body.client is None:
+        raise ValidationFailed("give clientId or client", field="clientId")
+    new_client = None
+    if body.client_id is None and body.client is not None:
+        new_client = booking.NewClient(phone=body.client.phone, name=body.client.name, email=body.client.email)
+    new_pet = None
+    if body.pet_id is None and body.pet is not None:
+        new_pet = booking.NewPet(
+            name=body.pet.name, species=body.pet.species, breed=body.pet.breed, birth_date=body.pet.birth_date
         )
+    return booking.book(
+        tenant_id=principal.tenant.id,
+        actor=principal.actor,
+        client=new_client,
+        pet=new_pet,
+        data=booking.NewAppointment(
+            doctor_id=body.doctor_id,
+            client_id=body.client_id,
+            pet_id=body.pet_id,
+            start_at=body.start_at,
+            end_at=body.end_at,
+            reason=body.reason,
+            notes=body.notes,
+            status=body.status,
+            priority=body.priority,
+            procedure_type=body.procedure_type,
+            source=Source.API,
+        ),
+    )
 
 
 @router.get("", response_model=AppointmentList, response_model_by_alias=True)
