@@ -46,7 +46,11 @@ def seed_get_available_slots(session, tenant: Tenant, doctor_id, day: date, dura
     for start, end in all_slots:
         buffer_start = start - timedelta(minutes=5)
         buffer_end = end + timedelta(minutes=5)
-        if not any(a.start_at < buffer_end and a.end_at > buffer_start for a in existing if a.status != "cancelled"):
+        if not any(
+            a.start_at < buffer_end and a.end_at > buffer_start
+            for a in existing
+            if a.status != "cancelled"
+        ):
             available.append((start, end))
     return available[:10]
 
@@ -63,13 +67,22 @@ def median_ms(fn, repeat: int) -> float:
 def main() -> None:
     engine = fresh_postgres("va_bench_availability")
     tenant, doctors, client, _ = clinic_with_doctors(20)
-    inserted = fill_appointments(engine, tenant, doctors, client, total=100_000, start_day=START_DAY, per_day=13)
+    inserted = fill_appointments(
+        engine, tenant, doctors, client, total=100_000, start_day=START_DAY, per_day=13
+    )
     clock.freeze(datetime(2027, 6, 7, 12, 0, tzinfo=UTC))
     week = [TARGET_DAY + timedelta(days=i) for i in range(7)]
 
     def ours_day():
         with session_scope(read_only=True) as session:
-            find_free_slots(session, tenant=tenant, doctors=doctors[:1], start_day=TARGET_DAY, now=clock.now(), limit=10)
+            find_free_slots(
+                session,
+                tenant=tenant,
+                doctors=doctors[:1],
+                start_day=TARGET_DAY,
+                now=clock.now(),
+                limit=10,
+            )
 
     def seed_day():
         with session_scope(read_only=True) as session:
@@ -77,8 +90,15 @@ def main() -> None:
 
     def ours_week():
         with session_scope(read_only=True) as session:
-            find_free_slots(session, tenant=tenant, doctors=doctors, start_day=week[0], end_day=week[-1],
-                            now=clock.now(), limit=None)
+            find_free_slots(
+                session,
+                tenant=tenant,
+                doctors=doctors,
+                start_day=week[0],
+                end_day=week[-1],
+                now=clock.now(),
+                limit=None,
+            )
 
     def seed_week():
         with session_scope(read_only=True) as session:
@@ -98,7 +118,9 @@ def main() -> None:
     for name, value in results.items():
         print(f"{name:24s} p50 {value:8.2f} ms")
     print(f"doctor-day speed-up  {results['doctor-day, seed'] / results['doctor-day, ours']:.1f}x")
-    print(f"week speed-up        {results['20-doctor week, seed'] / results['20-doctor week, ours']:.1f}x")
+    print(
+        f"week speed-up        {results['20-doctor week, seed'] / results['20-doctor week, ours']:.1f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -50,8 +50,17 @@ def candidate_starts(tz: str, days: int = 40) -> list[str]:
     return starts
 
 
-async def client_loop(base: str, key: str, doctors: list[str], client_id: str, starts: list[str],
-                      deadline: float, seed: int, outcomes: Counter, latencies: list[float]) -> None:
+async def client_loop(
+    base: str,
+    key: str,
+    doctors: list[str],
+    client_id: str,
+    starts: list[str],
+    deadline: float,
+    seed: int,
+    outcomes: Counter,
+    latencies: list[float],
+) -> None:
     rng = random.Random(seed)
     mine: dict[str, int] = {}
     headers = {"Authorization": f"Bearer {key}"}
@@ -61,23 +70,33 @@ async def client_loop(base: str, key: str, doctors: list[str], client_id: str, s
             began = time.perf_counter()
             if roll < 0.5 or not mine:
                 op = "create"
-                response = await http.post("/api/v1/appointments", json={
-                    "doctorId": rng.choice(doctors), "clientId": client_id, "startAt": rng.choice(starts)})
+                response = await http.post(
+                    "/api/v1/appointments",
+                    json={
+                        "doctorId": rng.choice(doctors),
+                        "clientId": client_id,
+                        "startAt": rng.choice(starts),
+                    },
+                )
                 if response.status_code == 201:
                     body = response.json()
                     mine[body["id"]] = body["version"]
             elif roll < 0.8:
                 op = "reschedule"
                 appointment_id = rng.choice(list(mine))
-                response = await http.patch(f"/api/v1/appointments/{appointment_id}", json={
-                    "startAt": rng.choice(starts), "version": mine[appointment_id]})
+                response = await http.patch(
+                    f"/api/v1/appointments/{appointment_id}",
+                    json={"startAt": rng.choice(starts), "version": mine[appointment_id]},
+                )
                 if response.status_code == 200:
                     mine[appointment_id] = response.json()["version"]
             else:
                 op = "cancel"
                 appointment_id = rng.choice(list(mine))
-                response = await http.delete(f"/api/v1/appointments/{appointment_id}",
-                                             headers={"If-Match": str(mine.pop(appointment_id))})
+                response = await http.delete(
+                    f"/api/v1/appointments/{appointment_id}",
+                    headers={"If-Match": str(mine.pop(appointment_id))},
+                )
             latencies.append((time.perf_counter() - began) * 1000)
             outcomes[(op, response.status_code)] += 1
 
@@ -94,8 +113,23 @@ def main() -> None:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": str(engine.url.render_as_string(hide_password=False))}
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "backend.api.main:app", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(args.workers), "--log-level", "warning", "--no-access-log"], env=env)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "backend.api.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -110,10 +144,22 @@ def main() -> None:
         deadline = time.monotonic() + args.seconds
 
         async def storm() -> None:
-            await asyncio.gather(*(
-                client_loop(base, key, [str(d.id) for d in doctors], str(client.id), starts, deadline,
-                            seed, outcomes, latencies)
-                for seed in range(args.clients)))
+            await asyncio.gather(
+                *(
+                    client_loop(
+                        base,
+                        key,
+                        [str(d.id) for d in doctors],
+                        str(client.id),
+                        starts,
+                        deadline,
+                        seed,
+                        outcomes,
+                        latencies,
+                    )
+                    for seed in range(args.clients)
+                )
+            )
 
         began = time.monotonic()
         asyncio.run(storm())
@@ -125,12 +171,16 @@ def main() -> None:
     errors = sum(n for (_, code), n in outcomes.items() if code >= 500)
     with engine.connect() as conn:
         overlaps = conn.execute(OVERLAPS_SQL).scalar_one()
-        live = conn.execute(text("SELECT count(*) FROM appointment WHERE status <> 'cancelled'")).scalar_one()
+        live = conn.execute(
+            text("SELECT count(*) FROM appointment WHERE status <> 'cancelled'")
+        ).scalar_one()
     print(f"clients {args.clients}, server workers {args.workers}, {elapsed:.1f} s")
     print(f"operations {total}  ->  {total / elapsed:.0f} ops/s  (5xx: {errors})")
     for (op, code), n in sorted(outcomes.items()):
         print(f"  {op:10s} {code}: {n}")
-    print(f"latency p50 {statistics.median(latencies):.1f} ms, p99 {statistics.quantiles(latencies, n=100)[98]:.1f} ms")
+    print(
+        f"latency p50 {statistics.median(latencies):.1f} ms, p99 {statistics.quantiles(latencies, n=100)[98]:.1f} ms"
+    )
     print(f"live appointments {live}, overlapping pairs (SQL): {overlaps}")
 
 

@@ -45,18 +45,48 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 TEMPLATE = "HX00000000000000000000000000bench"
 
 
-def start_worker(database_url: str, queue: str, concurrency: int, log: Path, *extra_env: tuple[str, str]
-                 ) -> subprocess.Popen[bytes]:
+def start_worker(
+    database_url: str, queue: str, concurrency: int, log: Path, *extra_env: tuple[str, str]
+) -> subprocess.Popen[bytes]:
     """The production worker command, on its own queue and Redis key prefix."""
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL,
-           "CELERY_QUEUE": queue, "WHATSAPP_CHANNEL": "sandbox", "WHATSAPP_TEMPLATE_CONTENT_SID": TEMPLATE,
-           **dict(extra_env)}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "DATABASE_URL": database_url,
+        "REDIS_URL": REDIS_URL,
+        "CELERY_QUEUE": queue,
+        "WHATSAPP_CHANNEL": "sandbox",
+        "WHATSAPP_TEMPLATE_CONTENT_SID": TEMPLATE,
+        **dict(extra_env),
+    }
     handle = log.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "backend.workers.worker", "worker", "-Q", queue,
-         "-c", str(concurrency), "-P", "prefork", "-n", f"{queue}@%h", "--without-mingle", "--without-gossip",
-         "--without-heartbeat", "-l", "WARNING"],
-        cwd=PROJECT_ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "backend.workers.worker",
+            "worker",
+            "-Q",
+            queue,
+            "-c",
+            str(concurrency),
+            "-P",
+            "prefork",
+            "-n",
+            f"{queue}@%h",
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+            "-l",
+            "WARNING",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     # ready = consuming: a probe message put on its queue disappears
     from kombu import Connection
@@ -105,8 +135,17 @@ def forget_redis_keys(queue: str) -> None:
 
 
 def add_clients(engine: Engine, tenant_id: uuid.UUID, count: int) -> list[uuid.UUID]:
-    rows = [{"id": uuid.uuid4(), "tenant_id": tenant_id, "phone": f"+5731{i:08d}", "name": f"Cliente {i}",
-             "false_emergency_count": 0, "emergency_access_revoked": False} for i in range(count)]
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "tenant_id": tenant_id,
+            "phone": f"+5731{i:08d}",
+            "name": f"Cliente {i}",
+            "false_emergency_count": 0,
+            "emergency_access_revoked": False,
+        }
+        for i in range(count)
+    ]
     from backend.core.clock import utcnow
 
     for row in rows:
@@ -121,8 +160,13 @@ def spread_clients(engine: Engine, client_ids: list[uuid.UUID]) -> None:
     with engine.begin() as conn:
         ids = [r[0] for r in conn.execute(text("SELECT id FROM appointment ORDER BY start_at"))]
         for i in range(0, len(ids), 1000):
-            conn.execute(text("UPDATE appointment SET client_id = :c WHERE id = :a"),
-                         [{"c": client_ids[(i + j) % len(client_ids)], "a": a} for j, a in enumerate(ids[i:i + 1000])])
+            conn.execute(
+                text("UPDATE appointment SET client_id = :c WHERE id = :a"),
+                [
+                    {"c": client_ids[(i + j) % len(client_ids)], "a": a}
+                    for j, a in enumerate(ids[i : i + 1000])
+                ],
+            )
 
 
 def count(sql: str) -> int:
@@ -145,13 +189,30 @@ def run(n_events: int, concurrency: int, commit_size: int) -> dict[str, Any]:
     queue = f"bench-outbox-{uuid.uuid4().hex[:6]}"
     tenant, doctors, _client, _key = clinic_with_doctors(40)
     client_ids = add_clients(engine, tenant.id, 1000)
-    fill_appointments(engine, tenant, doctors, _client, total=n_events, start_day=date.today() + timedelta(days=3),
-                      per_day=8)
+    fill_appointments(
+        engine,
+        tenant,
+        doctors,
+        _client,
+        total=n_events,
+        start_day=date.today() + timedelta(days=3),
+        per_day=8,
+    )
     spread_clients(engine, client_ids)
     with session_scope(read_only=True) as session:
         appointments = list(session.exec(select(Appointment)).all())
-    payloads = [(a.id, {"action": "create", "appointment": appointment_payload(a), "changes": {},
-                        "actor": {"type": "api_key", "id": "bench", "label": "bench"}}) for a in appointments]
+    payloads = [
+        (
+            a.id,
+            {
+                "action": "create",
+                "appointment": appointment_payload(a),
+                "changes": {},
+                "actor": {"type": "api_key", "id": "bench", "label": "bench"},
+            },
+        )
+        for a in appointments
+    ]
     log = Path(f"/tmp/{queue}.log")
     worker = start_worker(database_url, queue, concurrency, log)
     try:
@@ -159,25 +220,41 @@ def run(n_events: int, concurrency: int, commit_size: int) -> dict[str, Any]:
         started = time.monotonic()
         for i in range(0, len(payloads), commit_size):
             with session_scope(write=True) as session:
-                for appointment_id, payload in payloads[i:i + commit_size]:
-                    events.emit(session, tenant_id=tenant.id, type=events.APPOINTMENT_CREATED,
-                                aggregate_id=appointment_id, payload=payload)
+                for appointment_id, payload in payloads[i : i + commit_size]:
+                    events.emit(
+                        session,
+                        tenant_id=tenant.id,
+                        type=events.APPOINTMENT_CREATED,
+                        aggregate_id=appointment_id,
+                        payload=payload,
+                    )
         written = time.monotonic()
-        delivered = wait_until("SELECT count(*) FROM outbox_event WHERE dispatched_at IS NOT NULL", n_events, 600)
+        delivered = wait_until(
+            "SELECT count(*) FROM outbox_event WHERE dispatched_at IS NOT NULL", n_events, 600
+        )
         sent = wait_until("SELECT count(*) FROM message WHERE status = 'sent'", n_events, 600)
         with session_scope(read_only=True) as session:
-            lags = [r[0] for r in session.exec(text(  # type: ignore[call-overload]
-                "SELECT EXTRACT(EPOCH FROM dispatched_at - created_at) FROM outbox_event"))]
+            lags = [
+                r[0]
+                for r in session.exec(
+                    text(  # type: ignore[call-overload]
+                        "SELECT EXTRACT(EPOCH FROM dispatched_at - created_at) FROM outbox_event"
+                    )
+                )
+            ]
         checks = {
             "events": count("SELECT count(*) FROM outbox_event"),
             "processed markers": count("SELECT count(*) FROM processed_event"),
-            "duplicate markers": count("SELECT count(*) FROM (SELECT event_id, handler FROM processed_event "
-                                       "GROUP BY 1, 2 HAVING count(*) > 1) d"),
+            "duplicate markers": count(
+                "SELECT count(*) FROM (SELECT event_id, handler FROM processed_event "
+                "GROUP BY 1, 2 HAVING count(*) > 1) d"
+            ),
             "notices": count("SELECT count(*) FROM message WHERE direction = 'outbound'"),
             "reminders": count("SELECT count(*) FROM reminder"),
             "dead letters": count("SELECT count(*) FROM dead_letter"),
             "events claimed more than once": count(
-                "SELECT count(*) FROM outbox_event WHERE attempts > 1"),
+                "SELECT count(*) FROM outbox_event WHERE attempts > 1"
+            ),
         }
     finally:
         stop_worker(worker)

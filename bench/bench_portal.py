@@ -69,24 +69,41 @@ def seed_clinic(database_url: str, *, sessions: int) -> dict:
     engine = make_engine(database_url)
     rng = random.Random(5)
     try:
-        with Session(bind=engine.execution_options(sqlite_write=True), expire_on_commit=False) as session:
+        with Session(
+            bind=engine.execution_options(sqlite_write=True), expire_on_commit=False
+        ) as session:
             tenant = make_tenant(session, slug="bench", whatsapp="+14155550199")
             doctors = [
-                make_doctor(session, tenant, name=f"Dra. Bench {i + 1}", email=f"doctor{i + 1}@bench.co",
-                            periods=weekday_periods("08:00", "18:00", range(0, 6)))
+                make_doctor(
+                    session,
+                    tenant,
+                    name=f"Dra. Bench {i + 1}",
+                    email=f"doctor{i + 1}@bench.co",
+                    periods=weekday_periods("08:00", "18:00", range(0, 6)),
+                )
                 for i in range(DOCTORS)
             ]
             manager = StaffUser(
-                tenant_id=tenant.id, email="gerente@bench.co", full_name="Gerente Bench", role="manager",
+                tenant_id=tenant.id,
+                email="gerente@bench.co",
+                full_name="Gerente Bench",
+                role="manager",
                 password_hash=bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(rounds=4)).decode(),
             )
             session.add(manager)
             people = []
             for i in range(60):
-                client = Client(tenant_id=tenant.id, phone=f"+5730010{i:05d}", name=f"Cliente {i + 1}")
+                client = Client(
+                    tenant_id=tenant.id, phone=f"+5730010{i:05d}", name=f"Cliente {i + 1}"
+                )
                 session.add(client)
                 session.flush()
-                pet = Pet(tenant_id=tenant.id, client_id=client.id, name=f"Mascota {i + 1}", species="perro")
+                pet = Pet(
+                    tenant_id=tenant.id,
+                    client_id=client.id,
+                    name=f"Mascota {i + 1}",
+                    species="perro",
+                )
                 session.add(pet)
                 people.append((client, pet))
             session.flush()
@@ -96,17 +113,28 @@ def seed_clinic(database_url: str, *, sessions: int) -> dict:
             for doctor in doctors:
                 grid = [(day, slot) for day in range(6) for slot in range(20)]  # 30-min grid 08-18
                 for day, slot in sorted(rng.sample(grid, per_doctor)):
-                    start = (monday + timedelta(days=day, hours=8, minutes=30 * slot)).astimezone(UTC)
+                    start = (monday + timedelta(days=day, hours=8, minutes=30 * slot)).astimezone(
+                        UTC
+                    )
                     client, pet = rng.choice(people)
-                    rows.append({
-                        "id": uuid.uuid4(), "tenant_id": tenant.id, "doctor_id": doctor.id,
-                        "client_id": client.id, "pet_id": pet.id, "start_at": start,
-                        "end_at": start + timedelta(minutes=25),
-                        "status": "pending" if rng.random() < 0.6 else "confirmed",
-                        "priority": "normal", "source": rng.choice(["whatsapp", "portal", "api"]),
-                        "reason": rng.choice(REASONS), "version": 1,
-                        "created_at": start - timedelta(days=2), "updated_at": start - timedelta(days=2),
-                    })
+                    rows.append(
+                        {
+                            "id": uuid.uuid4(),
+                            "tenant_id": tenant.id,
+                            "doctor_id": doctor.id,
+                            "client_id": client.id,
+                            "pet_id": pet.id,
+                            "start_at": start,
+                            "end_at": start + timedelta(minutes=25),
+                            "status": "pending" if rng.random() < 0.6 else "confirmed",
+                            "priority": "normal",
+                            "source": rng.choice(["whatsapp", "portal", "api"]),
+                            "reason": rng.choice(REASONS),
+                            "version": 1,
+                            "created_at": start - timedelta(days=2),
+                            "updated_at": start - timedelta(days=2),
+                        }
+                    )
             session.execute(insert(Appointment.__table__), rows)
             session.flush()
             tokens = []
@@ -134,7 +162,9 @@ def seed_clinic(database_url: str, *, sessions: int) -> dict:
 
 def _tab(browser: Browser, portal: Portal, token: str) -> Page:
     context = browser.new_context(
-        base_url=portal.base_url, locale="es-CO", timezone_id="America/Bogota",
+        base_url=portal.base_url,
+        locale="es-CO",
+        timezone_id="America/Bogota",
         viewport={"width": 1440, "height": 900},
     )
     context.add_cookies([{"name": "va_session", "value": token, "url": portal.base_url}])
@@ -182,7 +212,9 @@ def run(sessions: int, loads: int, confirms: int, *, same_view: bool = False) ->
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         week_url = portal.url(f"/agenda?vista=semana&doctor={data['doctor_id']}")
         idle_tabs = []
-        for token, url in zip(data["tokens"][1:], idle_urls(portal, data, sessions, same_view), strict=True):
+        for token, url in zip(
+            data["tokens"][1:], idle_urls(portal, data, sessions, same_view), strict=True
+        ):
             tab = _tab(browser, portal, token)
             tab.goto(url)
             tab.wait_for_function(WAIT_BLOCKS, arg=1)
@@ -234,7 +266,9 @@ def main() -> None:
     parser.add_argument("--loads", type=int, default=10, help="week view loads to time")
     parser.add_argument("--confirms", type=int, default=40, help="confirm actions to time")
     parser.add_argument(
-        "--same-view", action="store_true", help="every tab on the measured doctor's week (worst case)"
+        "--same-view",
+        action="store_true",
+        help="every tab on the measured doctor's week (worst case)",
     )
     args = parser.parse_args()
     result = run(args.sessions, args.loads, args.confirms, same_view=args.same_view)

@@ -58,9 +58,20 @@ LEAD = timedelta(minutes=4)  # set-up must finish before the window opens
 
 
 def add_doctors(engine, tenant_id: uuid.UUID, count_: int) -> list[uuid.UUID]:  # type: ignore[no-untyped-def]
-    rows = [{"id": uuid.uuid4(), "tenant_id": tenant_id, "email": f"bench.{i}.{uuid.uuid4().hex[:6]}@b.co",
-             "password_hash": "x", "full_name": f"Dr. {i}", "role": "doctor", "active_for_ai_booking": False,
-             "is_active": True, "created_at": utcnow()} for i in range(count_)]
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "tenant_id": tenant_id,
+            "email": f"bench.{i}.{uuid.uuid4().hex[:6]}@b.co",
+            "password_hash": "x",
+            "full_name": f"Dr. {i}",
+            "role": "doctor",
+            "active_for_ai_booking": False,
+            "is_active": True,
+            "created_at": utcnow(),
+        }
+        for i in range(count_)
+    ]
     with engine.begin() as conn:
         conn.execute(insert(StaffUser.__table__), rows)
     return [r["id"] for r in rows]
@@ -71,39 +82,82 @@ def set_up(n: int, window: timedelta) -> tuple[Any, Any]:
     tenant, _doctors, _client, _key = clinic_with_doctors(1)
     clients = add_clients(engine, tenant.id, n)
     # a doctor's appointments 30 min apart at least: ceil(30 min / step) doctors in turn
-    doctors = add_doctors(engine, tenant.id, min(n, -(-n * 30 // max(int(window.total_seconds() // 60), 1))))
+    doctors = add_doctors(
+        engine, tenant.id, min(n, -(-n * 30 // max(int(window.total_seconds() // 60), 1)))
+    )
     opens = utcnow() + LEAD
     step = window / n
     rows = []
     for i in range(n):
         start = opens + step * i + timedelta(hours=24)
-        rows.append({"id": uuid.uuid4(), "tenant_id": tenant.id, "doctor_id": doctors[i % len(doctors)],
-                     "client_id": clients[i], "start_at": start, "end_at": start + timedelta(minutes=25),
-                     "status": "confirmed", "priority": "normal", "source": "api", "version": 1,
-                     "created_at": utcnow(), "updated_at": utcnow()})
+        rows.append(
+            {
+                "id": uuid.uuid4(),
+                "tenant_id": tenant.id,
+                "doctor_id": doctors[i % len(doctors)],
+                "client_id": clients[i],
+                "start_at": start,
+                "end_at": start + timedelta(minutes=25),
+                "status": "confirmed",
+                "priority": "normal",
+                "source": "api",
+                "version": 1,
+                "created_at": utcnow(),
+                "updated_at": utcnow(),
+            }
+        )
     with engine.begin() as conn:
         for i in range(0, n, 2000):
-            conn.execute(insert(Appointment.__table__), rows[i:i + 2000])
+            conn.execute(insert(Appointment.__table__), rows[i : i + 2000])
     with session_scope(read_only=True) as session:
-        appointments = list(session.exec(select(Appointment).where(Appointment.tenant_id == tenant.id)).all())
+        appointments = list(
+            session.exec(select(Appointment).where(Appointment.tenant_id == tenant.id)).all()
+        )
     actor = {"type": SYSTEM.type, "id": SYSTEM.id, "label": SYSTEM.label}
     for i in range(0, len(appointments), 500):
         with session_scope(write=True) as session:
-            for a in appointments[i:i + 500]:
-                events.emit(session, tenant_id=tenant.id, type=events.APPOINTMENT_CREATED, aggregate_id=a.id,
-                            payload={"action": "create", "appointment": appointment_payload(a), "changes": {},
-                                     "actor": actor})
+            for a in appointments[i : i + 500]:
+                events.emit(
+                    session,
+                    tenant_id=tenant.id,
+                    type=events.APPOINTMENT_CREATED,
+                    aggregate_id=a.id,
+                    payload={
+                        "action": "create",
+                        "appointment": appointment_payload(a),
+                        "changes": {},
+                        "actor": actor,
+                    },
+                )
     outbox.relay_pending()  # the real reminders handler makes the reminders
     return engine, opens
 
 
 def start_beat(database_url: str, queue: str, workdir: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL,
-           "CELERY_QUEUE": queue}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "DATABASE_URL": database_url,
+        "REDIS_URL": REDIS_URL,
+        "CELERY_QUEUE": queue,
+    }
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "backend.workers.worker", "beat", "-l", "WARNING",
-         "-s", str(workdir / f"{queue}-schedule")],
-        cwd=PROJECT_ROOT, env=env, stdout=(workdir / f"{queue}-beat.log").open("wb"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "backend.workers.worker",
+            "beat",
+            "-l",
+            "WARNING",
+            "-s",
+            str(workdir / f"{queue}-schedule"),
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=(workdir / f"{queue}-beat.log").open("wb"),
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
 
@@ -118,7 +172,9 @@ def run(n: int, window_minutes: float, concurrency: int) -> dict[str, Any]:
     began = time.monotonic()
     engine, opens = set_up(n, window)
     closes = opens + window
-    due_in_window = (f"FROM reminder WHERE due_at >= '{opens.isoformat()}' AND due_at < '{closes.isoformat()}'")
+    due_in_window = (
+        f"FROM reminder WHERE due_at >= '{opens.isoformat()}' AND due_at < '{closes.isoformat()}'"
+    )
     made = count(f"SELECT count(*) {due_in_window}")
     if utcnow() > opens - timedelta(seconds=20):
         raise SystemExit(f"set-up took too long ({time.monotonic() - began:.0f} s): raise LEAD")
@@ -128,15 +184,27 @@ def run(n: int, window_minutes: float, concurrency: int) -> dict[str, Any]:
     worker = start_worker(database_url, queue, concurrency, workdir / f"{queue}-worker.log")
     beat = start_beat(database_url, queue, workdir)
     try:
-        print(f"{made} reminders due between {opens:%H:%M:%S} and {closes:%H:%M:%S} UTC; waiting…", flush=True)
+        print(
+            f"{made} reminders due between {opens:%H:%M:%S} and {closes:%H:%M:%S} UTC; waiting…",
+            flush=True,
+        )
         deadline = closes + timedelta(minutes=3)
         while utcnow() < deadline:
-            if utcnow() > closes and count(f"SELECT count(*) {due_in_window} AND status = 'pending'") == 0:
+            if (
+                utcnow() > closes
+                and count(f"SELECT count(*) {due_in_window} AND status = 'pending'") == 0
+            ):
                 break
             time.sleep(5)
         with session_scope(read_only=True) as session:
-            lags = [float(r[0]) for r in session.exec(text(  # type: ignore[call-overload]
-                f"SELECT EXTRACT(EPOCH FROM sent_at - due_at) {due_in_window} AND status = 'sent'"))]
+            lags = [
+                float(r[0])
+                for r in session.exec(
+                    text(  # type: ignore[call-overload]
+                        f"SELECT EXTRACT(EPOCH FROM sent_at - due_at) {due_in_window} AND status = 'sent'"
+                    )
+                )
+            ]
         result = {
             "reminders due in window": made,
             "window minutes": window_minutes,
@@ -148,14 +216,19 @@ def run(n: int, window_minutes: float, concurrency: int) -> dict[str, Any]:
             "lag max s": round(max(lags), 2) if lags else None,
             "within 60 s": f"{100 * sum(1 for x in lags if x <= 60) / max(len(lags), 1):.2f} %",
             "messages for these reminders": count(
-                f"SELECT count(*) FROM message WHERE id IN (SELECT message_id {due_in_window})"),
+                f"SELECT count(*) FROM message WHERE id IN (SELECT message_id {due_in_window})"
+            ),
             "reminders sharing a message": count(
                 f"SELECT count(*) FROM (SELECT message_id {due_in_window} AND message_id IS NOT NULL "
-                "GROUP BY message_id HAVING count(*) > 1) d"),
-            "outbound messages in total": count("SELECT count(*) FROM message WHERE direction = 'outbound'"),
+                "GROUP BY message_id HAVING count(*) > 1) d"
+            ),
+            "outbound messages in total": count(
+                "SELECT count(*) FROM message WHERE direction = 'outbound'"
+            ),
             "clients with more than one message": count(
                 "SELECT count(*) FROM (SELECT to_phone FROM message WHERE direction = 'outbound' "
-                "GROUP BY to_phone HAVING count(*) > 1) d"),
+                "GROUP BY to_phone HAVING count(*) > 1) d"
+            ),
         }
     finally:
         beat.send_signal(signal.SIGTERM)

@@ -57,6 +57,7 @@ SCRIPT = (
 
 # ---------------------------------------------------------------- the bare endpoint
 
+
 def _bare_accept(form) -> None:  # type: ignore[no-untyped-def]
     from backend.api.routes.webhooks import _accept
 
@@ -84,6 +85,7 @@ def bare_health() -> dict[str, str]:
 
 # ---------------------------------------------------------------- set-up
 
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -96,10 +98,17 @@ def seed(conversations: int) -> None:
     from tests.factories import make_doctor, make_tenant, weekday_periods
 
     with session_scope(write=True) as session:
-        tenant = make_tenant(session, slug="bench-webhook", whatsapp=CLINIC_NUMBER, phone="+576014567890")
+        tenant = make_tenant(
+            session, slug="bench-webhook", whatsapp=CLINIC_NUMBER, phone="+576014567890"
+        )
         for i in range(3):
-            make_doctor(session, tenant, name=f"Dra. Bench {i}", email=f"wh{i}@bench.example.com",
-                        periods=weekday_periods("07:00", "20:00", range(0, 7)))
+            make_doctor(
+                session,
+                tenant,
+                name=f"Dra. Bench {i}",
+                email=f"wh{i}@bench.example.com",
+                periods=weekday_periods("07:00", "20:00", range(0, 7)),
+            )
         for i in range(conversations):
             client = clients.find_or_create(session, tenant, phone=phone_of(i), name=f"Cliente {i}")
             clients.add_pet(session, client, name=f"Mascota {i}", species="perro")
@@ -112,8 +121,21 @@ def phone_of(index: int) -> str:
 def start_server(target: str, env: dict[str, str], workers: int) -> tuple[subprocess.Popen, str]:
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            target,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
         env=env,
     )
     base = f"http://127.0.0.1:{port}"
@@ -130,8 +152,15 @@ def start_server(target: str, env: dict[str, str], workers: int) -> tuple[subpro
 
 # ---------------------------------------------------------------- load
 
-async def conversation(base: str, index: int, deadline: float, warmup_until: float,
-                       latencies: list[float], codes: Counter) -> None:
+
+async def conversation(
+    base: str,
+    index: int,
+    deadline: float,
+    warmup_until: float,
+    latencies: list[float],
+    codes: Counter,
+) -> None:
     validator = RequestValidator(TOKEN)
     url = PUBLIC_BASE + "/webhooks/whatsapp"
     step = 0
@@ -163,8 +192,12 @@ def run_load(base: str, conversations: int, seconds: float, warmup: float) -> di
     deadline = warmup_until + seconds
 
     async def everyone() -> None:
-        await asyncio.gather(*(conversation(base, i, deadline, warmup_until, latencies, codes)
-                               for i in range(conversations)))
+        await asyncio.gather(
+            *(
+                conversation(base, i, deadline, warmup_until, latencies, codes)
+                for i in range(conversations)
+            )
+        )
 
     asyncio.run(everyone())
     measured = time.monotonic() - warmup_until
@@ -185,8 +218,12 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3)
     parser.add_argument("--conversations", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--queue", action=argparse.BooleanOptionalAction, default=True,
-                        help="also measure the production path: store + enqueue to Redis (no worker)")
+    parser.add_argument(
+        "--queue",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also measure the production path: store + enqueue to Redis (no worker)",
+    )
     args = parser.parse_args()
 
     from bench.setup_data import fresh_postgres
@@ -205,8 +242,10 @@ def main() -> None:
     for key in ("REDIS_URL", "ANTHROPIC_API_KEY"):
         env.pop(key, None)
 
-    scenarios = [("assistant", "backend.api.main:app", env),
-                 ("bare", "bench.bench_webhook:bare_app", env)]
+    scenarios = [
+        ("assistant", "backend.api.main:app", env),
+        ("bare", "bench.bench_webhook:bare_app", env),
+    ]
     if args.queue:
         scenarios.insert(1, ("queued", "backend.api.main:app", {**env, "REDIS_URL": QUEUE_URL}))
     results = {}
@@ -225,26 +264,36 @@ def main() -> None:
             redis.Redis.from_url(QUEUE_URL).flushdb()  # the enqueued tasks were not for a worker
 
     with engine.connect() as conn:
-        stats = conn.execute(text(
-            "SELECT (SELECT count(*) FROM message WHERE direction = 'inbound'),"
-            " (SELECT count(*) FROM message WHERE direction = 'inbound' AND processed_at IS NULL"
-            "   AND from_phone LIKE '+57300%' AND created_at < (SELECT min(created_at) FROM message"
-            "   WHERE processed_at IS NULL AND direction = 'inbound')),"
-            " (SELECT count(*) FROM message WHERE direction = 'outbound'),"
-            " (SELECT count(*) FROM appointment WHERE source = 'whatsapp'),"
-            " (SELECT count(*) FROM conversation)"
-        )).one()
-    print(f"{args.conversations} concurrent conversations, {args.workers} uvicorn workers, "
-          f"{args.seconds:.0f} s measured after {args.warmup:.0f} s warm-up, PostgreSQL, rules path")
-    print(f"{'endpoint':<10} {'msgs/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} {'errors':>7}")
+        stats = conn.execute(
+            text(
+                "SELECT (SELECT count(*) FROM message WHERE direction = 'inbound'),"
+                " (SELECT count(*) FROM message WHERE direction = 'inbound' AND processed_at IS NULL"
+                "   AND from_phone LIKE '+57300%' AND created_at < (SELECT min(created_at) FROM message"
+                "   WHERE processed_at IS NULL AND direction = 'inbound')),"
+                " (SELECT count(*) FROM message WHERE direction = 'outbound'),"
+                " (SELECT count(*) FROM appointment WHERE source = 'whatsapp'),"
+                " (SELECT count(*) FROM conversation)"
+            )
+        ).one()
+    print(
+        f"{args.conversations} concurrent conversations, {args.workers} uvicorn workers, "
+        f"{args.seconds:.0f} s measured after {args.warmup:.0f} s warm-up, PostgreSQL, rules path"
+    )
+    print(
+        f"{'endpoint':<10} {'msgs/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} {'errors':>7}"
+    )
     for name, r in results.items():
-        print(f"{name:<10} {r['per_second']:>8.0f} {r['p50']:>8.1f} {r['p99']:>8.1f} "
-              f"{r['requests']:>9.0f} {r['errors']:>7.0f}")
+        print(
+            f"{name:<10} {r['per_second']:>8.0f} {r['p50']:>8.1f} {r['p99']:>8.1f} "
+            f"{r['requests']:>9.0f} {r['errors']:>7.0f}"
+        )
     for name in results:
         if name != "bare":
             ratio = results[name]["per_second"] / results["bare"]["per_second"]
             print(f"{name} / bare throughput: {ratio:.2f}")
-    print(f"stored inbound {stats[0]}, outbound {stats[2]}, WhatsApp bookings {stats[3]}, conversations {stats[4]}")
+    print(
+        f"stored inbound {stats[0]}, outbound {stats[2]}, WhatsApp bookings {stats[3]}, conversations {stats[4]}"
+    )
 
 
 if __name__ == "__main__":

@@ -17,7 +17,9 @@ from backend.models import Appointment, Client
 from backend.services import migrations
 from tests.factories import make_api_key, make_doctor, make_tenant, weekday_periods
 
-ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+ADMIN_URL = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 
 def fresh_postgres(name: str) -> Engine:
@@ -37,9 +39,15 @@ def clinic_with_doctors(n_doctors: int, *, buffer_minutes: int = 5):
     with session_scope(write=True) as session:
         tenant = make_tenant(session, slug=f"bench{uuid.uuid4().hex[:6]}")
         doctors = [
-            make_doctor(session, tenant, name=f"Dr. Bench {i}", email=f"d{i}.{uuid.uuid4().hex[:6]}@b.co",
-                        periods=weekday_periods("08:00", "18:00", range(0, 6)), buffer_minutes=buffer_minutes,
-                        horizon_days=400)
+            make_doctor(
+                session,
+                tenant,
+                name=f"Dr. Bench {i}",
+                email=f"d{i}.{uuid.uuid4().hex[:6]}@b.co",
+                periods=weekday_periods("08:00", "18:00", range(0, 6)),
+                buffer_minutes=buffer_minutes,
+                horizon_days=400,
+            )
             for i in range(n_doctors)
         ]
         client = Client(tenant_id=tenant.id, phone="+573000000001", name="Bench")
@@ -48,8 +56,17 @@ def clinic_with_doctors(n_doctors: int, *, buffer_minutes: int = 5):
     return tenant, doctors, client, key
 
 
-def fill_appointments(engine: Engine, tenant, doctors, client, *, total: int, start_day: date,
-                      per_day: int, seed: int = 1) -> int:
+def fill_appointments(
+    engine: Engine,
+    tenant,
+    doctors,
+    client,
+    *,
+    total: int,
+    start_day: date,
+    per_day: int,
+    seed: int = 1,
+) -> int:
     """Inserts `total` non-overlapping appointments, `per_day` per doctor-day, from start_day on."""
     rng = random.Random(seed)
     tz = ZoneInfo(tenant.timezone)
@@ -62,13 +79,22 @@ def fill_appointments(engine: Engine, tenant, doctors, client, *, total: int, st
                 for slot in sorted(rng.sample(grid, per_day)):
                     start = datetime.combine(day, time(8), tz) + timedelta(minutes=30 * slot)
                     start_utc = start.astimezone(UTC)
-                    rows.append({
-                        "id": uuid.uuid4(), "tenant_id": tenant.id, "doctor_id": doctor.id,
-                        "client_id": client.id, "start_at": start_utc,
-                        "end_at": start_utc + timedelta(minutes=25), "status": "confirmed",
-                        "priority": "normal", "source": "api", "version": 1,
-                        "created_at": start_utc, "updated_at": start_utc,
-                    })
+                    rows.append(
+                        {
+                            "id": uuid.uuid4(),
+                            "tenant_id": tenant.id,
+                            "doctor_id": doctor.id,
+                            "client_id": client.id,
+                            "start_at": start_utc,
+                            "end_at": start_utc + timedelta(minutes=25),
+                            "status": "confirmed",
+                            "priority": "normal",
+                            "source": "api",
+                            "version": 1,
+                            "created_at": start_utc,
+                            "updated_at": start_utc,
+                        }
+                    )
                     if len(rows) >= total:
                         break
                 if len(rows) >= total:
@@ -77,5 +103,7 @@ def fill_appointments(engine: Engine, tenant, doctors, client, *, total: int, st
     with engine.begin() as conn:
         for i in range(0, len(rows), 5000):
             conn.execute(insert(Appointment.__table__), rows[i : i + 5000])
-        conn.execute(text("ANALYZE appointment") if engine.dialect.name == "postgresql" else text("ANALYZE"))
+        conn.execute(
+            text("ANALYZE appointment") if engine.dialect.name == "postgresql" else text("ANALYZE")
+        )
     return len(rows)

@@ -56,8 +56,9 @@ ensure_services
 
 failed=()
 
-log "ruff check backend vetassist_app tests"
+log "ruff check and ruff format --check"
 ruff check backend vetassist_app tests || failed+=(ruff)
+ruff format --check backend vetassist_app tests bench alembic || failed+=("ruff format")
 
 log "mypy backend vetassist_app"
 mypy backend vetassist_app || failed+=(mypy)

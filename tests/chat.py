@@ -49,21 +49,41 @@ def make_clinic(
     contacts: bool = True,
 ) -> ClinicSetup:
     with session_scope(write=True) as session:
-        tenant = make_tenant(session, slug=slug, whatsapp=number, phone="+576014567890",
-                             address="Calle 85 # 15-20, Bogotá")
-        tenant.name = "Clínica Veterinaria Patitas" if slug == "patitas" else f"Clínica {slug.title()}"
-        doctor = make_doctor(session, tenant, name="Dra. Ana Restrepo", email=f"ana@{slug}.example.com",
-                             periods=periods if periods is not None else weekday_periods())
+        tenant = make_tenant(
+            session,
+            slug=slug,
+            whatsapp=number,
+            phone="+576014567890",
+            address="Calle 85 # 15-20, Bogotá",
+        )
+        tenant.name = (
+            "Clínica Veterinaria Patitas" if slug == "patitas" else f"Clínica {slug.title()}"
+        )
+        doctor = make_doctor(
+            session,
+            tenant,
+            name="Dra. Ana Restrepo",
+            email=f"ana@{slug}.example.com",
+            periods=periods if periods is not None else weekday_periods(),
+        )
         if contacts:
-            session.add(EscalationContact(tenant_id=tenant.id, name="Dra. Ana Restrepo",
-                                          whatsapp_phone=VET_PHONE, email=f"ana@{slug}.example.com",
-                                          channels=["whatsapp", "email"]))
+            session.add(
+                EscalationContact(
+                    tenant_id=tenant.id,
+                    name="Dra. Ana Restrepo",
+                    whatsapp_phone=VET_PHONE,
+                    email=f"ana@{slug}.example.com",
+                    channels=["whatsapp", "email"],
+                )
+            )
         key = make_api_key(session, tenant)
         session.flush()
     return ClinicSetup(tenant=tenant, doctor=doctor, key=key, number=number)
 
 
-def add_client(tenant: Tenant, phone: str, name: str | None, pet: tuple[str, str] | None = None) -> None:
+def add_client(
+    tenant: Tenant, phone: str, name: str | None, pet: tuple[str, str] | None = None
+) -> None:
     with session_scope(write=True) as session:
         client = clients.find_or_create(session, tenant, phone=phone, name=name)
         if pet:
@@ -78,8 +98,16 @@ class Chat:
     seen: set[uuid.UUID] = field(default_factory=set)
     transcript: list[str] = field(default_factory=list)
 
-    def post(self, body: str, *, sid: str | None = None, media: list[str] | None = None,
-             signature: str | None = None, to: str | None = None, headers: dict[str, str] | None = None):
+    def post(
+        self,
+        body: str,
+        *,
+        sid: str | None = None,
+        media: list[str] | None = None,
+        signature: str | None = None,
+        to: str | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         assert self.http is not None
         params = {
             "SmsMessageSid": sid or "SM" + uuid.uuid4().hex,
@@ -109,12 +137,20 @@ class Chat:
         assert response.headers["content-type"].startswith("text/xml")
         return self._record(body)
 
-    def direct(self, body: str, *, tenant_id: uuid.UUID, media: list[dict[str, str]] | None = None) -> list[str]:
+    def direct(
+        self, body: str, *, tenant_id: uuid.UUID, media: list[dict[str, str]] | None = None
+    ) -> list[str]:
         """Same path as the webhook, without HTTP."""
-        message_id = receive(InboundMessage(
-            tenant_id=tenant_id, from_phone=self.phone, to_phone=self.clinic_number, body=body,
-            provider_sid="SM" + uuid.uuid4().hex, media=media or [],
-        ))
+        message_id = receive(
+            InboundMessage(
+                tenant_id=tenant_id,
+                from_phone=self.phone,
+                to_phone=self.clinic_number,
+                body=body,
+                provider_sid="SM" + uuid.uuid4().hex,
+                media=media or [],
+            )
+        )
         assert message_id is not None
         process_inbound_message(message_id)
         return self._record(body)
@@ -128,7 +164,8 @@ class Chat:
     def new_replies(self) -> list[str]:
         with session_scope(read_only=True) as session:
             rows = session.exec(
-                select(Message).where(Message.direction == "outbound", Message.to_phone == self.phone)
+                select(Message)
+                .where(Message.direction == "outbound", Message.to_phone == self.phone)
                 .order_by(col(Message.created_at), col(Message.id))
             ).all()
         fresh = [m for m in rows if m.id not in self.seen]
@@ -138,7 +175,8 @@ class Chat:
     def conversation(self) -> Conversation:
         with session_scope(read_only=True) as session:
             found = session.exec(
-                select(Conversation).where(Conversation.client_phone == self.phone)
+                select(Conversation)
+                .where(Conversation.client_phone == self.phone)
                 .order_by(col(Conversation.started_at).desc(), col(Conversation.is_open).desc())
             ).first()
             assert found is not None

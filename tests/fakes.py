@@ -79,14 +79,25 @@ def fake_server(responder: Responder) -> Iterator[FakeServer]:
 
 def twilio_message(recorded: Recorded, status: str = "queued") -> dict[str, Any]:
     form = recorded.form()
-    return {"sid": "SM" + "a" * 32, "status": status, "to": form.get("To"), "from": form.get("From"),
-            "body": form.get("Body"), "account_sid": "AC" + "0" * 32, "num_segments": "1"}
+    return {
+        "sid": "SM" + "a" * 32,
+        "status": status,
+        "to": form.get("To"),
+        "from": form.get("From"),
+        "body": form.get("Body"),
+        "account_sid": "AC" + "0" * 32,
+        "num_segments": "1",
+    }
 
 
 def claude_tool_use(name: str, data: dict[str, Any], tool_id: str = "toolu_01") -> dict[str, Any]:
     return {
-        "id": "msg_01", "type": "message", "role": "assistant", "model": "claude-sonnet-4-6",
+        "id": "msg_01",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-sonnet-4-6",
         "content": [{"type": "tool_use", "id": tool_id, "name": name, "input": data}],
-        "stop_reason": "tool_use", "stop_sequence": None,
+        "stop_reason": "tool_use",
+        "stop_sequence": None,
         "usage": {"input_tokens": 10, "output_tokens": 10},
     }

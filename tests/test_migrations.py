@@ -10,7 +10,9 @@ from backend.services.migrations import alembic_config, include_name
 
 def test_migrations_match_models_on_both_databases(db):
     with db.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": include_name}
+        )
         diff = compare_metadata(context, SQLModel.metadata)
     assert diff == []
 

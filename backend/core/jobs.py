@@ -59,7 +59,9 @@ def submit(job: Job, subject_id: uuid.UUID | str | None = None) -> None:
         log.exception("handing %s %s to the background failed", job, subject)
 
 
-def submit_after_commit(session: Session, job: Job, subject_id: uuid.UUID | str | None = None) -> None:
+def submit_after_commit(
+    session: Session, job: Job, subject_id: uuid.UUID | str | None = None
+) -> None:
     """Hands `job` to the runner once `session`'s transaction has committed."""
     pending: list[tuple[Job, uuid.UUID | str | None]] = session.info.setdefault(_PENDING_KEY, [])
     if job is Job.RELAY_OUTBOX and (job, subject_id) in pending:
@@ -77,6 +79,8 @@ def _run_after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
-    if session.in_nested_transaction():  # only a SAVEPOINT: jobs for rows it undid find nothing to do
+    if (
+        session.in_nested_transaction()
+    ):  # only a SAVEPOINT: jobs for rows it undid find nothing to do
         return
     session.info.pop(_PENDING_KEY, None)

@@ -81,6 +81,7 @@ REASONS = [
     "No quiere comer",
 ]
 
+
 def demo_exists(session: Session) -> bool:
     return session.exec(select(Tenant).where(Tenant.slug == DEMO_SLUG)).first() is not None
 

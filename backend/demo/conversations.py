@@ -56,8 +56,14 @@ STAFF_REPLY = (
 )
 
 
-def _play(session: Session, tenant: Tenant, phone: str, chat: Chat, start: datetime,
-          gap: timedelta = timedelta(minutes=1)) -> None:
+def _play(
+    session: Session,
+    tenant: Tenant,
+    phone: str,
+    chat: Chat,
+    start: datetime,
+    gap: timedelta = timedelta(minutes=1),
+) -> None:
     moment = start
     for text in chat:
         clock.freeze(moment)
@@ -78,8 +84,9 @@ def seed_conversations(session: Session, tenant: Tenant) -> None:
     real_now = utcnow()
     was_frozen = clock._frozen
     zone = ZoneInfo(tenant.timezone)
-    yesterday_3pm = datetime.combine((real_now.astimezone(zone) - timedelta(days=1)).date(),
-                                     datetime.min.time(), zone).replace(hour=15, minute=10)
+    yesterday_3pm = datetime.combine(
+        (real_now.astimezone(zone) - timedelta(days=1)).date(), datetime.min.time(), zone
+    ).replace(hour=15, minute=10)
     try:
         _play(session, tenant, "+573001112233", BOOKED_YESTERDAY, yesterday_3pm)
         _expire(session, tenant, "+573001112233", yesterday_3pm + timedelta(hours=1))
@@ -87,7 +94,14 @@ def seed_conversations(session: Session, tenant: Tenant) -> None:
         _play(session, tenant, "+573004445566", PRICE_QUESTION, real_now - timedelta(hours=5))
         _expire(session, tenant, "+573004445566", real_now - timedelta(hours=4))
 
-        _play(session, tenant, "+573118765432", NEW_CLIENT, real_now - timedelta(hours=3), timedelta(minutes=2))
+        _play(
+            session,
+            tenant,
+            "+573118765432",
+            NEW_CLIENT,
+            real_now - timedelta(hours=3),
+            timedelta(minutes=2),
+        )
         _play(session, tenant, "+573007778899", WHEN_IS_IT, real_now - timedelta(hours=2))
 
         clock.freeze(real_now - timedelta(minutes=40))
@@ -111,21 +125,36 @@ def _take_over(session: Session, tenant: Tenant, phone: str, at: datetime) -> No
         select(StaffUser).where(StaffUser.tenant_id == tenant.id, StaffUser.role == "support")
     ).first()
     conversation = lock_open_conversation(session, tenant, phone)
-    conversations.staff_reply(session, tenant=tenant, conversation_id=conversation.id, body=STAFF_REPLY,
-                              user_id=support.id if support else None)
+    conversations.staff_reply(
+        session,
+        tenant=tenant,
+        conversation_id=conversation.id,
+        body=STAFF_REPLY,
+        user_id=support.id if support else None,
+    )
 
 
 def _vet_on_duty(session: Session, tenant: Tenant, at: datetime) -> None:
     """The vet on duty wrote to the clinic's number this morning, so alerts go as free text."""
     contact = session.exec(
-        select(EscalationContact).where(EscalationContact.tenant_id == tenant.id,
-                                        col(EscalationContact.whatsapp_phone).is_not(None))
+        select(EscalationContact).where(
+            EscalationContact.tenant_id == tenant.id,
+            col(EscalationContact.whatsapp_phone).is_not(None),
+        )
     ).first()
     if contact is None or not contact.whatsapp_phone:
         return
-    session.add(Message(
-        tenant_id=tenant.id, direction="inbound", author="client", from_phone=contact.whatsapp_phone,
-        to_phone=tenant.whatsapp_numbers[0] if tenant.whatsapp_numbers else "",
-        body="Buenos días, hoy estoy de turno 👩‍⚕️", status="received", processed_at=at, created_at=at,
-    ))
+    session.add(
+        Message(
+            tenant_id=tenant.id,
+            direction="inbound",
+            author="client",
+            from_phone=contact.whatsapp_phone,
+            to_phone=tenant.whatsapp_numbers[0] if tenant.whatsapp_numbers else "",
+            body="Buenos días, hoy estoy de turno 👩‍⚕️",
+            status="received",
+            processed_at=at,
+            created_at=at,
+        )
+    )
     session.flush()

@@ -93,7 +93,9 @@ def parse_state(value: str) -> State:
         return State(value)
     except ValueError:
         allowed = ", ".join(s.value for s in State)
-        raise IllegalTransition(f"unknown conversation state '{value}' (known: {allowed})") from None
+        raise IllegalTransition(
+            f"unknown conversation state '{value}' (known: {allowed})"
+        ) from None
 
 
 def can_transition(current: str, target: str) -> bool:
@@ -120,9 +122,7 @@ def check_path(current: str, path: Sequence[str]) -> None:
         here = step
 
 
-def shortest_path(
-    current: str, target: str, *, avoid: Iterable[str] = ()
-) -> list[State] | None:
+def shortest_path(current: str, target: str, *, avoid: Iterable[str] = ()) -> list[State] | None:
     """The fewest legal hops from `current` to `target` (excluding `current`).
 
     `avoid` names states the path may not pass through (it may still end in

@@ -65,4 +65,6 @@ class AlertDelivery(SQLModel, table=True):
     error: str | None = Field(default=None, max_length=1000)
     sent_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     acknowledged_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
-    message_id: uuid.UUID | None = Field(default=None, index=True)  # the WhatsApp message carrying it
+    message_id: uuid.UUID | None = Field(
+        default=None, index=True
+    )  # the WhatsApp message carrying it

@@ -62,10 +62,14 @@ def _targets(session: Session, tenant: Tenant) -> list[tuple[str, str, str]]:
                 add("slack", tenant.alert_slack_webhook_url, contact.name)
     if not targets:
         doctors = session.exec(
-            select(StaffUser).where(
-                StaffUser.tenant_id == tenant.id, StaffUser.role == "doctor",
-                col(StaffUser.is_active), col(StaffUser.alert_phone).is_not(None),
-            ).order_by(col(StaffUser.active_for_ai_booking).desc(), col(StaffUser.full_name))
+            select(StaffUser)
+            .where(
+                StaffUser.tenant_id == tenant.id,
+                StaffUser.role == "doctor",
+                col(StaffUser.is_active),
+                col(StaffUser.alert_phone).is_not(None),
+            )
+            .order_by(col(StaffUser.active_for_ai_booking).desc(), col(StaffUser.full_name))
         ).all()
         for doctor in doctors:
             add("whatsapp", doctor.alert_phone, doctor.full_name)
@@ -85,7 +89,9 @@ def raise_alert(
 
     `title` is the one-line summary; `body` the message people read.
     """
-    alert = Alert(tenant_id=tenant.id, kind=kind, subject_id=subject_id, title=title[:200], body=body)
+    alert = Alert(
+        tenant_id=tenant.id, kind=kind, subject_id=subject_id, title=title[:200], body=body
+    )
     session.add(alert)
     session.flush()
     targets = _targets(session, tenant)
@@ -93,7 +99,9 @@ def raise_alert(
         log.warning("clinic %s has nobody to alert for %s %s", tenant.slug, kind, subject_id)
     deliveries: list[AlertDelivery] = []
     for channel, target, name in targets:
-        delivery = AlertDelivery(alert_id=alert.id, channel=channel, target=target, contact_name=name)
+        delivery = AlertDelivery(
+            alert_id=alert.id, channel=channel, target=target, contact_name=name
+        )
         if channel == "whatsapp":
             messages = messaging.queue_text(
                 session, tenant=tenant, to_phone=target, body=body, author="system"
@@ -182,7 +190,9 @@ def send_alert_delivery(delivery_id: uuid.UUID) -> str:
         else:
             log.warning("alert delivery %s (%s) failed: %s", delivery_id, row.channel, error)
             row.error = str(error)[:1000]
-            row.status = "pending" if error.retryable and row.attempts < MAX_DELIVERY_ATTEMPTS else "failed"
+            row.status = (
+                "pending" if error.retryable and row.attempts < MAX_DELIVERY_ATTEMPTS else "failed"
+            )
         session.add(row)
         return row.status
 
@@ -206,9 +216,11 @@ def retry_failed_deliveries(now: datetime) -> int:
             .values(status="pending")
         )
         ids = session.exec(
-            select(AlertDelivery.id).where(
+            select(AlertDelivery.id)
+            .where(
                 col(AlertDelivery.status) == "pending",
                 col(AlertDelivery.channel).in_(["email", "slack"]),
-            ).limit(200)
+            )
+            .limit(200)
         ).all()
     return sum(1 for delivery_id in ids if send_alert_delivery(delivery_id) == "sent")

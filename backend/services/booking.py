@@ -113,12 +113,19 @@ def book(
         if tenant is None:
             raise NotFound("clinic not found")
         if client is not None:
-            found = clients.find_or_create(session, tenant, phone=client.phone, name=client.name, email=client.email)
+            found = clients.find_or_create(
+                session, tenant, phone=client.phone, name=client.name, email=client.email
+            )
             data = replace(data, client_id=found.id)
         if pet is not None and data.client_id is not None:
             owner = clients.get_client(session, tenant.id, data.client_id)
             added = clients.add_pet(
-                session, owner, name=pet.name, species=pet.species, breed=pet.breed, birth_date=pet.birth_date
+                session,
+                owner,
+                name=pet.name,
+                species=pet.species,
+                breed=pet.breed,
+                birth_date=pet.birth_date,
             )
             data = replace(data, pet_id=added.id)
         return create(session, tenant=tenant, actor=actor, data=data)

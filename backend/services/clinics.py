@@ -14,6 +14,10 @@ def by_whatsapp_number(session: Session, number: str) -> Tenant | None:
         condition = text("CAST(tenant.whatsapp_numbers AS jsonb) @> CAST(:numbers AS jsonb)")
         numbers = f'["{number}"]'
     else:
-        condition = text("EXISTS (SELECT 1 FROM json_each(tenant.whatsapp_numbers) WHERE value = :numbers)")
+        condition = text(
+            "EXISTS (SELECT 1 FROM json_each(tenant.whatsapp_numbers) WHERE value = :numbers)"
+        )
         numbers = number
-    return session.exec(select(Tenant).where(condition.bindparams(numbers=numbers)).limit(1)).first()
+    return session.exec(
+        select(Tenant).where(condition.bindparams(numbers=numbers)).limit(1)
+    ).first()

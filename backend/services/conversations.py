@@ -49,25 +49,35 @@ def search_words(q: str) -> list[str]:
     return _WORD.findall(q)[:MAX_SEARCH_WORDS]
 
 
-def _matching_conversations(session: Session, tenant_id: uuid.UUID, words: list[str]) -> sa.TextClause | sa.TextualSelect:
+def _matching_conversations(
+    session: Session, tenant_id: uuid.UUID, words: list[str]
+) -> sa.TextClause | sa.TextualSelect:
     """Ids of the clinic's conversations with a message containing every word."""
     if is_postgres(session.get_bind()):  # type: ignore[arg-type]
-        return sa.text(
-            "SELECT conversation_id FROM message WHERE tenant_id = :tenant "
-            "AND conversation_id IS NOT NULL "
-            "AND to_tsvector('simple'::regconfig, vetassist_unaccent(body)) "
-            "@@ plainto_tsquery('simple'::regconfig, vetassist_unaccent(:words))"
-        ).bindparams(
-            sa.bindparam("tenant", tenant_id, type_=sa.Uuid()),
-            sa.bindparam("words", " ".join(words)),
-        ).columns(conversation_id=sa.Uuid())
+        return (
+            sa.text(
+                "SELECT conversation_id FROM message WHERE tenant_id = :tenant "
+                "AND conversation_id IS NOT NULL "
+                "AND to_tsvector('simple'::regconfig, vetassist_unaccent(body)) "
+                "@@ plainto_tsquery('simple'::regconfig, vetassist_unaccent(:words))"
+            )
+            .bindparams(
+                sa.bindparam("tenant", tenant_id, type_=sa.Uuid()),
+                sa.bindparam("words", " ".join(words)),
+            )
+            .columns(conversation_id=sa.Uuid())
+        )
     match = " ".join('"' + word.replace('"', '""') + '"' for word in words)
-    return sa.text(
-        "SELECT conversation_id FROM message_fts WHERE message_fts MATCH :match AND tenant_id = :tenant"
-    ).bindparams(
-        sa.bindparam("tenant", tenant_id, type_=sa.Uuid()),
-        sa.bindparam("match", match),
-    ).columns(conversation_id=sa.Uuid())
+    return (
+        sa.text(
+            "SELECT conversation_id FROM message_fts WHERE message_fts MATCH :match AND tenant_id = :tenant"
+        )
+        .bindparams(
+            sa.bindparam("tenant", tenant_id, type_=sa.Uuid()),
+            sa.bindparam("match", match),
+        )
+        .columns(conversation_id=sa.Uuid())
+    )
 
 
 def _unaccent(text: str | None) -> str | None:
@@ -130,15 +140,21 @@ def list_conversations(
         words = search_words(q)
         if not words:
             return [], 0
-        query = query.where(col(Conversation.id).in_(_matching_conversations(session, tenant.id, words)))
+        query = query.where(
+            col(Conversation.id).in_(_matching_conversations(session, tenant.id, words))
+        )
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(
-        query.order_by(col(Conversation.last_message_at).desc(), col(Conversation.id)).offset(offset).limit(limit)
+        query.order_by(col(Conversation.last_message_at).desc(), col(Conversation.id))
+        .offset(offset)
+        .limit(limit)
     ).all()
     return [ConversationRow(conversation, name) for conversation, name in rows], int(total)
 
 
-def get_conversation(session: Session, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Conversation:
+def get_conversation(
+    session: Session, tenant_id: uuid.UUID, conversation_id: uuid.UUID
+) -> Conversation:
     conversation = session.get(Conversation, conversation_id)
     if conversation is None or conversation.tenant_id != tenant_id:
         raise NotFound("conversation not found")
@@ -150,29 +166,42 @@ def client_of(session: Session, conversation: Conversation) -> Client | None:
 
 
 def messages_of(
-    session: Session, tenant_id: uuid.UUID, conversation_id: uuid.UUID, *, limit: int = 500, offset: int = 0
+    session: Session,
+    tenant_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    *,
+    limit: int = 500,
+    offset: int = 0,
 ) -> list[Message]:
     """The conversation's messages in the order they happened."""
     get_conversation(session, tenant_id, conversation_id)
-    return list(session.exec(
-        select(Message)
-        .where(Message.conversation_id == conversation_id)
-        .order_by(col(Message.created_at), col(Message.id))
-        .offset(offset)
-        .limit(limit)
-    ))
+    return list(
+        session.exec(
+            select(Message)
+            .where(Message.conversation_id == conversation_id)
+            .order_by(col(Message.created_at), col(Message.id))
+            .offset(offset)
+            .limit(limit)
+        )
+    )
 
 
 def appointments_of(session: Session, conversation_id: uuid.UUID) -> list[Appointment]:
-    return list(session.exec(
-        select(Appointment).where(Appointment.conversation_id == conversation_id).order_by(col(Appointment.start_at))
-    ))
+    return list(
+        session.exec(
+            select(Appointment)
+            .where(Appointment.conversation_id == conversation_id)
+            .order_by(col(Appointment.start_at))
+        )
+    )
 
 
 def _locked(session: Session, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Conversation:
     conversation = session.exec(
-        select(Conversation).where(Conversation.id == conversation_id)
-        .with_for_update().execution_options(populate_existing=True)
+        select(Conversation)
+        .where(Conversation.id == conversation_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).first()
     if conversation is None or conversation.tenant_id != tenant_id:
         raise NotFound("conversation not found")
@@ -189,7 +218,11 @@ def _staff(session: Session, tenant_id: uuid.UUID, user_id: uuid.UUID | None) ->
 
 
 def take_over(
-    session: Session, *, tenant: Tenant, conversation_id: uuid.UUID, user_id: uuid.UUID | None = None
+    session: Session,
+    *,
+    tenant: Tenant,
+    conversation_id: uuid.UUID,
+    user_id: uuid.UUID | None = None,
 ) -> Conversation:
     """Staff answers from now on; the assistant stores incoming messages and stays silent."""
     conversation = _locked(session, tenant.id, conversation_id)
@@ -236,7 +269,9 @@ def staff_reply(
     """A message written by staff; takes the conversation over if it was not already."""
     if not body or not body.strip():
         raise ValidationFailed("the message is empty", field="body")
-    conversation = take_over(session, tenant=tenant, conversation_id=conversation_id, user_id=user_id)
+    conversation = take_over(
+        session, tenant=tenant, conversation_id=conversation_id, user_id=user_id
+    )
     return messaging.queue_text(
         session,
         tenant=tenant,
@@ -246,4 +281,3 @@ def staff_reply(
         author="staff",
         author_user_id=_staff(session, tenant.id, user_id),
     )
-

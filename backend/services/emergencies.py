@@ -39,18 +39,25 @@ def list_emergencies(
         wanted = [s.strip() for s in status.split(",") if s.strip()]
         unknown = [s for s in wanted if s not in STATUSES]
         if unknown:
-            raise ValidationFailed(f"unknown status '{unknown[0]}' (allowed: {', '.join(STATUSES)})", field="status")
+            raise ValidationFailed(
+                f"unknown status '{unknown[0]}' (allowed: {', '.join(STATUSES)})", field="status"
+            )
         query = query.where(col(EmergencyEvent.status).in_(wanted))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rank = sa.case((col(EmergencyEvent.status) == "active", 0),
-                   (col(EmergencyEvent.status) == "acknowledged", 1), else_=2)
+    rank = sa.case(
+        (col(EmergencyEvent.status) == "active", 0),
+        (col(EmergencyEvent.status) == "acknowledged", 1),
+        else_=2,
+    )
     rows = session.exec(
         query.order_by(rank, col(EmergencyEvent.created_at).desc()).offset(offset).limit(limit)
     ).all()
     return list(rows), int(total)
 
 
-def get_emergency(session: Session, tenant_id: uuid.UUID, emergency_id: uuid.UUID, *, lock: bool = False) -> EmergencyEvent:
+def get_emergency(
+    session: Session, tenant_id: uuid.UUID, emergency_id: uuid.UUID, *, lock: bool = False
+) -> EmergencyEvent:
     query = select(EmergencyEvent).where(EmergencyEvent.id == emergency_id)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
@@ -60,13 +67,17 @@ def get_emergency(session: Session, tenant_id: uuid.UUID, emergency_id: uuid.UUI
     return event
 
 
-def acknowledge(session: Session, *, tenant: Tenant, emergency_id: uuid.UUID, by: str) -> EmergencyEvent:
+def acknowledge(
+    session: Session, *, tenant: Tenant, emergency_id: uuid.UUID, by: str
+) -> EmergencyEvent:
     """Someone at the clinic has seen it (a second acknowledgement changes nothing)."""
     event = get_emergency(session, tenant.id, emergency_id, lock=True)
     if event.status == "acknowledged":
         return event
     if event.status != "active":
-        raise IllegalTransition(f"an emergency that is {event.status} cannot be acknowledged", field="status")
+        raise IllegalTransition(
+            f"an emergency that is {event.status} cannot be acknowledged", field="status"
+        )
     event.status = "acknowledged"
     event.acknowledged_at = utcnow()
     event.acknowledged_by = by[:200]
@@ -110,10 +121,16 @@ def resolve(
 
 def _complete_conversation(session: Session, conversation_id: uuid.UUID, now) -> None:  # type: ignore[no-untyped-def]
     conversation = session.exec(
-        select(Conversation).where(Conversation.id == conversation_id)
-        .with_for_update().execution_options(populate_existing=True)
+        select(Conversation)
+        .where(Conversation.id == conversation_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).first()
-    if conversation is None or not conversation.is_open or conversation.state != State.ESCALATE.value:
+    if (
+        conversation is None
+        or not conversation.is_open
+        or conversation.state != State.ESCALATE.value
+    ):
         return
     check_transition(conversation.state, State.COMPLETED.value)
     conversation.state = State.COMPLETED.value

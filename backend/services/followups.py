@@ -70,7 +70,15 @@ DEFAULT_PROTOCOLS: dict[str, dict[str, Any]] = {
             "Hola, ¿cómo sigue {pet_name}? ¿La herida se ve bien? ¿Ha tenido fiebre o dejado de comer?",
             "Hola, esta semana toca revisión de puntos para {pet_name}. ¿Quieres que agendemos la cita?",
         ],
-        "escalation_keywords": ["sangre", "sangrado", "fiebre", "no come", "hinchado", "pus", "olor"],
+        "escalation_keywords": [
+            "sangre",
+            "sangrado",
+            "fiebre",
+            "no come",
+            "hinchado",
+            "pus",
+            "olor",
+        ],
     },
     "vaccination": {
         "label": "Vacunación",
@@ -113,7 +121,9 @@ def ensure_protocols(session: Session, tenant_id: uuid.UUID) -> list[FollowUpPro
     """Seeds the spec's default protocols the clinic does not have yet; returns all of them."""
     existing = {
         p.procedure_type: p
-        for p in session.exec(select(FollowUpProtocol).where(FollowUpProtocol.tenant_id == tenant_id))
+        for p in session.exec(
+            select(FollowUpProtocol).where(FollowUpProtocol.tenant_id == tenant_id)
+        )
     }
     for procedure_type, spec in DEFAULT_PROTOCOLS.items():
         if procedure_type in existing:
@@ -135,7 +145,9 @@ def ensure_protocols(session: Session, tenant_id: uuid.UUID) -> list[FollowUpPro
     return sorted(existing.values(), key=lambda p: p.procedure_type)
 
 
-def protocol_for(session: Session, tenant_id: uuid.UUID, procedure_type: str) -> FollowUpProtocol | None:
+def protocol_for(
+    session: Session, tenant_id: uuid.UUID, procedure_type: str
+) -> FollowUpProtocol | None:
     """The clinic's protocol for the procedure (seeding defaults on first use)."""
     protocols = {p.procedure_type: p for p in ensure_protocols(session, tenant_id)}
     return protocols.get(procedure_type) or protocols.get(FALLBACK_PROCEDURE)
@@ -146,9 +158,13 @@ def check_protocol(schedule_hours: Sequence[int], messages: Sequence[str]) -> No
     if len(schedule_hours) != len(messages):
         raise ValidationFailed("give one message per follow-up time", field="messages")
     if any(h <= 0 for h in schedule_hours) or list(schedule_hours) != sorted(set(schedule_hours)):
-        raise ValidationFailed("follow-up times are positive hours in increasing order", field="scheduleHours")
+        raise ValidationFailed(
+            "follow-up times are positive hours in increasing order", field="scheduleHours"
+        )
     if any(h > 24 * 90 for h in schedule_hours):
-        raise ValidationFailed("a follow-up is at most 90 days after the visit", field="scheduleHours")
+        raise ValidationFailed(
+            "a follow-up is at most 90 days after the visit", field="scheduleHours"
+        )
     for message in messages:
         if not message.strip():
             raise ValidationFailed("a follow-up message cannot be empty", field="messages")
@@ -166,7 +182,9 @@ def _placeholders(template: str) -> set[str]:
     try:
         return {name for _, name, _, _ in string.Formatter().parse(template) if name}
     except ValueError as exc:
-        raise ValidationFailed(f"the message has unbalanced braces: {exc}", field="messages") from None
+        raise ValidationFailed(
+            f"the message has unbalanced braces: {exc}", field="messages"
+        ) from None
 
 
 def update_protocol(
@@ -184,11 +202,14 @@ def update_protocol(
     ensure_protocols(session, tenant_id)
     protocol = session.exec(
         select(FollowUpProtocol).where(
-            FollowUpProtocol.tenant_id == tenant_id, FollowUpProtocol.procedure_type == procedure_type
+            FollowUpProtocol.tenant_id == tenant_id,
+            FollowUpProtocol.procedure_type == procedure_type,
         )
     ).first()
     if protocol is None:
-        protocol = FollowUpProtocol(tenant_id=tenant_id, procedure_type=procedure_type, label=label or procedure_type)
+        protocol = FollowUpProtocol(
+            tenant_id=tenant_id, procedure_type=procedure_type, label=label or procedure_type
+        )
     protocol.schedule_hours = list(schedule_hours)
     protocol.messages = [m.strip() for m in messages]
     protocol.escalation_keywords = [k.strip().lower() for k in escalation_keywords if k.strip()]
@@ -202,7 +223,9 @@ def update_protocol(
 # --------------------------------------------------------------- scheduling
 
 
-def schedule_follow_ups(session: Session, appointment: Appointment, *, now: datetime) -> list[FollowUp]:
+def schedule_follow_ups(
+    session: Session, appointment: Appointment, *, now: datetime
+) -> list[FollowUp]:
     """Creates the protocol's follow-ups for a completed appointment (missing ones only).
 
     Times count from the end of the visit (spec 6.2); a visit recorded so late
@@ -223,7 +246,9 @@ def schedule_follow_ups(session: Session, appointment: Appointment, *, now: date
         ).all()
     )
     created = []
-    for number, (hours, template) in enumerate(zip(protocol.schedule_hours, protocol.messages, strict=False), 1):
+    for number, (hours, template) in enumerate(
+        zip(protocol.schedule_hours, protocol.messages, strict=False), 1
+    ):
         if number in have:
             continue
         follow_up = FollowUp(
@@ -244,7 +269,9 @@ def schedule_follow_ups(session: Session, appointment: Appointment, *, now: date
     return created
 
 
-def cancel_pending_for_appointment(session: Session, appointment_id: uuid.UUID, *, reason: str) -> int:
+def cancel_pending_for_appointment(
+    session: Session, appointment_id: uuid.UUID, *, reason: str
+) -> int:
     """Cancels the follow-ups of an appointment that have not gone out yet."""
     rows = session.exec(
         select(FollowUp).where(
@@ -346,7 +373,10 @@ def _send_batch(
 
 def _send_one(session: Session, follow_up: FollowUp, now: datetime) -> bool:
     appointment = session.get(Appointment, follow_up.appointment_id)
-    if appointment is not None and appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW):
+    if appointment is not None and appointment.status in (
+        AppointmentStatus.CANCELLED,
+        AppointmentStatus.NO_SHOW,
+    ):
         follow_up.status = S.CANCELLED
         follow_up.error = "la cita ya no está vigente"
         session.add(follow_up)
@@ -380,8 +410,12 @@ def _send_one(session: Session, follow_up: FollowUp, now: datetime) -> bool:
     follow_up.attempts += 1
     follow_up.conversation_id = delivery.conversation_id
     if delivery.status == "failed":
-        return _failed(session, follow_up, "fuera de la ventana de 24 horas y sin plantilla configurada",
-                       counted=True)
+        return _failed(
+            session,
+            follow_up,
+            "fuera de la ventana de 24 horas y sin plantilla configurada",
+            counted=True,
+        )
     follow_up.status = S.SENT
     follow_up.sent_at = now
     follow_up.error = None
@@ -415,7 +449,9 @@ class FollowUpOutcome:
     reply: str
 
 
-def record_follow_up_response(session: Session, conversation: Conversation, text: str) -> FollowUpOutcome | None:
+def record_follow_up_response(
+    session: Session, conversation: Conversation, text: str
+) -> FollowUpOutcome | None:
     """Files the client's answer to the conversation's follow-up and acts on its analysis.
 
     "More negative than positive" words mean concern and monitor; an
@@ -448,7 +484,15 @@ def record_follow_up_response(session: Session, conversation: Conversation, text
     tenant = session.get(Tenant, follow_up.tenant_id)
     pet = session.get(Pet, follow_up.pet_id) if follow_up.pet_id else None
     if analysis.requires_escalation:
-        alert_id = _alert_vet(session, tenant, follow_up, pet, conversation, text, analysis.matched_keywords)  # type: ignore[arg-type]
+        alert_id = _alert_vet(
+            session,
+            tenant,  # type: ignore[arg-type]
+            follow_up,
+            pet,
+            conversation,
+            text,
+            analysis.matched_keywords,
+        )
         response.escalated_at = now
         follow_up.status = S.ESCALATED
     elif follow_up.status != S.ESCALATED:
@@ -464,7 +508,9 @@ def record_follow_up_response(session: Session, conversation: Conversation, text
         matched_keywords=tuple(analysis.matched_keywords),
         escalated=analysis.requires_escalation,
         alert_id=alert_id,
-        reply=safe_format(REPLIES[analysis.recommendation], pet_name=pet.name if pet else "tu mascota"),
+        reply=safe_format(
+            REPLIES[analysis.recommendation], pet_name=pet.name if pet else "tu mascota"
+        ),
     )
 
 
@@ -479,8 +525,12 @@ def _alert_vet(
 ) -> uuid.UUID | None:
     from backend.services import alerts
 
-    procedure = DEFAULT_PROTOCOLS.get(follow_up.procedure_type, {}).get("label", follow_up.procedure_type)
-    title = f"⚠️ Seguimiento: {pet.name if pet else 'mascota'} ({procedure.lower()}) necesita revisión"
+    procedure = DEFAULT_PROTOCOLS.get(follow_up.procedure_type, {}).get(
+        "label", follow_up.procedure_type
+    )
+    title = (
+        f"⚠️ Seguimiento: {pet.name if pet else 'mascota'} ({procedure.lower()}) necesita revisión"
+    )
     body = (
         f"Respuesta al seguimiento #{follow_up.sequence_number} de {procedure.lower()}:\n"
         f"«{text.strip()[:500]}»\n"
@@ -488,7 +538,12 @@ def _alert_vet(
         f"Cliente: {conversation.client_phone}"
     )
     alert = alerts.raise_alert(
-        session, tenant=tenant, kind="follow_up_escalation", title=title, body=body, subject_id=follow_up.id
+        session,
+        tenant=tenant,
+        kind="follow_up_escalation",
+        title=title,
+        body=body,
+        subject_id=follow_up.id,
     )
     return getattr(alert, "id", None)
 
@@ -524,7 +579,9 @@ def list_follow_ups(
     for status in statuses:
         if status not in {s.value for s in S}:
             allowed = ", ".join(s.value for s in S)
-            raise ValidationFailed(f"unknown status '{status}' (allowed: {allowed})", field="status")
+            raise ValidationFailed(
+                f"unknown status '{status}' (allowed: {allowed})", field="status"
+            )
     query = select(FollowUp).where(FollowUp.tenant_id == tenant_id)
     if statuses:
         query = query.where(col(FollowUp.status).in_(list(statuses)))
@@ -534,7 +591,9 @@ def list_follow_ups(
         query = query.where(FollowUp.client_id == client_id)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(
-        query.order_by(col(FollowUp.scheduled_at), col(FollowUp.sequence_number)).offset(offset).limit(limit)
+        query.order_by(col(FollowUp.scheduled_at), col(FollowUp.sequence_number))
+        .offset(offset)
+        .limit(limit)
     ).all()
     return list(rows), total
 
@@ -549,7 +608,9 @@ def responses_of(session: Session, follow_up_id: uuid.UUID) -> list[FollowUpResp
     )
 
 
-def cancel_follow_up(session: Session, *, tenant_id: uuid.UUID, follow_up_id: uuid.UUID) -> FollowUp:
+def cancel_follow_up(
+    session: Session, *, tenant_id: uuid.UUID, follow_up_id: uuid.UUID
+) -> FollowUp:
     """Cancels one follow-up that has not gone out (pending or failed).
 
     Raises:
@@ -562,7 +623,9 @@ def cancel_follow_up(session: Session, *, tenant_id: uuid.UUID, follow_up_id: uu
     if follow_up is None or follow_up.tenant_id != tenant_id:
         raise NotFound("follow-up not found")
     if follow_up.status not in (S.PENDING, S.FAILED):
-        raise IllegalTransition(f"a follow-up that is {follow_up.status} cannot be cancelled", field="status")
+        raise IllegalTransition(
+            f"a follow-up that is {follow_up.status} cannot be cancelled", field="status"
+        )
     follow_up.status = S.CANCELLED
     follow_up.error = "cancelado por la clínica"
     session.add(follow_up)

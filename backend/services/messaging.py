@@ -152,12 +152,21 @@ def queue_text(
     if in_window:
         for offset, part in enumerate(split_text(body)):
             messages.append(
-                Message(**base, body=part, status="queued", created_at=now + timedelta(microseconds=offset))
+                Message(
+                    **base,
+                    body=part,
+                    status="queued",
+                    created_at=now + timedelta(microseconds=offset),
+                )
             )
     elif template_sid := tenant.whatsapp_template_sid or settings.WHATSAPP_TEMPLATE_CONTENT_SID:
-        messages.append(Message(**base, body=body, status="queued", template_sid=template_sid, created_at=now))
+        messages.append(
+            Message(**base, body=body, status="queued", template_sid=template_sid, created_at=now)
+        )
     else:
-        log.warning("no template configured: cannot write to %s outside the 24-hour window", to_phone)
+        log.warning(
+            "no template configured: cannot write to %s outside the 24-hour window", to_phone
+        )
         messages.append(
             Message(**base, body=body, status="failed", error_code="no_template", created_at=now)
         )
@@ -193,8 +202,11 @@ def _claim(session: Session, message_id: uuid.UUID) -> _Outgoing | None:
     """Moves a queued message to `sending`; only one caller wins."""
     result = session.exec(  # type: ignore[call-overload]
         update(Message)
-        .where(col(Message.id) == message_id, col(Message.status) == "queued",
-               col(Message.direction) == "outbound")
+        .where(
+            col(Message.id) == message_id,
+            col(Message.status) == "queued",
+            col(Message.direction) == "outbound",
+        )
         .values(status="sending", attempts=Message.attempts + 1, status_updated_at=utcnow())
     )
     if not result.rowcount:
@@ -228,7 +240,9 @@ def _record(
     session.add(message)
     if message.author != "system":  # only system messages carry alerts
         return result
-    for delivery in session.exec(select(AlertDelivery).where(AlertDelivery.message_id == message.id)):
+    for delivery in session.exec(
+        select(AlertDelivery).where(AlertDelivery.message_id == message.id)
+    ):
         delivery.attempts += 1
         if result == DeliveryResult.SENT:
             delivery.status, delivery.sent_at, delivery.error = "sent", now, None
@@ -316,8 +330,11 @@ def queued_message_ids(*, older_than: timedelta, limit: int = 500) -> Sequence[u
     with session_scope(read_only=True) as session:
         return session.exec(
             select(Message.id)
-            .where(Message.direction == "outbound", Message.status == "queued",
-                   col(Message.created_at) <= cutoff)
+            .where(
+                Message.direction == "outbound",
+                Message.status == "queued",
+                col(Message.created_at) <= cutoff,
+            )
             .order_by(col(Message.created_at))
             .limit(limit)
         ).all()

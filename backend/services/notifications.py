@@ -122,8 +122,15 @@ def open_conversation(
     for _ in range(2):
         current = _open_for_update(session, tenant, client.phone)
         if current is None:
-            current = Conversation(tenant_id=tenant.id, client_id=client.id, client_phone=client.phone,
-                                   type=type, state="IDLE", started_at=now, last_message_at=now)
+            current = Conversation(
+                tenant_id=tenant.id,
+                client_id=client.id,
+                client_phone=client.phone,
+                type=type,
+                state="IDLE",
+                started_at=now,
+                last_message_at=now,
+            )
             try:
                 with session.begin_nested():
                     session.add(current)
@@ -133,11 +140,16 @@ def open_conversation(
         elif current.taken_over_at is not None or not _quiet(current, now):
             raise ConversationBusy(f"conversation {current.id} is in {current.state}")
         elif current.type == type and current.state == state:
-            return _restart_in(current, state, _merged(current.state_data, state_data), follow_up_id, now)
+            return _restart_in(
+                current, state, _merged(current.state_data, state_data), follow_up_id, now
+            )
         elif current.state != "IDLE" or current.state_data:
             close_conversation(session, current, now=now)
             continue
-        data = {"clinic_phone": tenant.whatsapp_numbers[0] if tenant.whatsapp_numbers else None, **state_data}
+        data = {
+            "clinic_phone": tenant.whatsapp_numbers[0] if tenant.whatsapp_numbers else None,
+            **state_data,
+        }
         current.client_id = current.client_id or client.id
         return _restart_in(current, state, data, follow_up_id, now, type=type)
     raise ConversationBusy(f"could not open a conversation for {client.phone}")
@@ -159,8 +171,15 @@ def _merged(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _restart_in(conversation: Conversation, state: str, data: dict[str, Any], follow_up_id: uuid.UUID | None,
-                now: datetime, *, type: str | None = None) -> Conversation:
+def _restart_in(
+    conversation: Conversation,
+    state: str,
+    data: dict[str, Any],
+    follow_up_id: uuid.UUID | None,
+    now: datetime,
+    *,
+    type: str | None = None,
+) -> Conversation:
     wait = timeout_for(state)
     if type is not None:
         conversation.type = type
@@ -175,7 +194,11 @@ def _restart_in(conversation: Conversation, state: str, data: dict[str, Any], fo
 def _open_for_update(session: Session, tenant: Tenant, phone: str) -> Conversation | None:
     return session.exec(
         select(Conversation)
-        .where(Conversation.tenant_id == tenant.id, Conversation.client_phone == phone, col(Conversation.is_open))
+        .where(
+            Conversation.tenant_id == tenant.id,
+            Conversation.client_phone == phone,
+            col(Conversation.is_open),
+        )
         .with_for_update()
         .execution_options(populate_existing=True)
     ).first()
@@ -183,8 +206,11 @@ def _open_for_update(session: Session, tenant: Tenant, phone: str) -> Conversati
 
 def open_conversation_of(session: Session, tenant: Tenant, phone: str) -> Conversation | None:
     return session.exec(
-        select(Conversation).where(Conversation.tenant_id == tenant.id, Conversation.client_phone == phone,
-                                   col(Conversation.is_open))
+        select(Conversation).where(
+            Conversation.tenant_id == tenant.id,
+            Conversation.client_phone == phone,
+            col(Conversation.is_open),
+        )
     ).first()
 
 
@@ -214,26 +240,50 @@ def send_to_client(
     conversation: Conversation | None
     if conversation_type is not None and state is not None:
         conversation = open_conversation(
-            session, tenant=tenant, client=client, type=conversation_type, state=state,
-            state_data=state_data or {}, follow_up_id=follow_up_id,
+            session,
+            tenant=tenant,
+            client=client,
+            type=conversation_type,
+            state=state,
+            state_data=state_data or {},
+            follow_up_id=follow_up_id,
         )
     else:
         conversation = open_conversation_of(session, tenant, client.phone)
     messages = messaging.queue_text(
-        session, tenant=tenant, to_phone=client.phone, body=body, conversation=conversation, author="system"
+        session,
+        tenant=tenant,
+        to_phone=client.phone,
+        body=body,
+        conversation=conversation,
+        author="system",
     )
     if not messages:
-        return Delivery(message_id=None, conversation_id=conversation.id if conversation else None, status="failed")
+        return Delivery(
+            message_id=None,
+            conversation_id=conversation.id if conversation else None,
+            status="failed",
+        )
     status = "failed" if all(m.status == "failed" for m in messages) else "queued"
-    return Delivery(message_id=messages[0].id, conversation_id=conversation.id if conversation else None,
-                    status=status)
+    return Delivery(
+        message_id=messages[0].id,
+        conversation_id=conversation.id if conversation else None,
+        status=status,
+    )
 
 
 # ------------------------------------------------------------------ notices
 
 
-def notice_text(action: str, *, start_at: datetime, tenant: Tenant, client: Client | None,
-                pet: Pet | None, previous_start: datetime | None = None) -> str | None:
+def notice_text(
+    action: str,
+    *,
+    start_at: datetime,
+    tenant: Tenant,
+    client: Client | None,
+    pet: Pet | None,
+    previous_start: datetime | None = None,
+) -> str | None:
     """The Spanish notice for a create/reschedule/cancel, or None for other actions."""
     hello = f"Hola {first_name(client)}".strip() + ","
     who = f"de {pet.name} " if pet else ""
@@ -244,14 +294,18 @@ def notice_text(action: str, *, start_at: datetime, tenant: Tenant, client: Clie
             + " Si necesitas cancelar o cambiarla, escríbenos por aquí."
         )
     if action == "reschedule":
-        before = f" (antes {format_when(previous_start, tenant.timezone)})" if previous_start else ""
+        before = (
+            f" (antes {format_when(previous_start, tenant.timezone)})" if previous_start else ""
+        )
         return (
             sentence(f"{hello} tu cita {who}en {tenant.name} cambió: ahora es {when}{before}")
             + " Si la nueva hora no te sirve, escríbenos por aquí."
         )
     if action == "cancel":
         return (
-            sentence(f"{hello} tu cita {who}en {tenant.name} del {when.removeprefix('el ')} fue cancelada")
+            sentence(
+                f"{hello} tu cita {who}en {tenant.name} del {when.removeprefix('el ')} fue cancelada"
+            )
             + " Si quieres agendar otra, escríbenos por aquí."
         )
     return None
@@ -272,7 +326,11 @@ def should_notify(event: OutboxEvent, *, now: datetime) -> bool:
     return isinstance(start, str) and datetime.fromisoformat(start) > now
 
 
-NOTICE_EVENTS = (events.APPOINTMENT_CREATED, events.APPOINTMENT_UPDATED, events.APPOINTMENT_CANCELLED)
+NOTICE_EVENTS = (
+    events.APPOINTMENT_CREATED,
+    events.APPOINTMENT_UPDATED,
+    events.APPOINTMENT_CANCELLED,
+)
 _BATCH = "notifications_batch"
 
 
@@ -290,24 +348,39 @@ def prepare(session: Session, events_: list[OutboxEvent]) -> None:
     tenant_ids = {e.tenant_id for e in events_}
     # kept referenced in the cache: the session's identity map only holds weak references
     tenants = list(session.exec(select(Tenant).where(col(Tenant.id).in_(tenant_ids))))
-    clients = list(session.exec(select(Client).where(col(Client.id).in_(_ids(events_, "client_id")))))
+    clients = list(
+        session.exec(select(Client).where(col(Client.id).in_(_ids(events_, "client_id"))))
+    )
     pet_ids = _ids(events_, "pet_id")
     pets = list(session.exec(select(Pet).where(col(Pet.id).in_(pet_ids)))) if pet_ids else []
     phones = {c.phone for c in clients}
     conversations = {
         (c.tenant_id, c.client_phone): c
         for c in session.exec(
-            select(Conversation).where(col(Conversation.tenant_id).in_(tenant_ids),
-                                       col(Conversation.client_phone).in_(phones), col(Conversation.is_open))
+            select(Conversation).where(
+                col(Conversation.tenant_id).in_(tenant_ids),
+                col(Conversation.client_phone).in_(phones),
+                col(Conversation.is_open),
+            )
         )
     }
-    window = set(session.exec(
-        select(Message.tenant_id, Message.from_phone).distinct().where(
-            col(Message.tenant_id).in_(tenant_ids), Message.direction == "inbound",
-            col(Message.from_phone).in_(phones), col(Message.created_at) > utcnow() - messaging_window(),
-        )
-    ).all())
-    session.info[_BATCH] = {"conversations": conversations, "window": window, "rows": [*tenants, *clients, *pets]}
+    window = set(
+        session.exec(
+            select(Message.tenant_id, Message.from_phone)
+            .distinct()
+            .where(
+                col(Message.tenant_id).in_(tenant_ids),
+                Message.direction == "inbound",
+                col(Message.from_phone).in_(phones),
+                col(Message.created_at) > utcnow() - messaging_window(),
+            )
+        ).all()
+    )
+    session.info[_BATCH] = {
+        "conversations": conversations,
+        "window": window,
+        "rows": [*tenants, *clients, *pets],
+    }
 
 
 def messaging_window() -> timedelta:
@@ -324,7 +397,9 @@ def handle_event(session: Session, event: OutboxEvent) -> None:
 
     snapshot = event.payload["appointment"]
     tenant = session.get(Tenant, event.tenant_id)
-    client = session.get(Client, uuid.UUID(snapshot["client_id"])) if snapshot.get("client_id") else None
+    client = (
+        session.get(Client, uuid.UUID(snapshot["client_id"])) if snapshot.get("client_id") else None
+    )
     if tenant is None or client is None:
         return
     pet = session.get(Pet, uuid.UUID(snapshot["pet_id"])) if snapshot.get("pet_id") else None
@@ -335,7 +410,9 @@ def handle_event(session: Session, event: OutboxEvent) -> None:
     if action == "reschedule":
         old = (event.payload.get("changes") or {}).get("start_at")
         previous = datetime.fromisoformat(old[0]) if old and old[0] else None
-    text = notice_text(action, start_at=start_at, tenant=tenant, client=client, pet=pet, previous_start=previous)
+    text = notice_text(
+        action, start_at=start_at, tenant=tenant, client=client, pet=pet, previous_start=previous
+    )
     if not text:
         return
     batch = session.info.get(_BATCH)
@@ -345,8 +422,16 @@ def handle_event(session: Session, event: OutboxEvent) -> None:
         in_window: bool | None = key in batch["window"]
     else:
         conversation, in_window = open_conversation_of(session, tenant, client.phone), None
-    messaging.queue_text(session, tenant=tenant, to_phone=client.phone, body=text, conversation=conversation,
-                         author="system", in_window=in_window, flush=batch is None)
+    messaging.queue_text(
+        session,
+        tenant=tenant,
+        to_phone=client.phone,
+        body=text,
+        conversation=conversation,
+        author="system",
+        in_window=in_window,
+        flush=batch is None,
+    )
 
 
 HANDLER = EventHandler(handle=handle_event, wants=wants, prepare=prepare)

@@ -138,7 +138,9 @@ def next_due() -> datetime | None:
     """The earliest `next_attempt_at` of undelivered events (None when none waits)."""
     with session_scope(read_only=True) as session:
         return session.exec(
-            select(func.min(OutboxEvent.next_attempt_at)).where(col(OutboxEvent.dispatched_at).is_(None))
+            select(func.min(OutboxEvent.next_attempt_at)).where(
+                col(OutboxEvent.dispatched_at).is_(None)
+            )
         ).one()
 
 
@@ -259,8 +261,14 @@ def _deliver_batch(ids: list[int], *, careful: bool) -> RelayResult:
                     event.attempts = max(event.attempts - 1, 0)
                     session.add(event)
                     continue
-                errors = _run_handlers(session, event, registry, done.get(event.id or 0, set()),
-                                       careful=careful, markers=markers)
+                errors = _run_handlers(
+                    session,
+                    event,
+                    registry,
+                    done.get(event.id or 0, set()),
+                    careful=careful,
+                    markers=markers,
+                )
                 if not errors:
                     event.dispatched_at = now
                     event.next_attempt_at = None
@@ -297,7 +305,12 @@ def _processed(session: Session, ids: list[int]) -> dict[int, set[str]]:
 
 
 def _run_handlers(
-    session: Session, event: OutboxEvent, registry: dict[str, EventHandler], done: set[str], *, careful: bool,
+    session: Session,
+    event: OutboxEvent,
+    registry: dict[str, EventHandler],
+    done: set[str],
+    *,
+    careful: bool,
     markers: list[dict[str, object]],
 ) -> dict[str, str]:
     """Runs each handler not yet done that wants the event; returns the errors of those that failed."""
@@ -309,8 +322,12 @@ def _run_handlers(
             try:
                 handler.handle(session, event)
             except Exception as exc:
-                log.info("outbox handler %s failed on event %s (%r); redoing the batch carefully",
-                         name, event.id, exc)
+                log.info(
+                    "outbox handler %s failed on event %s (%r); redoing the batch carefully",
+                    name,
+                    event.id,
+                    exc,
+                )
                 raise _HandlerFailed from exc
             markers.append({"event_id": event.id, "handler": name, "processed_at": utcnow()})
             continue
@@ -386,7 +403,9 @@ def _give_up(
     session.add(event)
 
 
-def retry_dead_letter(session: Session, *, tenant_id: uuid.UUID, dead_letter_id: uuid.UUID) -> DeadLetter:
+def retry_dead_letter(
+    session: Session, *, tenant_id: uuid.UUID, dead_letter_id: uuid.UUID
+) -> DeadLetter:
     """Runs the failed handler on its event again, now; resolves the letter on success.
 
     Raises:
@@ -417,7 +436,12 @@ def retry_dead_letter(session: Session, *, tenant_id: uuid.UUID, dead_letter_id:
 
 
 def list_dead_letters(
-    session: Session, *, tenant_id: uuid.UUID, include_resolved: bool = False, limit: int = 100, offset: int = 0
+    session: Session,
+    *,
+    tenant_id: uuid.UUID,
+    include_resolved: bool = False,
+    limit: int = 100,
+    offset: int = 0,
 ) -> tuple[list[tuple[DeadLetter, OutboxEvent | None]], int]:
     """A clinic's dead letters, newest first, with their events."""
     query = select(DeadLetter).where(DeadLetter.tenant_id == tenant_id)
@@ -427,16 +451,22 @@ def list_dead_letters(
     letters = session.exec(
         query.order_by(col(DeadLetter.created_at).desc()).offset(offset).limit(limit)
     ).all()
-    events = {
-        e.id: e
-        for e in session.exec(
-            select(OutboxEvent).where(col(OutboxEvent.id).in_([dl.event_id for dl in letters]))
-        )
-    } if letters else {}
+    events = (
+        {
+            e.id: e
+            for e in session.exec(
+                select(OutboxEvent).where(col(OutboxEvent.id).in_([dl.event_id for dl in letters]))
+            )
+        }
+        if letters
+        else {}
+    )
     return [(letter, events.get(letter.event_id)) for letter in letters], total
 
 
 def pending_count(session: Session) -> int:
     return session.exec(
-        select(func.count()).select_from(OutboxEvent).where(col(OutboxEvent.dispatched_at).is_(None))
+        select(func.count())
+        .select_from(OutboxEvent)
+        .where(col(OutboxEvent.dispatched_at).is_(None))
     ).one()

@@ -60,7 +60,9 @@ R = ReminderStatus
 
 def offsets_for(tenant: Tenant) -> list[int]:
     """The clinic's reminder offsets in hours, largest first (24, 2)."""
-    return sorted({int(h) for h in (tenant.reminder_offsets_hours or []) if int(h) > 0}, reverse=True)
+    return sorted(
+        {int(h) for h in (tenant.reminder_offsets_hours or []) if int(h) > 0}, reverse=True
+    )
 
 
 @dataclass
@@ -101,7 +103,9 @@ def sync_reminders(
     are appended to both. Returns the reminders created.
     """
     if existing is None:
-        existing = list(session.exec(select(Reminder).where(Reminder.appointment_id == appointment.id)).all())
+        existing = list(
+            session.exec(select(Reminder).where(Reminder.appointment_id == appointment.id)).all()
+        )
     pending = [r for r in existing if r.status == R.PENDING]
     if appointment.status not in LIVE:
         _cancel(session, pending, f"la cita está {appointment.status}")
@@ -110,7 +114,11 @@ def sync_reminders(
     offsets = offsets_for(tenant) if tenant else []
     _cancel(
         session,
-        [r for r in pending if r.appointment_start_at != appointment.start_at or r.offset_hours not in offsets],
+        [
+            r
+            for r in pending
+            if r.appointment_start_at != appointment.start_at or r.offset_hours not in offsets
+        ],
         "la cita cambió de hora",
     )
     have = {r.offset_hours for r in existing if r.appointment_start_at == appointment.start_at}
@@ -123,14 +131,25 @@ def sync_reminders(
         # the unique key can only clash with a rerun that then fails and retries
         reminder: Reminder | PlannedReminder
         if planned is not None:
-            reminder = PlannedReminder(tenant_id=appointment.tenant_id, appointment_id=appointment.id,
-                                       offset_hours=hours, appointment_start_at=appointment.start_at,
-                                       due_at=due_at, created_at=now)
+            reminder = PlannedReminder(
+                tenant_id=appointment.tenant_id,
+                appointment_id=appointment.id,
+                offset_hours=hours,
+                appointment_start_at=appointment.start_at,
+                due_at=due_at,
+                created_at=now,
+            )
             planned.append(reminder)
         else:
-            reminder = Reminder(id=uuid.uuid4(), tenant_id=appointment.tenant_id, appointment_id=appointment.id,
-                                offset_hours=hours, appointment_start_at=appointment.start_at, due_at=due_at,
-                                created_at=now)
+            reminder = Reminder(
+                id=uuid.uuid4(),
+                tenant_id=appointment.tenant_id,
+                appointment_id=appointment.id,
+                offset_hours=hours,
+                appointment_start_at=appointment.start_at,
+                due_at=due_at,
+                created_at=now,
+            )
             session.add(reminder)
         existing.append(reminder)
         created.append(reminder)
@@ -145,7 +164,11 @@ def _cancel(session: Session, reminders: Iterable[Reminder | PlannedReminder], r
             session.add(reminder)
 
 
-REMINDER_EVENTS = (events.APPOINTMENT_CREATED, events.APPOINTMENT_UPDATED, events.APPOINTMENT_CANCELLED)
+REMINDER_EVENTS = (
+    events.APPOINTMENT_CREATED,
+    events.APPOINTMENT_UPDATED,
+    events.APPOINTMENT_CANCELLED,
+)
 _BATCH = "reminders_batch"
 
 
@@ -157,9 +180,13 @@ def prepare(session: Session, events_: list[OutboxEvent]) -> None:
     """Loads the batch's appointments, clinics and existing reminders in three queries."""
     ids = {e.aggregate_id for e in events_}
     # kept referenced in the cache: the session's identity map only holds weak references
-    tenants = list(session.exec(select(Tenant).where(col(Tenant.id).in_({e.tenant_id for e in events_}))))
+    tenants = list(
+        session.exec(select(Tenant).where(col(Tenant.id).in_({e.tenant_id for e in events_})))
+    )
     appointments = list(session.exec(select(Appointment).where(col(Appointment.id).in_(ids))))
-    existing: dict[uuid.UUID, list[Reminder | PlannedReminder]] = {appointment_id: [] for appointment_id in ids}
+    existing: dict[uuid.UUID, list[Reminder | PlannedReminder]] = {
+        appointment_id: [] for appointment_id in ids
+    }
     for reminder in session.exec(select(Reminder).where(col(Reminder.appointment_id).in_(ids))):
         existing[reminder.appointment_id].append(reminder)
     session.info[_BATCH] = {"existing": existing, "planned": [], "rows": [*tenants, *appointments]}
@@ -183,8 +210,13 @@ def handle_event(session: Session, event: OutboxEvent) -> None:
     if batch is None:
         sync_reminders(session, appointment, now=event.created_at)
         return
-    sync_reminders(session, appointment, now=event.created_at,
-                   existing=batch["existing"].setdefault(appointment.id, []), planned=batch["planned"])
+    sync_reminders(
+        session,
+        appointment,
+        now=event.created_at,
+        existing=batch["existing"].setdefault(appointment.id, []),
+        planned=batch["planned"],
+    )
 
 
 HANDLER = EventHandler(handle=handle_event, wants=wants, prepare=prepare, finish=finish)
@@ -193,12 +225,16 @@ HANDLER = EventHandler(handle=handle_event, wants=wants, prepare=prepare, finish
 # ------------------------------------------------------------------ sending
 
 
-def reminder_text(reminder: Reminder, *, tenant: Tenant, client: Client | None, pet: Pet | None) -> str:
+def reminder_text(
+    reminder: Reminder, *, tenant: Tenant, client: Client | None, pet: Pet | None
+) -> str:
     hello = f"Hola {first_name(client)}".strip() + ","
     who = f"de {pet.name} " if pet else ""
     start = reminder.appointment_start_at
     if reminder.offset_hours >= 24:
-        lead = sentence(f"te recordamos tu cita {who}en {tenant.name} {format_when(start, tenant.timezone)}")
+        lead = sentence(
+            f"te recordamos tu cita {who}en {tenant.name} {format_when(start, tenant.timezone)}"
+        )
     else:
         hours = "1 hora" if reminder.offset_hours == 1 else f"{reminder.offset_hours} horas"
         lead = f"tu cita {who}en {tenant.name} es hoy a las {format_time(start, tenant.timezone)} (en {hours})."
@@ -247,7 +283,11 @@ def _send_batch(now: datetime, batch_size: int, failed: set[uuid.UUID]) -> tuple
         for reminder in rows:
             appointment = appointments.get(reminder.appointment_id)
             reason = _why_not(reminder, appointment, now)
-            if reason is None and closest[(reminder.appointment_id, reminder.appointment_start_at)] != reminder.offset_hours:
+            if (
+                reason is None
+                and closest[(reminder.appointment_id, reminder.appointment_start_at)]
+                != reminder.offset_hours
+            ):
                 reason = "otro recordatorio más cercano a la cita sale ahora"
             if reason is not None:
                 _cancel(session, [reminder], reason)
@@ -264,7 +304,9 @@ def _closest_due(
 ) -> dict[tuple[uuid.UUID, datetime], int]:
     """Per appointment and start: the smallest offset among its due or sent reminders."""
     rows = session.exec(
-        select(Reminder.appointment_id, Reminder.appointment_start_at, func.min(Reminder.offset_hours))
+        select(
+            Reminder.appointment_id, Reminder.appointment_start_at, func.min(Reminder.offset_hours)
+        )
         .where(
             col(Reminder.appointment_id).in_(appointment_ids),
             col(Reminder.status).in_([R.PENDING, R.SENT]),
@@ -287,7 +329,9 @@ def _why_not(reminder: Reminder, appointment: Appointment | None, now: datetime)
     return None
 
 
-def _send_one(session: Session, reminder: Reminder, appointment: Appointment, now: datetime) -> bool:
+def _send_one(
+    session: Session, reminder: Reminder, appointment: Appointment, now: datetime
+) -> bool:
     tenant = session.get(Tenant, reminder.tenant_id)
     client = session.get(Client, appointment.client_id)
     pet = session.get(Pet, appointment.pet_id) if appointment.pet_id else None

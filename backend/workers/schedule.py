@@ -21,11 +21,23 @@ class Every:
 SCHEDULE: tuple[Every, ...] = (
     Every("outbox-relay", timedelta(seconds=15), "backend.workers.tasks.relay_outbox_task"),
     Every("due-reminders", timedelta(seconds=15), "backend.workers.tasks.send_due_reminders_task"),
-    Every("conversation-timeouts", timedelta(minutes=1), "backend.workers.tasks.sweep_conversation_timeouts_task"),
+    Every(
+        "conversation-timeouts",
+        timedelta(minutes=1),
+        "backend.workers.tasks.sweep_conversation_timeouts_task",
+    ),
     Every("due-follow-ups", timedelta(minutes=5), "backend.workers.tasks.send_due_follow_ups_task"),
     Every("slot-holds", timedelta(minutes=1), "backend.workers.tasks.expire_slot_holds_task"),
-    Every("resubmit-messages", timedelta(seconds=30), "backend.workers.tasks.resubmit_pending_messages_task"),
-    Every("alert-deliveries", timedelta(minutes=1), "backend.workers.tasks.retry_alert_deliveries_task"),
+    Every(
+        "resubmit-messages",
+        timedelta(seconds=30),
+        "backend.workers.tasks.resubmit_pending_messages_task",
+    ),
+    Every(
+        "alert-deliveries",
+        timedelta(minutes=1),
+        "backend.workers.tasks.retry_alert_deliveries_task",
+    ),
 )
 
 

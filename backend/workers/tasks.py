@@ -46,7 +46,12 @@ class ReliableTask(Task):
             except RedisError:
                 counter, losses = None, 0
             if losses >= MAX_WORKER_LOSSES:
-                log.error("task %s[%s] lost its worker %d times; giving up", self.name, self.request.id, losses)
+                log.error(
+                    "task %s[%s] lost its worker %d times; giving up",
+                    self.name,
+                    self.request.id,
+                    losses,
+                )
                 self.on_worker_losses(args, kwargs)
                 client.delete(name)
                 return None
@@ -127,7 +132,9 @@ def wake_relay_at(when: datetime) -> bool:
     from backend.workers.locks import broker_redis
 
     now = utcnow()
-    countdown = min(max((when - now).total_seconds(), 0.0), float(task_options()["retry_backoff_max"]))
+    countdown = min(
+        max((when - now).total_seconds(), 0.0), float(task_options()["retry_backoff_max"])
+    )
     target = now.timestamp() + countdown
     name = key("relay-wake")
     try:
@@ -180,7 +187,9 @@ def _sweep_task(name: str, sweep_name: str):  # type: ignore[no-untyped-def]
     )(run)
 
 
-sweep_conversation_timeouts_task = _sweep_task("sweep_conversation_timeouts_task", "conversation-timeouts")
+sweep_conversation_timeouts_task = _sweep_task(
+    "sweep_conversation_timeouts_task", "conversation-timeouts"
+)
 send_due_reminders_task = _sweep_task("send_due_reminders_task", "due-reminders")
 send_due_follow_ups_task = _sweep_task("send_due_follow_ups_task", "due-follow-ups")
 expire_slot_holds_task = _sweep_task("expire_slot_holds_task", "slot-holds")

@@ -165,7 +165,9 @@ def test_doctors_lists_the_clinic_doctors(clinic):
 
 def test_openapi_and_healthz_answer(clinic):
     health = clinic.http.get("/healthz").json()
-    assert health["status"] == "ok" and datetime.fromisoformat(health["started_at"]).tzinfo is not None
+    assert (
+        health["status"] == "ok" and datetime.fromisoformat(health["started_at"]).tzinfo is not None
+    )
     spec = clinic.http.get("/api/openapi.json").json()
     assert "/api/v1/appointments" in spec["paths"]
 

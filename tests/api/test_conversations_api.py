@@ -58,15 +58,18 @@ def test_list_conversations_newest_first_with_client(http, setup):
     assert first["takenOver"] is False
 
 
-@pytest.mark.parametrize(("q", "expected"), [
-    ("vacunacion", ["+573001112233"]),
-    ("VACUNACIÓN", ["+573001112233"]),
-    ("cuanto cuesta", ["+573004445566"]),
-    ("consultorio", ["+573004445566"]),
-    ("cita vacunación", ["+573001112233"]),
-    ("perro gato", []),
-    ("!!!", []),
-])
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("vacunacion", ["+573001112233"]),
+        ("VACUNACIÓN", ["+573001112233"]),
+        ("cuanto cuesta", ["+573004445566"]),
+        ("consultorio", ["+573004445566"]),
+        ("cita vacunación", ["+573001112233"]),
+        ("perro gato", []),
+        ("!!!", []),
+    ],
+)
 def test_search_words_in_messages_ignores_accents_and_case(http, setup, q, expected):
     clinic = setup[0]
     body = _get(http, clinic, "/api/v1/conversations", q=q).json()
@@ -75,14 +78,32 @@ def test_search_words_in_messages_ignores_accents_and_case(http, setup, q, expec
 
 def test_filters_by_phone_name_state_and_dates(http, setup):
     clinic, _, camila, andres = setup
-    assert [c["clientPhone"] for c in _get(http, clinic, "/api/v1/conversations", phone="300 111 2233").json()["items"]] == [camila.phone]
-    assert [c["clientPhone"] for c in _get(http, clinic, "/api/v1/conversations", phone="4445566").json()["items"]] == [andres.phone]
-    assert [c["clientPhone"] for c in _get(http, clinic, "/api/v1/conversations", clientName="andres").json()["items"]] == [andres.phone]
-    assert [c["clientPhone"] for c in _get(http, clinic, "/api/v1/conversations", state="ASK_REASON").json()["items"]] == [camila.phone]
+    assert [
+        c["clientPhone"]
+        for c in _get(http, clinic, "/api/v1/conversations", phone="300 111 2233").json()["items"]
+    ] == [camila.phone]
+    assert [
+        c["clientPhone"]
+        for c in _get(http, clinic, "/api/v1/conversations", phone="4445566").json()["items"]
+    ] == [andres.phone]
+    assert [
+        c["clientPhone"]
+        for c in _get(http, clinic, "/api/v1/conversations", clientName="andres").json()["items"]
+    ] == [andres.phone]
+    assert [
+        c["clientPhone"]
+        for c in _get(http, clinic, "/api/v1/conversations", state="ASK_REASON").json()["items"]
+    ] == [camila.phone]
     later = (clock.now() - timedelta(minutes=1)).isoformat()
-    assert [c["clientPhone"] for c in _get(http, clinic, "/api/v1/conversations", **{"from": later}).json()["items"]] == [andres.phone]
+    assert [
+        c["clientPhone"]
+        for c in _get(http, clinic, "/api/v1/conversations", **{"from": later}).json()["items"]
+    ] == [andres.phone]
     assert _get(http, clinic, "/api/v1/conversations", state="DANCING").status_code == 409
-    assert _get(http, clinic, "/api/v1/conversations", **{"from": "2027-01-28T10:00:00"}).status_code == 422
+    assert (
+        _get(http, clinic, "/api/v1/conversations", **{"from": "2027-01-28T10:00:00"}).status_code
+        == 422
+    )
 
 
 def test_conversation_detail_and_messages_in_order(http, setup):
@@ -91,19 +112,34 @@ def test_conversation_detail_and_messages_in_order(http, setup):
     detail = _get(http, clinic, f"/api/v1/conversations/{conversation_id}").json()
     assert detail["stateData"]["trail"][-1] == "INTENT_DETECTION→ASK_REASON"
     assert detail["timeoutAt"] is not None
-    messages = _get(http, clinic, f"/api/v1/conversations/{conversation_id}/messages").json()["items"]
-    assert [(m["direction"], m["author"]) for m in messages] == [("inbound", "client"), ("outbound", "assistant")]
+    messages = _get(http, clinic, f"/api/v1/conversations/{conversation_id}/messages").json()[
+        "items"
+    ]
+    assert [(m["direction"], m["author"]) for m in messages] == [
+        ("inbound", "client"),
+        ("outbound", "assistant"),
+    ]
     assert messages[1]["status"] == "sent"
 
 
 def test_other_clinics_conversation_is_not_found(http, setup):
     clinic, other, camila, _ = setup
     conversation_id = camila.conversation().id
-    for url in (f"/api/v1/conversations/{conversation_id}", f"/api/v1/conversations/{conversation_id}/messages"):
+    for url in (
+        f"/api/v1/conversations/{conversation_id}",
+        f"/api/v1/conversations/{conversation_id}/messages",
+    ):
         assert _get(http, other, url).status_code == 404
     for url in ("takeover", "handback"):
-        assert _post(http, other, f"/api/v1/conversations/{conversation_id}/{url}").status_code == 404
-    assert _post(http, other, f"/api/v1/conversations/{conversation_id}/messages", {"body": "hola"}).status_code == 404
+        assert (
+            _post(http, other, f"/api/v1/conversations/{conversation_id}/{url}").status_code == 404
+        )
+    assert (
+        _post(
+            http, other, f"/api/v1/conversations/{conversation_id}/messages", {"body": "hola"}
+        ).status_code
+        == 404
+    )
     assert _get(http, clinic, f"/api/v1/conversations/{uuid.uuid4()}").status_code == 404
 
 
@@ -112,12 +148,21 @@ def test_takeover_staff_reply_and_handback(http, setup):
     conversation_id = camila.conversation().id
     with session_scope(read_only=True) as session:
         staff_id = session.get(StaffUser, clinic.doctor.id).id
-    taken = _post(http, clinic, f"/api/v1/conversations/{conversation_id}/takeover", {"staffUserId": str(staff_id)})
+    taken = _post(
+        http,
+        clinic,
+        f"/api/v1/conversations/{conversation_id}/takeover",
+        {"staffUserId": str(staff_id)},
+    )
     assert taken.status_code == 200
     assert taken.json()["takenOver"] is True and taken.json()["takenOverBy"] == str(staff_id)
     assert camila.send("¿me atiende la doctora Ana?") == []
-    reply = _post(http, clinic, f"/api/v1/conversations/{conversation_id}/messages",
-                  {"body": "Hola Camila, sí, mañana te atiende la Dra. Ana.", "staffUserId": str(staff_id)})
+    reply = _post(
+        http,
+        clinic,
+        f"/api/v1/conversations/{conversation_id}/messages",
+        {"body": "Hola Camila, sí, mañana te atiende la Dra. Ana.", "staffUserId": str(staff_id)},
+    )
     assert reply.status_code == 201
     [message] = reply.json()["items"]
     assert message["author"] == "staff" and message["authorUserId"] == str(staff_id)
@@ -130,9 +175,21 @@ def test_takeover_staff_reply_and_handback(http, setup):
 def test_staff_reply_validation(http, setup):
     clinic, _, camila, _ = setup
     conversation_id = camila.conversation().id
-    assert _post(http, clinic, f"/api/v1/conversations/{conversation_id}/messages", {"body": ""}).status_code == 422
-    assert _post(http, clinic, f"/api/v1/conversations/{conversation_id}/takeover",
-                 {"staffUserId": str(uuid.uuid4())}).status_code == 404
+    assert (
+        _post(
+            http, clinic, f"/api/v1/conversations/{conversation_id}/messages", {"body": ""}
+        ).status_code
+        == 422
+    )
+    assert (
+        _post(
+            http,
+            clinic,
+            f"/api/v1/conversations/{conversation_id}/takeover",
+            {"staffUserId": str(uuid.uuid4())},
+        ).status_code
+        == 404
+    )
 
 
 def test_conversations_need_an_api_key(http, setup):

@@ -26,8 +26,13 @@ def broken_handler(monkeypatch):
 
 def dead_letter_for(clinic) -> int:
     with session_scope(write=True) as session:
-        event = events.emit(session, tenant_id=clinic.tenant.id, type="appointment.created",
-                            aggregate_id=uuid.uuid4(), payload={"action": "create"})
+        event = events.emit(
+            session,
+            tenant_id=clinic.tenant.id,
+            type="appointment.created",
+            aggregate_id=uuid.uuid4(),
+            payload={"action": "create"},
+        )
     for _ in range(outbox.MAX_ATTEMPTS):
         outbox.relay_pending()
         clock.advance(outbox.BACKOFF_MAX * 2)

@@ -59,32 +59,62 @@ def test_acknowledge_then_resolve(http, setup):
     ack = _call(http, clinic, "POST", f"/api/v1/emergencies/{item['id']}/acknowledge")
     assert ack.status_code == 200 and ack.json()["status"] == "acknowledged"
     assert ack.json()["acknowledgedBy"] == "api_key:tests"
-    assert _call(http, clinic, "POST", f"/api/v1/emergencies/{item['id']}/acknowledge").status_code == 200
-    done = _call(http, clinic, "POST", f"/api/v1/emergencies/{item['id']}/resolve",
-                 {"outcome": "resolved", "notes": "Llegó a tiempo, se le hizo lavado gástrico"})
+    assert (
+        _call(http, clinic, "POST", f"/api/v1/emergencies/{item['id']}/acknowledge").status_code
+        == 200
+    )
+    done = _call(
+        http,
+        clinic,
+        "POST",
+        f"/api/v1/emergencies/{item['id']}/resolve",
+        {"outcome": "resolved", "notes": "Llegó a tiempo, se le hizo lavado gástrico"},
+    )
     assert done.status_code == 200
     assert done.json()["status"] == "resolved" and done.json()["notes"].startswith("Llegó a tiempo")
     assert chat.state == "COMPLETED"
-    again = _call(http, clinic, "POST", f"/api/v1/emergencies/{item['id']}/resolve", {"outcome": "resolved"})
+    again = _call(
+        http, clinic, "POST", f"/api/v1/emergencies/{item['id']}/resolve", {"outcome": "resolved"}
+    )
     assert again.status_code == 409
-    assert _call(http, clinic, "POST", f"/api/v1/emergencies/{item['id']}/acknowledge").status_code == 409
+    assert (
+        _call(http, clinic, "POST", f"/api/v1/emergencies/{item['id']}/acknowledge").status_code
+        == 409
+    )
 
 
 def test_resolve_as_false_alarm_restricts_the_number(http, setup):
     clinic, _, chat = setup
     [item] = _call(http, clinic, "GET", "/api/v1/emergencies").json()["items"]
-    assert _call(http, clinic, "POST", f"/api/v1/emergencies/{item['id']}/resolve",
-                 {"outcome": "false_alarm", "notes": "Era un juguete"}).status_code == 200
+    assert (
+        _call(
+            http,
+            clinic,
+            "POST",
+            f"/api/v1/emergencies/{item['id']}/resolve",
+            {"outcome": "false_alarm", "notes": "Era un juguete"},
+        ).status_code
+        == 200
+    )
     with session_scope(read_only=True) as session:
-        assert session.exec(select(Client).where(Client.phone == chat.phone)).one().false_emergency_count == 1
+        assert (
+            session.exec(select(Client).where(Client.phone == chat.phone))
+            .one()
+            .false_emergency_count
+            == 1
+        )
     [answer] = chat.send("mi gata está convulsionando")
-    assert answer.startswith("Lo siento, el acceso a emergencias está restringido para este número.")
+    assert answer.startswith(
+        "Lo siento, el acceso a emergencias está restringido para este número."
+    )
 
 
 def test_resolve_needs_a_known_outcome(http, setup):
     clinic, _, _ = setup
     [item] = _call(http, clinic, "GET", "/api/v1/emergencies").json()["items"]
-    response = _call(http, clinic, "POST", f"/api/v1/emergencies/{item['id']}/resolve", {"outcome": "meh"})
+    response = _call(
+        http, clinic, "POST", f"/api/v1/emergencies/{item['id']}/resolve", {"outcome": "meh"}
+    )
     assert response.status_code == 422
 
 
@@ -93,7 +123,18 @@ def test_other_clinics_emergency_is_not_found(http, setup):
     [item] = _call(http, clinic, "GET", "/api/v1/emergencies").json()["items"]
     assert _call(http, other, "GET", "/api/v1/emergencies").json()["total"] == 0
     assert _call(http, other, "GET", f"/api/v1/emergencies/{item['id']}").status_code == 404
-    assert _call(http, other, "POST", f"/api/v1/emergencies/{item['id']}/acknowledge").status_code == 404
-    assert _call(http, other, "POST", f"/api/v1/emergencies/{item['id']}/resolve",
-                 {"outcome": "resolved"}).status_code == 404
+    assert (
+        _call(http, other, "POST", f"/api/v1/emergencies/{item['id']}/acknowledge").status_code
+        == 404
+    )
+    assert (
+        _call(
+            http,
+            other,
+            "POST",
+            f"/api/v1/emergencies/{item['id']}/resolve",
+            {"outcome": "resolved"},
+        ).status_code
+        == 404
+    )
     assert _call(http, clinic, "GET", f"/api/v1/emergencies/{uuid.uuid4()}").status_code == 404

@@ -26,14 +26,24 @@ def channel(monkeypatch):
 
 
 def completed_surgery(clinic) -> str:
-    created = clinic.post("/api/v1/appointments", json={
-        "doctorId": str(clinic.doctor.id), "clientId": str(clinic.client.id), "petId": str(clinic.pet.id),
-        "startAt": MONDAY_9.isoformat(),
-    }).json()
+    created = clinic.post(
+        "/api/v1/appointments",
+        json={
+            "doctorId": str(clinic.doctor.id),
+            "clientId": str(clinic.client.id),
+            "petId": str(clinic.pet.id),
+            "startAt": MONDAY_9.isoformat(),
+        },
+    ).json()
     clock.freeze(MONDAY_9 + timedelta(hours=1))
-    done = clinic.patch(f"/api/v1/appointments/{created['id']}", json={
-        "version": created["version"], "status": "completed", "procedureType": "surgery",
-    })
+    done = clinic.patch(
+        f"/api/v1/appointments/{created['id']}",
+        json={
+            "version": created["version"],
+            "status": "completed",
+            "procedureType": "surgery",
+        },
+    )
     assert done.status_code == 200, done.text
     outbox.relay_pending()
     return created["id"]
@@ -46,7 +56,12 @@ def test_completed_surgery_lists_four_follow_ups(clinic, other_clinic):
     assert [f["sequenceNumber"] for f in body["items"]] == [1, 2, 3, 4]
     assert {f["status"] for f in body["items"]} == {"pending"}
     assert all(f["appointmentId"] == appointment_id for f in body["items"])
-    assert clinic.get(f"/api/v1/follow-ups?appointmentId={appointment_id}&status=pending").json()["total"] == 4
+    assert (
+        clinic.get(f"/api/v1/follow-ups?appointmentId={appointment_id}&status=pending").json()[
+            "total"
+        ]
+        == 4
+    )
     assert clinic.get("/api/v1/follow-ups?status=sent").json()["total"] == 0
     assert other_clinic.get("/api/v1/follow-ups").json()["total"] == 0
 

@@ -66,9 +66,17 @@ def test_inbound_signed_for_another_url_is_refused(chat, monkeypatch):
 
 
 def test_inbound_with_signature_of_another_token_is_refused(chat):
-    params = {"MessageSid": "SM1", "From": "whatsapp:+573001112233", "To": "whatsapp:+14155550100", "Body": "x"}
-    response = chat.http.post("/webhooks/whatsapp", data=params,
-                              headers={"X-Twilio-Signature": sign("/webhooks/whatsapp", params, token="otro")})
+    params = {
+        "MessageSid": "SM1",
+        "From": "whatsapp:+573001112233",
+        "To": "whatsapp:+14155550100",
+        "Body": "x",
+    }
+    response = chat.http.post(
+        "/webhooks/whatsapp",
+        data=params,
+        headers={"X-Twilio-Signature": sign("/webhooks/whatsapp", params, token="otro")},
+    )
     assert response.status_code == 403
 
 
@@ -97,7 +105,10 @@ def test_inbound_without_auth_token_is_refused(chat, monkeypatch):
 
 
 def test_inbound_is_stored_with_e164_phones_and_media(chat, wa_clinic):
-    chat.post("mira la foto", media=["https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1"])
+    chat.post(
+        "mira la foto",
+        media=["https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1"],
+    )
     with session_scope(read_only=True) as session:
         message = session.exec(select(Message).where(Message.direction == "inbound")).one()
     assert (message.from_phone, message.to_phone) == ("+573001112233", "+14155550100")
@@ -126,7 +137,11 @@ def _status(http, sid, status, error=None, signature=None):
     params = {"MessageSid": sid, "MessageStatus": status, "AccountSid": "AC1"}
     if error:
         params["ErrorCode"] = error
-    headers = {"X-Twilio-Signature": signature if signature is not None else sign("/webhooks/whatsapp/status", params)}
+    headers = {
+        "X-Twilio-Signature": signature
+        if signature is not None
+        else sign("/webhooks/whatsapp/status", params)
+    }
     return http.post("/webhooks/whatsapp/status", data=params, headers=headers)
 
 

@@ -23,7 +23,13 @@ from backend.domain.errors import IllegalTransition
 SPEC_TABLE = {
     "IDLE": ["GREETING"],
     "GREETING": ["INTENT_DETECTION", "REMINDER"],
-    "INTENT_DETECTION": ["ASK_REASON", "CONFIRM_EMERGENCY", "COLLECT_STATUS", "GREETING", "REMINDER"],
+    "INTENT_DETECTION": [
+        "ASK_REASON",
+        "CONFIRM_EMERGENCY",
+        "COLLECT_STATUS",
+        "GREETING",
+        "REMINDER",
+    ],
     "ASK_REASON": ["OFFER_SLOTS", "CONFIRM_EMERGENCY", "REMINDER"],
     "OFFER_SLOTS": ["AWAIT_SELECTION", "ASK_REASON", "REMINDER"],
     "AWAIT_SELECTION": ["CONFIRM_BOOKING", "OFFER_SLOTS", "REMINDER"],
@@ -36,8 +42,11 @@ SPEC_TABLE = {
     "CLOSED": ["GREETING"],
 }
 LEGAL = [(a, b) for a, targets in SPEC_TABLE.items() for b in targets]
-ILLEGAL = [(a.value, b.value) for a, b in itertools.product(State, State)
-           if (a.value, b.value) not in set(LEGAL) and a != b]
+ILLEGAL = [
+    (a.value, b.value)
+    for a, b in itertools.product(State, State)
+    if (a.value, b.value) not in set(LEGAL) and a != b
+]
 
 
 def test_table_is_exactly_the_specs():
@@ -83,16 +92,28 @@ def test_check_path_refuses_path_with_one_illegal_hop():
 
 def test_shortest_path_reaches_emergency_from_booking_states():
     assert shortest_path("AWAIT_SELECTION", "CONFIRM_EMERGENCY") == [
-        State.OFFER_SLOTS, State.ASK_REASON, State.CONFIRM_EMERGENCY
+        State.OFFER_SLOTS,
+        State.ASK_REASON,
+        State.CONFIRM_EMERGENCY,
     ]
     assert shortest_path("IDLE", "CONFIRM_EMERGENCY") == [
-        State.GREETING, State.INTENT_DETECTION, State.CONFIRM_EMERGENCY
+        State.GREETING,
+        State.INTENT_DETECTION,
+        State.CONFIRM_EMERGENCY,
     ]
 
 
 def test_shortest_path_respects_avoided_states():
-    assert shortest_path("COLLECT_STATUS", "CONFIRM_EMERGENCY", avoid={"REMINDER", "CLOSED", "COMPLETED"}) is None
-    assert shortest_path("ASK_REASON", "CLOSED", avoid={"CONFIRM_EMERGENCY"}) == [State.REMINDER, State.CLOSED]
+    assert (
+        shortest_path(
+            "COLLECT_STATUS", "CONFIRM_EMERGENCY", avoid={"REMINDER", "CLOSED", "COMPLETED"}
+        )
+        is None
+    )
+    assert shortest_path("ASK_REASON", "CLOSED", avoid={"CONFIRM_EMERGENCY"}) == [
+        State.REMINDER,
+        State.CLOSED,
+    ]
 
 
 def test_shortest_path_is_empty_when_already_there():
@@ -113,4 +134,3 @@ def test_timeout_for_uses_thirty_minutes_then_a_day():
     assert timeout_for("REMINDER") == (timedelta(hours=24), State.CLOSED)
     assert timeout_for("CONFIRM_EMERGENCY") == (timedelta(minutes=5), State.CLOSED)
     assert timeout_for("ESCALATE") is None
-

@@ -10,7 +10,13 @@ from backend.domain import spanish_dates
 def test_weekdays_start_on_monday_like_date_weekday():
     assert spanish_dates.WEEKDAYS[date(2027, 2, 3).weekday()] == "miércoles"
     assert spanish_dates.WEEKDAYS == (
-        "lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo",
+        "lunes",
+        "martes",
+        "miércoles",
+        "jueves",
+        "viernes",
+        "sábado",
+        "domingo",
     )
     assert spanish_dates.WEEKDAYS_SHORT == ("lun", "mar", "mié", "jue", "vie", "sáb", "dom")
 

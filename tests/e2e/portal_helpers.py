@@ -81,9 +81,17 @@ def other_clinic_appointment(portal: Portal) -> Appointment:
     with portal_db(portal, write=True) as session:
         slug = f"otra{uuid.uuid4().hex[:6]}"
         tenant = make_tenant(session, slug=slug, whatsapp=f"+1415555{uuid.uuid4().int % 10000:04d}")
-        doctor = make_doctor(session, tenant, name="Dr. Ajeno", email=f"ajeno@{slug}.co",
-                             periods=weekday_periods("00:00", "23:59", range(0, 7)), min_notice_minutes=0)
-        client = clients.find_or_create(session, tenant, phone="+573005550000", name="Cliente Secreto")
+        doctor = make_doctor(
+            session,
+            tenant,
+            name="Dr. Ajeno",
+            email=f"ajeno@{slug}.co",
+            periods=weekday_periods("00:00", "23:59", range(0, 7)),
+            min_notice_minutes=0,
+        )
+        client = clients.find_or_create(
+            session, tenant, phone="+573005550000", name="Cliente Secreto"
+        )
         return booking.create(
             session,
             tenant=tenant,
@@ -91,7 +99,9 @@ def other_clinic_appointment(portal: Portal) -> Appointment:
             data=booking.NewAppointment(
                 doctor_id=doctor.id,
                 client_id=client.id,
-                start_at=(datetime.now(ZONE) + timedelta(days=2)).replace(minute=0, second=0, microsecond=0),
+                start_at=(datetime.now(ZONE) + timedelta(days=2)).replace(
+                    minute=0, second=0, microsecond=0
+                ),
                 reason="Motivo confidencial",
                 source=Source.API,
             ),

@@ -47,7 +47,9 @@ from tests.e2e.portal_helpers import (
 )
 
 DOCUMENTED_PORT = 3000
-READY = re.compile(r"VetAssist is ready at (http://localhost:\d+) · log in as (\S+) / (\S+) · press Ctrl\+C to stop")
+READY = re.compile(
+    r"VetAssist is ready at (http://localhost:\d+) · log in as (\S+) / (\S+) · press Ctrl\+C to stop"
+)
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,9 @@ class MakeRun:
     def portal(self) -> Portal:
         url = f"http://localhost:{self.port}"
         database = self.clone / "data" / "vetassist.db"
-        return Portal(base_url=url, api_url=url, database_url=f"sqlite:///{database}", log_path=self.log_path)
+        return Portal(
+            base_url=url, api_url=url, database_url=f"sqlite:///{database}", log_path=self.log_path
+        )
 
     def output(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -69,10 +73,16 @@ class MakeRun:
 
 def _clean_clone(target: Path) -> None:
     """The working tree's tracked and not-ignored files, committed in a fresh repository."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT, check=True, capture_output=True,
-    ).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for name in filter(None, listed):
         source = ROOT / name
         if source.is_file():
@@ -89,7 +99,11 @@ def _clean_clone(target: Path) -> None:
 
 def _newcomer_env(port: int) -> dict[str, str]:
     """A shell with nothing of the project's configured (PORT only when 3000 is taken)."""
-    env = {name: os.environ[name] for name in ("PATH", "HOME", "LANG", "USER", "TMPDIR") if name in os.environ}
+    env = {
+        name: os.environ[name]
+        for name in ("PATH", "HOME", "LANG", "USER", "TMPDIR")
+        if name in os.environ
+    }
     if port != DOCUMENTED_PORT:
         env["PORT"] = str(port)
     return env
@@ -130,8 +144,13 @@ def make_run() -> Iterator[MakeRun]:
         _clean_clone(clone)
         with log_path.open("wb") as log:
             proc = subprocess.Popen(
-                ["make", "run"], cwd=clone, env=_newcomer_env(port), stdin=subprocess.DEVNULL,
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                ["make", "run"],
+                cwd=clone,
+                env=_newcomer_env(port),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         run = MakeRun(clone=clone, port=port, log_path=log_path, proc=proc)
         yield run
@@ -145,7 +164,9 @@ def make_run() -> Iterator[MakeRun]:
         shutil.rmtree(clone, ignore_errors=True)
 
 
-def test_make_run_serves_a_demo_clinic_a_newcomer_can_use(make_run: MakeRun, browser: Browser) -> None:
+def test_make_run_serves_a_demo_clinic_a_newcomer_can_use(
+    make_run: MakeRun, browser: Browser
+) -> None:
     # given: the README's command in a clean clone, ready
     ready = _wait_until_ready(make_run)
     assert ready.group(1) == f"http://localhost:{make_run.port}"
@@ -155,8 +176,12 @@ def test_make_run_serves_a_demo_clinic_a_newcomer_can_use(make_run: MakeRun, bro
     assert first.status_code == 200 and first.json()["status"] == "ok"
 
     # when: the manager logs in, opens the agenda and books through the sandbox WhatsApp
-    context = browser.new_context(base_url=portal.base_url, locale="es-CO", timezone_id="America/Bogota",
-                                  viewport={"width": 1280, "height": 800})
+    context = browser.new_context(
+        base_url=portal.base_url,
+        locale="es-CO",
+        timezone_id="America/Bogota",
+        viewport={"width": 1280, "height": 800},
+    )
     context.set_default_timeout(20_000)
     page = context.new_page()
     log_in(page, portal, MANAGER)
@@ -194,12 +219,23 @@ def test_make_run_serves_a_demo_clinic_a_newcomer_can_use(make_run: MakeRun, bro
     assert last.json()["started_at"] == first.json()["started_at"]
     output = make_run.output()
     assert output.count("VetAssist is ready at") == 1
-    for noise in ("Warning", "Traceback", "no template configured", "uv run reflex run", "being redefined"):
+    for noise in (
+        "Warning",
+        "Traceback",
+        "no template configured",
+        "uv run reflex run",
+        "being redefined",
+    ):
         assert noise not in output, f"{noise!r} in the output of make run:\n{output[-4000:]}"
 
     # and Ctrl+C stops everything it started, leaving every tracked file as it was
     _press_ctrl_c(make_run.proc)
     assert _port_is_free(make_run.port)
-    changed = subprocess.run(["git", "status", "--porcelain"], cwd=make_run.clone, check=True,
-                             capture_output=True, text=True).stdout
+    changed = subprocess.run(
+        ["git", "status", "--porcelain"],
+        cwd=make_run.clone,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     assert changed == "", f"make run changed or added files git does not ignore:\n{changed}"

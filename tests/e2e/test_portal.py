@@ -118,7 +118,9 @@ def test_reschedule_through_the_dialog_changes_the_database(page: Page, portal: 
     assert appointment is not None
     day = appointment.start_at.astimezone(ZONE).date()
     log_in(page, portal, DOCTOR)
-    page.goto(portal.url(f"/agenda?vista=dia&fecha={day.isoformat()}&doctor={appointment.doctor_id}"))
+    page.goto(
+        portal.url(f"/agenda?vista=dia&fecha={day.isoformat()}&doctor={appointment.doctor_id}")
+    )
 
     # when: open it, choose "Reprogramar", a free day and its first free time
     page.locator(f'[data-appointment-id="{appointment.id}"]').click()
@@ -170,7 +172,9 @@ def test_another_clinics_appointment_url_is_refused(page: Page, portal: Portal) 
     save_screenshot(page, "07-cita-ajena")
 
 
-def test_sandbox_booking_shows_on_calendar_live_and_in_chat_search(browser: Browser, portal: Portal) -> None:
+def test_sandbox_booking_shows_on_calendar_live_and_in_chat_search(
+    browser: Browser, portal: Portal
+) -> None:
     calendar = _new_page(browser, portal)
     sandbox = calendar.context.new_page()
     log_in(calendar, portal, MANAGER)
@@ -201,7 +205,9 @@ def test_sandbox_booking_shows_on_calendar_live_and_in_chat_search(browser: Brow
     appointment = booked_in(portal, conversation.id)
     assert appointment is not None, sandbox.locator("#sandbox-thread").inner_text()
     assert appointment.start_at.astimezone(ZONE).date() == day
-    expect(calendar.locator(f'[data-appointment-id="{appointment.id}"]')).to_be_visible(timeout=20_000)
+    expect(calendar.locator(f'[data-appointment-id="{appointment.id}"]')).to_be_visible(
+        timeout=20_000
+    )
     assert calendar.evaluate("window.__notReloaded") is True
     save_screenshot(calendar, "09-agenda-en-vivo")
 
@@ -220,7 +226,9 @@ def test_sandbox_booking_shows_on_calendar_live_and_in_chat_search(browser: Brow
     calendar.context.close()
 
 
-def test_sandbox_emergency_rings_everywhere_and_reaches_the_board(browser: Browser, portal: Portal) -> None:
+def test_sandbox_emergency_rings_everywhere_and_reaches_the_board(
+    browser: Browser, portal: Portal
+) -> None:
     watcher = _new_page(browser, portal)
     sandbox = watcher.context.new_page()
     log_in(watcher, portal, SUPPORT, landing="/conversaciones")
@@ -246,11 +254,17 @@ def test_sandbox_emergency_rings_everywhere_and_reaches_the_board(browser: Brows
     expect(card).to_be_visible()
     save_screenshot(watcher, "12-emergencias")
     card.locator(".va-ack").click()
-    expect(watcher.locator('.va-emergency[data-status="acknowledged"]', has_text="convulsionando").first).to_be_visible()
+    expect(
+        watcher.locator(
+            '.va-emergency[data-status="acknowledged"]', has_text="convulsionando"
+        ).first
+    ).to_be_visible()
     watcher.context.close()
 
 
-def test_manager_closes_an_emergency_with_notes(page: Page, portal: Portal, browser: Browser) -> None:
+def test_manager_closes_an_emergency_with_notes(
+    page: Page, portal: Portal, browser: Browser
+) -> None:
     log_in(page, portal, MANAGER)
     page.goto(portal.url("/sandbox"))
     say(page, "Mi gato se envenenó, comió veneno para ratas")
@@ -265,7 +279,9 @@ def test_manager_closes_an_emergency_with_notes(page: Page, portal: Portal, brow
     page.click("#resolve-submit")
 
     expect(page.get_by_text("Emergencia cerrada.")).to_be_visible()
-    expect(page.locator("table").get_by_text("Era chocolate, no veneno.", exact=False)).to_be_visible()
+    expect(
+        page.locator("table").get_by_text("Era chocolate, no veneno.", exact=False)
+    ).to_be_visible()
 
 
 def test_every_other_page_renders_for_the_manager(page: Page, portal: Portal) -> None:

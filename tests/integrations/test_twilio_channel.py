@@ -13,8 +13,12 @@ ACCOUNT = "AC" + "0" * 32
 def test_send_text_posts_whatsapp_message_through_the_sdk():
     with fake_server(lambda r: (201, twilio_message(r))) as twilio:
         channel = TwilioChannel(ACCOUNT, "token", api_base_url=twilio.url)
-        result = channel.send(from_phone="+14155550100", to_phone="+573001112233", body="Hola 🐾",
-                              status_callback="https://vet.example.com/webhooks/whatsapp/status")
+        result = channel.send(
+            from_phone="+14155550100",
+            to_phone="+573001112233",
+            body="Hola 🐾",
+            status_callback="https://vet.example.com/webhooks/whatsapp/status",
+        )
     [request] = twilio.requests
     assert request.path == f"/2010-04-01/Accounts/{ACCOUNT}/Messages.json"
     assert request.headers["authorization"].startswith("Basic ")
@@ -29,8 +33,10 @@ def test_send_text_posts_whatsapp_message_through_the_sdk():
 def test_send_template_uses_content_sid_and_variables():
     with fake_server(lambda r: (201, twilio_message(r))) as twilio:
         TwilioChannel(ACCOUNT, "token", api_base_url=twilio.url).send(
-            from_phone="+14155550100", to_phone="+573001112233",
-            content_sid="HX" + "1" * 32, content_variables={"1": "Tu cita es mañana"},
+            from_phone="+14155550100",
+            to_phone="+573001112233",
+            content_sid="HX" + "1" * 32,
+            content_variables={"1": "Tu cita es mañana"},
         )
     form = twilio.requests[0].form()
     assert form["ContentSid"] == "HX" + "1" * 32
@@ -43,7 +49,8 @@ def test_refused_number_is_a_final_error():
     with fake_server(lambda r: (400, error)) as twilio:
         with pytest.raises(ChannelError) as caught:
             TwilioChannel(ACCOUNT, "token", api_base_url=twilio.url).send(
-                from_phone="+14155550100", to_phone="+5700", body="x")
+                from_phone="+14155550100", to_phone="+5700", body="x"
+            )
     assert caught.value.code == "21211"
     assert caught.value.retryable is False
 
@@ -52,12 +59,14 @@ def test_server_error_is_retryable():
     with fake_server(lambda r: (503, {"message": "unavailable", "status": 503})) as twilio:
         with pytest.raises(ChannelError) as caught:
             TwilioChannel(ACCOUNT, "token", api_base_url=twilio.url).send(
-                from_phone="+14155550100", to_phone="+573001112233", body="x")
+                from_phone="+14155550100", to_phone="+573001112233", body="x"
+            )
     assert caught.value.retryable is True
 
 
 def test_unreachable_api_is_retryable():
     with pytest.raises(ChannelError) as caught:
         TwilioChannel(ACCOUNT, "token", api_base_url="http://127.0.0.1:9").send(
-            from_phone="+14155550100", to_phone="+573001112233", body="x")
+            from_phone="+14155550100", to_phone="+573001112233", body="x"
+        )
     assert caught.value.retryable is True

@@ -87,11 +87,17 @@ def _login(email: str) -> str:
 def build_portal_clinic(slug: str, whatsapp: str) -> PortalClinic:
     with session_scope(write=True) as session:
         tenant = make_tenant(session, slug=slug, whatsapp=whatsapp)
-        manager = _user(session, tenant, email=f"gerente@{slug}.co", name="Marta Gerente", role="manager")
-        support = _user(session, tenant, email=f"soporte@{slug}.co", name="Sergio Soporte", role="support")
+        manager = _user(
+            session, tenant, email=f"gerente@{slug}.co", name="Marta Gerente", role="manager"
+        )
+        support = _user(
+            session, tenant, email=f"soporte@{slug}.co", name="Sergio Soporte", role="support"
+        )
         doctor = _doctor(session, tenant, "Dra. Ana Ruiz", f"ana@{slug}.co")
         colleague = _doctor(session, tenant, "Dr. Beto Mejía", f"beto@{slug}.co")
-        client = clients.find_or_create(session, tenant, phone="+573001112233", name="Camila Rodríguez")
+        client = clients.find_or_create(
+            session, tenant, phone="+573001112233", name="Camila Rodríguez"
+        )
         pet = clients.add_pet(session, client, name="Luna", species="gato")
         appointment = booking.create(
             session,
@@ -147,7 +153,11 @@ def substate(root: rx.State, state_cls: type[rx.State], token: str = "") -> Any:
 def at_url(state: Any, path: str) -> None:
     """Makes the state believe the browser is at `path` (as Reflex's router data would)."""
     state.router = type(state.router).from_router_data(
-        {"pathname": path.split("?")[0], "asPath": path, "headers": {"origin": "http://portal.test"}}
+        {
+            "pathname": path.split("?")[0],
+            "asPath": path,
+            "headers": {"origin": "http://portal.test"},
+        }
     )
 
 

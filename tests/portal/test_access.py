@@ -56,6 +56,7 @@ UI_ONLY = {
     ("AppointmentState", "set_reschedule_doctor"),
 }
 
+
 def _example(parameter: inspect.Parameter) -> Any:
     annotation = str(parameter.annotation)
     if "dict" in annotation:
@@ -193,7 +194,9 @@ def test_check_page_lets_manager_into_settings(clinic, root_state) -> None:
     ("state_cls", "handler"),
     [pytest.param(c, h, id=f"{c.__name__}.{h}") for c, h in _handlers()],
 )
-def test_every_handler_sends_an_anonymous_caller_to_login(clinic, root_state, state_cls, handler) -> None:
+def test_every_handler_sends_an_anonymous_caller_to_login(
+    clinic, root_state, state_cls, handler
+) -> None:
     """A forged event without a live session changes nothing and ends at the login page."""
     state = substate(root_state, state_cls, "forged-token")
     fn = state_cls.event_handlers[handler].fn

@@ -84,11 +84,19 @@ def test_change_status_with_stale_version_is_refused(clinic) -> None:
 
 
 def test_change_status_cancels_with_reason_and_completes_with_procedure(clinic) -> None:
-    change_status(clinic.doctor.viewer, str(clinic.appointment.id), 1, Status.CANCELLED, reason="Viaje")
+    change_status(
+        clinic.doctor.viewer, str(clinic.appointment.id), 1, Status.CANCELLED, reason="Viaje"
+    )
     stored = _stored(clinic.appointment.id)
     assert (stored.status, stored.cancel_reason) == ("cancelled", "Viaje")
     with pytest.raises(IllegalTransition):
-        change_status(clinic.doctor.viewer, str(clinic.appointment.id), 2, Status.COMPLETED, procedure_type="surgery")
+        change_status(
+            clinic.doctor.viewer,
+            str(clinic.appointment.id),
+            2,
+            Status.COMPLETED,
+            procedure_type="surgery",
+        )
 
 
 def test_change_status_complete_needs_procedure_type(clinic) -> None:
@@ -96,7 +104,11 @@ def test_change_status_complete_needs_procedure_type(clinic) -> None:
         change_status(clinic.doctor.viewer, str(clinic.appointment.id), 1, Status.COMPLETED)
 
     change_status(
-        clinic.doctor.viewer, str(clinic.appointment.id), 1, Status.COMPLETED, procedure_type="vaccination"
+        clinic.doctor.viewer,
+        str(clinic.appointment.id),
+        1,
+        Status.COMPLETED,
+        procedure_type="vaccination",
     )
     stored = _stored(clinic.appointment.id)
     assert (stored.status, stored.procedure_type) == ("completed", "vaccination")
@@ -229,13 +241,19 @@ def test_confirm_handler_updates_dialog_and_reloads_calendar(clinic, root_state)
     assert _stored(clinic.appointment.id).status == "confirmed"
 
 
-def test_confirm_handler_after_someone_else_changed_it_reloads_and_explains(clinic, root_state) -> None:
+def test_confirm_handler_after_someone_else_changed_it_reloads_and_explains(
+    clinic, root_state
+) -> None:
     # given: the dialog shows version 1
     state = substate(root_state, AppointmentState, clinic.doctor.token)
     call(state, "open_appointment", str(clinic.appointment.id))
     with session_scope(write=True) as session:
         booking.cancel(
-            session, tenant=clinic.tenant, actor=SYSTEM, appointment_id=clinic.appointment.id, expected_version=1
+            session,
+            tenant=clinic.tenant,
+            actor=SYSTEM,
+            appointment_id=clinic.appointment.id,
+            expected_version=1,
         )
 
     # when
@@ -273,7 +291,9 @@ def test_open_page_of_foreign_appointment_shows_not_found(clinic, other_clinic, 
     assert state.detail.id == ""
 
 
-def test_forged_action_on_foreign_appointment_changes_nothing(clinic, other_clinic, root_state) -> None:
+def test_forged_action_on_foreign_appointment_changes_nothing(
+    clinic, other_clinic, root_state
+) -> None:
     # given: a forged event carrying another clinic's appointment in the panel state
     state = substate(root_state, AppointmentState, clinic.manager.token)
     state.detail.id = str(other_clinic.appointment.id)
@@ -303,11 +323,16 @@ def test_new_appointment_handler_books_from_empty_slot(clinic, root_state) -> No
     assert not state.dialog_open
     assert "Cita creada" in toast_text(result)
     with session_scope() as session:
-        count = len(session.exec(select(Appointment).where(Appointment.tenant_id == clinic.tenant.id)).all())
+        count = len(
+            session.exec(select(Appointment).where(Appointment.tenant_id == clinic.tenant.id)).all()
+        )
     assert count == 2
 
 
 def test_new_appointment_for_anonymous_goes_to_login(clinic, root_state) -> None:
     state = substate(root_state, NewAppointmentState, "")
 
-    assert redirected_to(call(state, "start", str(clinic.doctor.user.id), "2027-01-29T16:00:00+00:00")) == routes.LOGIN
+    assert (
+        redirected_to(call(state, "start", str(clinic.doctor.user.id), "2027-01-29T16:00:00+00:00"))
+        == routes.LOGIN
+    )

@@ -69,7 +69,12 @@ def test_follow_ups_are_listed_by_tab_with_pet_and_message(clinic) -> None:
 
     assert counts["pending"] == 4 and counts["all"] == 4 and counts["escalated"] == 0
     first = rows[0]
-    assert (first.pet, first.client, first.procedure, first.step) == ("🐱 Luna", "Camila Rodríguez", "Cirugía", "n.º 1")
+    assert (first.pet, first.client, first.procedure, first.step) == (
+        "🐱 Luna",
+        "Camila Rodríguez",
+        "Cirugía",
+        "n.º 1",
+    )
     assert "Luna" in first.message and "{pet_name}" not in first.message
     assert first.can_cancel
 
@@ -147,14 +152,28 @@ def test_save_doctor_changes_schedule_used_by_calendar(clinic) -> None:
         ).one()
     assert schedule.periods == [{"weekday": 4, "start": "10:00", "end": "12:00"}]
     assert (schedule.slot_minutes, schedule.buffer_minutes) == (20, 0)
-    free = build_calendar(clinic.manager.viewer, view="dia", anchor=FRIDAY, doctor_id=str(clinic.doctor.user.id))
-    assert [f.label for f in free.columns[0].free] == ["+ 10:00", "+ 10:20", "+ 10:40", "+ 11:00", "+ 11:20", "+ 11:40"]
+    free = build_calendar(
+        clinic.manager.viewer, view="dia", anchor=FRIDAY, doctor_id=str(clinic.doctor.user.id)
+    )
+    assert [f.label for f in free.columns[0].free] == [
+        "+ 10:00",
+        "+ 10:20",
+        "+ 10:40",
+        "+ 11:00",
+        "+ 11:20",
+        "+ 11:40",
+    ]
 
 
 def test_save_doctor_refuses_bad_values_and_foreign_doctor(clinic, other_clinic) -> None:
     form = {f"day_{d}": "" for d in range(7)}
-    form.update(doctor_id=str(clinic.doctor.user.id), slot_minutes="0", buffer_minutes="5",
-                min_notice_minutes="60", horizon_days="60")
+    form.update(
+        doctor_id=str(clinic.doctor.user.id),
+        slot_minutes="0",
+        buffer_minutes="5",
+        min_notice_minutes="60",
+        horizon_days="60",
+    )
     with pytest.raises(ValidationFailed):
         save_doctor(clinic.manager.viewer, form)
     form.update(slot_minutes="30", day_0="12:00-08:00")
@@ -167,8 +186,14 @@ def test_save_doctor_refuses_bad_values_and_foreign_doctor(clinic, other_clinic)
 
 def test_save_clinic_hours_and_reminders(clinic) -> None:
     form = {f"day_{d}": "08:00-17:00" for d in range(5)}
-    form.update(day_5="09:00-13:00", day_6="", name="Clínica Patitas Norte", phone="601 456 7890",
-                address="Calle 1", reminders="2, 24")
+    form.update(
+        day_5="09:00-13:00",
+        day_6="",
+        name="Clínica Patitas Norte",
+        phone="601 456 7890",
+        address="Calle 1",
+        reminders="2, 24",
+    )
 
     save_clinic(clinic.manager.viewer, form)
 
@@ -182,10 +207,18 @@ def test_save_clinic_hours_and_reminders(clinic) -> None:
 def test_time_off_blocks_then_frees_the_day(clinic) -> None:
     add_time_off(
         clinic.manager.viewer,
-        {"doctor_id": str(clinic.doctor.user.id), "start_day": "2027-01-29", "start_time": "08:00",
-         "end_day": "2027-01-29", "end_time": "18:00", "reason": "Congreso"},
+        {
+            "doctor_id": str(clinic.doctor.user.id),
+            "start_day": "2027-01-29",
+            "start_time": "08:00",
+            "end_day": "2027-01-29",
+            "end_time": "18:00",
+            "reason": "Congreso",
+        },
     )
-    blocked = build_calendar(clinic.manager.viewer, view="dia", anchor=FRIDAY, doctor_id=str(clinic.doctor.user.id))
+    blocked = build_calendar(
+        clinic.manager.viewer, view="dia", anchor=FRIDAY, doctor_id=str(clinic.doctor.user.id)
+    )
     assert blocked.columns[0].free == []
     assert any(s.kind == "time_off" and s.label == "Ausencia" for s in blocked.columns[0].shades)
 
@@ -198,17 +231,35 @@ def test_time_off_blocks_then_frees_the_day(clinic) -> None:
 
 def test_protocols_contacts_and_keys(clinic) -> None:
     viewer = clinic.manager.viewer
-    save_protocol(viewer, {"procedure_type": "vaccination", "label": "Vacunación", "hours": "24, 72",
-                           "messages": "¿Cómo sigue {pet_name}?\nSegundo mensaje", "keywords": "vómito, fiebre"})
-    save_contact(viewer, {"name": "Dr. Turno", "phone": "320 111 2222", "email": "", "channel_whatsapp": "on"})
+    save_protocol(
+        viewer,
+        {
+            "procedure_type": "vaccination",
+            "label": "Vacunación",
+            "hours": "24, 72",
+            "messages": "¿Cómo sigue {pet_name}?\nSegundo mensaje",
+            "keywords": "vómito, fiebre",
+        },
+    )
+    save_contact(
+        viewer,
+        {"name": "Dr. Turno", "phone": "320 111 2222", "email": "", "channel_whatsapp": "on"},
+    )
     secret = create_api_key(viewer, "Facturación")
 
     with session_scope() as session:
-        protocol = session.exec(select(FollowUpProtocol).where(FollowUpProtocol.procedure_type == "vaccination")).one()
-        contact = session.exec(select(EscalationContact).where(EscalationContact.name == "Dr. Turno")).one()
+        protocol = session.exec(
+            select(FollowUpProtocol).where(FollowUpProtocol.procedure_type == "vaccination")
+        ).one()
+        contact = session.exec(
+            select(EscalationContact).where(EscalationContact.name == "Dr. Turno")
+        ).one()
         assert auth.find_api_key(session, secret) is not None
         key_id = session.exec(select(ApiKey.id)).one()
-    assert protocol.schedule_hours == [24, 72] and protocol.escalation_keywords == ["vómito", "fiebre"]
+    assert protocol.schedule_hours == [24, 72] and protocol.escalation_keywords == [
+        "vómito",
+        "fiebre",
+    ]
     assert (contact.whatsapp_phone, contact.channels) == ("+573201112222", ["whatsapp"])
     settings = load_settings(viewer)
     assert [k.name for k in settings.api_keys] == ["Facturación"]
@@ -247,8 +298,13 @@ def test_create_key_handler_shows_secret_once(clinic, root_state) -> None:
 
 def test_week_dashboard_counts_this_week(clinic, other_clinic) -> None:
     with session_scope(write=True) as session:
-        booking.confirm(session, tenant=clinic.tenant, actor=SYSTEM, appointment_id=clinic.appointment.id,
-                        expected_version=1)
+        booking.confirm(
+            session,
+            tenant=clinic.tenant,
+            actor=SYSTEM,
+            appointment_id=clinic.appointment.id,
+            expected_version=1,
+        )
 
     data = week_dashboard(clinic.manager.viewer)
 
@@ -281,8 +337,14 @@ def test_appointment_model_untouched_by_reads(clinic) -> None:
 def test_settings_errors_are_explained_in_spanish(clinic, root_state) -> None:
     state = substate(root_state, SettingsState, clinic.manager.token)
     form = {f"day_{d}": "" for d in range(7)}
-    form.update(day_2="18:00-08:00", doctor_id=str(clinic.doctor.user.id), slot_minutes="30",
-                buffer_minutes="5", min_notice_minutes="60", horizon_days="60")
+    form.update(
+        day_2="18:00-08:00",
+        doctor_id=str(clinic.doctor.user.id),
+        slot_minutes="30",
+        buffer_minutes="5",
+        min_notice_minutes="60",
+        horizon_days="60",
+    )
 
     result = call(state, "save_doctor", form)
 
@@ -291,4 +353,7 @@ def test_settings_errors_are_explained_in_spanish(clinic, root_state) -> None:
 
 def test_save_protocol_refuses_unknown_procedure(clinic) -> None:
     with pytest.raises(ValidationFailed):
-        save_protocol(clinic.manager.viewer, {"procedure_type": "peluqueria", "hours": "24", "messages": "Hola"})
+        save_protocol(
+            clinic.manager.viewer,
+            {"procedure_type": "peluqueria", "hours": "24", "messages": "Hola"},
+        )

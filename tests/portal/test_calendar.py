@@ -30,14 +30,24 @@ def test_build_calendar_week_of_doctor_shows_own_appointment_in_clinic_time(clin
     # then
     assert data.doctor_id == str(clinic.doctor.user.id)
     assert [c.title for c in data.columns] == [
-        "Lun 25", "Mar 26", "Mié 27", "Jue 28", "Vie 29", "Sáb 30", "Dom 31"
+        "Lun 25",
+        "Mar 26",
+        "Mié 27",
+        "Jue 28",
+        "Vie 29",
+        "Sáb 30",
+        "Dom 31",
     ]
     friday = data.columns[4]
     (block,) = friday.blocks
     assert block.id == str(clinic.appointment.id)
     assert block.time_label == "09:00"
     assert block.range_label == "09:00–09:30"
-    assert (block.client, block.pet, block.reason) == ("Camila Rodríguez", "Luna", "Vacunación anual")
+    assert (block.client, block.pet, block.reason) == (
+        "Camila Rodríguez",
+        "Luna",
+        "Vacunación anual",
+    )
     assert block.status == "pending"
     # the grid starts at 08:00, so 09:00 is 60 minutes down
     assert data.hours[0].label == "08:00"
@@ -154,7 +164,11 @@ def test_build_calendar_hides_cancelled_unless_asked(clinic) -> None:
 def test_lanes_puts_overlapping_intervals_side_by_side() -> None:
     t = datetime(2027, 1, 29, 14, 0).astimezone()
     minutes = timedelta(minutes=1)
-    spans = [(t, t + 30 * minutes), (t + 10 * minutes, t + 40 * minutes), (t + 60 * minutes, t + 90 * minutes)]
+    spans = [
+        (t, t + 30 * minutes),
+        (t + 10 * minutes, t + 40 * minutes),
+        (t + 60 * minutes, t + 90 * minutes),
+    ]
 
     assert lanes(spans) == [(0, 2), (1, 2), (0, 1)]
 
@@ -206,14 +220,22 @@ def test_navigation_moves_by_week_and_day(clinic, root_state) -> None:
 def test_live_skips_rebuild_for_changes_outside_the_view(clinic, root_state) -> None:
     # given: the colleague's Friday is on screen
     state = substate(root_state, CalendarState, clinic.doctor.token)
-    state.view, state.anchor, state.doctor_id = "dia", FRIDAY.isoformat(), str(clinic.colleague.user.id)
+    state.view, state.anchor, state.doctor_id = (
+        "dia",
+        FRIDAY.isoformat(),
+        str(clinic.colleague.user.id),
+    )
     call(state, "reload")
     marker = state._marker
 
     # when: the doctor's own appointment (not shown) is confirmed
     with session_scope(write=True) as session:
         booking.confirm(
-            session, tenant=clinic.tenant, actor=SYSTEM, appointment_id=clinic.appointment.id, expected_version=1
+            session,
+            tenant=clinic.tenant,
+            actor=SYSTEM,
+            appointment_id=clinic.appointment.id,
+            expected_version=1,
         )
     state.dirty_vars.clear()
     state._live(clinic.colleague.viewer)

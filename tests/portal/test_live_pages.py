@@ -177,7 +177,9 @@ def test_take_over_silences_assistant_until_handed_back(clinic) -> None:
     say(viewer, "320 999 8877", "Gracias Sergio")
     thread = load_thread(viewer, conversation_id)
 
-    assert thread.header.taken_over and thread.header.taken_over_label == "Atendida por Sergio Soporte"
+    assert (
+        thread.header.taken_over and thread.header.taken_over_label == "Atendida por Sergio Soporte"
+    )
     authors = [b.author for b in thread.bubbles]
     assert authors[-2:] == ["staff", "client"]  # no assistant answer after the take-over
     staff_bubble = thread.bubbles[-2]
@@ -207,12 +209,20 @@ def test_sandbox_booking_appears_linked_in_thread(clinic) -> None:
     """A whole booking through the assistant ends as an appointment linked to the chat."""
     viewer = clinic.manager.viewer
     phone = "320 999 8877"
-    for text in ("Hola, quiero agendar una cita para mi perro Toby", "Pedro Pérez", "Vacunación", "1", "Sí"):
+    for text in (
+        "Hola, quiero agendar una cita para mi perro Toby",
+        "Pedro Pérez",
+        "Vacunación",
+        "1",
+        "Sí",
+    ):
         conversation_id = say(viewer, phone, text)
 
     with session_scope() as session:
         appointment = session.exec(
-            select(Appointment).where(Appointment.source == "whatsapp", Appointment.tenant_id == clinic.tenant.id)
+            select(Appointment).where(
+                Appointment.source == "whatsapp", Appointment.tenant_id == clinic.tenant.id
+            )
         ).first()
         conversation = session.get(Conversation, uuid.UUID(conversation_id))
     assert appointment is not None, [b.body for b in load_thread(viewer, conversation_id).bubbles]

@@ -134,13 +134,22 @@ def clinic(db, frozen_clock, monkeypatch, smtp, hook):
     url = f"http://127.0.0.1:{hook.server_address[1]}/hooks/abc"
     clinic = build_clinic(alert_slack_webhook_url=url)
     with session_scope(write=True) as session:
-        session.add(EscalationContact(tenant_id=clinic.tenant.id, name="Dra. Ana", whatsapp_phone="+573209876543",
-                                      email="ana@clinica.co", channels=["whatsapp", "email", "slack"]))
+        session.add(
+            EscalationContact(
+                tenant_id=clinic.tenant.id,
+                name="Dra. Ana",
+                whatsapp_phone="+573209876543",
+                email="ana@clinica.co",
+                channels=["whatsapp", "email", "slack"],
+            )
+        )
     yield clinic
     set_channel(None)
 
 
-def raise_one(clinic, title="🚨 EMERGENCIA: Intoxicación - Gato", body="Cliente +573001234567: comió veneno"):
+def raise_one(
+    clinic, title="🚨 EMERGENCIA: Intoxicación - Gato", body="Cliente +573001234567: comió veneno"
+):
     with session_scope(write=True) as session:
         tenant = session.get(Tenant, clinic.tenant.id)
         return alerts.raise_alert(session, tenant=tenant, kind="emergency", title=title, body=body)
@@ -148,7 +157,10 @@ def raise_one(clinic, title="🚨 EMERGENCIA: Intoxicación - Gato", body="Clien
 
 def deliveries():
     with session_scope() as session:
-        return {d.channel: d for d in session.exec(select(AlertDelivery).order_by(col(AlertDelivery.channel)))}
+        return {
+            d.channel: d
+            for d in session.exec(select(AlertDelivery).order_by(col(AlertDelivery.channel)))
+        }
 
 
 def test_alert_goes_out_on_every_configured_channel(clinic, smtp, hook):
@@ -157,7 +169,9 @@ def test_alert_goes_out_on_every_configured_channel(clinic, smtp, hook):
     # then: one delivery per channel, each recorded as sent
     rows = deliveries()
     assert {c: (d.status, d.attempts) for c, d in rows.items()} == {
-        "email": ("sent", 1), "slack": ("sent", 1), "whatsapp": ("sent", 1),
+        "email": ("sent", 1),
+        "slack": ("sent", 1),
+        "whatsapp": ("sent", 1),
     }
     assert all(d.alert_id == alert.id for d in rows.values())
     (sender, recipients, data) = smtp.mails[0]
@@ -165,7 +179,9 @@ def test_alert_goes_out_on_every_configured_channel(clinic, smtp, hook):
     assert (sender, recipients) == (settings.SMTP_FROM, ["ana@clinica.co"])
     assert mail["Subject"] == "🚨 EMERGENCIA: Intoxicación - Gato"
     assert "comió veneno" in mail.get_content()
-    assert hook.received == [{"text": "*🚨 EMERGENCIA: Intoxicación - Gato*\nCliente +573001234567: comió veneno"}]
+    assert hook.received == [
+        {"text": "*🚨 EMERGENCIA: Intoxicación - Gato*\nCliente +573001234567: comió veneno"}
+    ]
     with session_scope() as session:
         message = session.exec(select(Message).where(Message.to_phone == "+573209876543")).one()
     assert rows["whatsapp"].message_id == message.id
@@ -193,8 +209,11 @@ def test_webhook_5xx_is_retried_and_4xx_is_not(clinic, hook):
     hook.statuses = [404]
     raise_one(clinic, title="otra")
     with session_scope() as session:
-        slack = session.exec(select(AlertDelivery).where(AlertDelivery.channel == "slack")
-                             .order_by(col(AlertDelivery.sent_at).desc().nulls_first())).first()
+        slack = session.exec(
+            select(AlertDelivery)
+            .where(AlertDelivery.channel == "slack")
+            .order_by(col(AlertDelivery.sent_at).desc().nulls_first())
+        ).first()
     assert (slack.status, slack.attempts) == ("failed", 1)
     assert "404" in slack.error
     assert sweeps.retry_alert_deliveries() == 0
@@ -261,9 +280,15 @@ def test_alert_hands_email_and_slack_to_the_transport(clinic, transport):
     # when
     raise_one(clinic, title="🚨 Urgencia", body="cuerpo")
     # then
-    assert [(m.to, m.subject, m.body) for m in transport.emails] == [("ana@clinica.co", "🚨 Urgencia", "cuerpo")]
+    assert [(m.to, m.subject, m.body) for m in transport.emails] == [
+        ("ana@clinica.co", "🚨 Urgencia", "cuerpo")
+    ]
     assert [p.text for p in transport.posts] == ["*🚨 Urgencia*\ncuerpo"]
-    assert {c: d.status for c, d in deliveries().items()} == {"email": "sent", "slack": "sent", "whatsapp": "sent"}
+    assert {c: d.status for c, d in deliveries().items()} == {
+        "email": "sent",
+        "slack": "sent",
+        "whatsapp": "sent",
+    }
 
 
 def test_retryable_transport_failure_waits_for_the_sweep(clinic, transport):
@@ -274,7 +299,8 @@ def test_retryable_transport_failure_waits_for_the_sweep(clinic, transport):
     # then: both deliveries wait for a retry, and the sweep sends them
     rows = deliveries()
     assert {c: (rows[c].status, rows[c].error) for c in ("email", "slack")} == {
-        "email": ("pending", "server busy"), "slack": ("pending", "server busy"),
+        "email": ("pending", "server busy"),
+        "slack": ("pending", "server busy"),
     }
     assert sweeps.retry_alert_deliveries() == 2
     assert len(transport.emails) == 1 and len(transport.posts) == 1

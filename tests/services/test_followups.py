@@ -42,8 +42,14 @@ def channel(monkeypatch):
 def clinic(db, frozen_clock, channel):
     clinic = build_clinic()
     with session_scope(write=True) as session:
-        session.add(EscalationContact(tenant_id=clinic.tenant.id, name="Dra. Ana", whatsapp_phone="+573209876543",
-                                      channels=["whatsapp"]))
+        session.add(
+            EscalationContact(
+                tenant_id=clinic.tenant.id,
+                name="Dra. Ana",
+                whatsapp_phone="+573209876543",
+                channels=["whatsapp"],
+            )
+        )
     return clinic
 
 
@@ -67,8 +73,13 @@ def follow_up_rows(appointment_id=None):
 def follow_up_messages(clinic):
     with session_scope() as session:
         ids = {f.conversation_id for f in session.exec(select(FollowUp)) if f.conversation_id}
-        return [m for m in session.exec(select(Message).order_by(col(Message.created_at)))
-                if m.conversation_id in ids and m.direction == "outbound" and m.to_phone == clinic.client.phone]
+        return [
+            m
+            for m in session.exec(select(Message).order_by(col(Message.created_at)))
+            if m.conversation_id in ids
+            and m.direction == "outbound"
+            and m.to_phone == clinic.client.phone
+        ]
 
 
 def send_at(moment):
@@ -81,13 +92,27 @@ def send_at(moment):
 
 def test_protocols_are_seeded_with_the_spec_defaults(clinic):
     with session_scope(write=True) as session:
-        protocols = {p.procedure_type: p for p in followups.ensure_protocols(session, clinic.tenant.id)}
+        protocols = {
+            p.procedure_type: p for p in followups.ensure_protocols(session, clinic.tenant.id)
+        }
     assert protocols["surgery"].schedule_hours == [24, 48, 72, 168]
-    assert protocols["surgery"].escalation_keywords == ["sangre", "sangrado", "fiebre", "no come", "hinchado",
-                                                         "pus", "olor"]
+    assert protocols["surgery"].escalation_keywords == [
+        "sangre",
+        "sangrado",
+        "fiebre",
+        "no come",
+        "hinchado",
+        "pus",
+        "olor",
+    ]
     assert protocols["vaccination"].schedule_hours == [24]
     assert protocols["consultation"].schedule_hours == [48]
-    assert protocols["consultation"].escalation_keywords == ["peor", "empeora", "no mejora", "igual"]
+    assert protocols["consultation"].escalation_keywords == [
+        "peor",
+        "empeora",
+        "no mejora",
+        "igual",
+    ]
     assert len(protocols["surgery"].messages) == 4
 
 
@@ -103,13 +128,19 @@ def test_seeding_twice_changes_nothing(clinic):
 def test_clinic_can_edit_a_protocol(clinic):
     with session_scope(write=True) as session:
         followups.update_protocol(
-            session, tenant_id=clinic.tenant.id, procedure_type="vaccination", schedule_hours=[12, 72],
+            session,
+            tenant_id=clinic.tenant.id,
+            procedure_type="vaccination",
+            schedule_hours=[12, 72],
             messages=["¿Cómo está {pet_name}?", "¿Todo bien con {pet_name}, {client_name}?"],
             escalation_keywords=[" Vómito ", "fiebre"],
         )
     appointment = completed(clinic, "vaccination")
     rows = follow_up_rows(appointment.id)
-    assert [f.scheduled_at - appointment.end_at for f in rows] == [timedelta(hours=12), timedelta(hours=72)]
+    assert [f.scheduled_at - appointment.end_at for f in rows] == [
+        timedelta(hours=12),
+        timedelta(hours=72),
+    ]
     assert rows[0].escalation_keywords == ["vómito", "fiebre"]
 
 
@@ -132,8 +163,14 @@ def test_invalid_protocol_edit_is_refused(hours, messages, field):
 def test_edited_protocol_does_not_change_follow_ups_already_scheduled(clinic):
     appointment = completed(clinic, "consultation")
     with session_scope(write=True) as session:
-        followups.update_protocol(session, tenant_id=clinic.tenant.id, procedure_type="consultation",
-                                  schedule_hours=[1], messages=["Otro texto"], escalation_keywords=[])
+        followups.update_protocol(
+            session,
+            tenant_id=clinic.tenant.id,
+            procedure_type="consultation",
+            schedule_hours=[1],
+            messages=["Otro texto"],
+            escalation_keywords=[],
+        )
     (row,) = follow_up_rows(appointment.id)
     assert row.message_template == "Hola, ¿cómo sigue {pet_name}? ¿Ha mejorado con el tratamiento?"
 
@@ -156,8 +193,12 @@ def test_completing_a_surgery_schedules_follow_ups_at_24_48_72_168_hours(clinic)
 def test_vaccination_and_consultation_follow_ups(clinic):
     vaccine = completed(clinic, "vaccination")
     consult = completed(clinic, "consultation", MONDAY_9 + timedelta(days=1))
-    assert [f.scheduled_at - vaccine.end_at for f in follow_up_rows(vaccine.id)] == [timedelta(hours=24)]
-    assert [f.scheduled_at - consult.end_at for f in follow_up_rows(consult.id)] == [timedelta(hours=48)]
+    assert [f.scheduled_at - vaccine.end_at for f in follow_up_rows(vaccine.id)] == [
+        timedelta(hours=24)
+    ]
+    assert [f.scheduled_at - consult.end_at for f in follow_up_rows(consult.id)] == [
+        timedelta(hours=48)
+    ]
 
 
 def test_completing_without_a_procedure_type_schedules_nothing(clinic):
@@ -195,9 +236,16 @@ def test_cancel_or_no_show_cancels_pending_follow_ups(clinic):
     other = book(clinic, MONDAY_9 + timedelta(days=1))
     with session_scope(write=True) as session:
         for a in (appointment, other):
-            session.add(FollowUp(tenant_id=clinic.tenant.id, appointment_id=a.id, client_id=clinic.client.id,
-                                 procedure_type="consultation", message_template="Hola",
-                                 scheduled_at=a.end_at + timedelta(hours=48)))
+            session.add(
+                FollowUp(
+                    tenant_id=clinic.tenant.id,
+                    appointment_id=a.id,
+                    client_id=clinic.client.id,
+                    procedure_type="consultation",
+                    message_template="Hola",
+                    scheduled_at=a.end_at + timedelta(hours=48),
+                )
+            )
     relay()
     change_status(clinic, appointment, "cancelled")
     clock.freeze(other.end_at)
@@ -205,7 +253,8 @@ def test_cancel_or_no_show_cancels_pending_follow_ups(clinic):
     relay()
     rows = {f.appointment_id: (f.status, f.error) for f in follow_up_rows()}
     assert rows == {
-        appointment.id: ("cancelled", "cita cancelada"), other.id: ("cancelled", "cita el paciente no asistió")
+        appointment.id: ("cancelled", "cita cancelada"),
+        other.id: ("cancelled", "cita el paciente no asistió"),
     }
 
 
@@ -285,7 +334,9 @@ def test_follow_up_waits_while_the_client_is_booking(clinic):
     appointment = completed(clinic, "vaccination")
     due = appointment.end_at + timedelta(hours=24)
     with session_scope(write=True) as session:
-        busy = Conversation(tenant_id=clinic.tenant.id, client_phone=clinic.client.phone, state="OFFER_SLOTS")
+        busy = Conversation(
+            tenant_id=clinic.tenant.id, client_phone=clinic.client.phone, state="OFFER_SLOTS"
+        )
         session.add(busy)
     assert send_at(due) == 0
     assert [(f.status, f.attempts) for f in follow_up_rows()] == [("pending", 0)]
@@ -299,7 +350,9 @@ def test_follow_up_waits_while_the_client_is_booking(clinic):
 def test_follow_up_closes_a_finished_conversation_and_starts_its_own(clinic):
     appointment = completed(clinic, "vaccination")
     with session_scope(write=True) as session:
-        done = Conversation(tenant_id=clinic.tenant.id, client_phone=clinic.client.phone, state="COMPLETED")
+        done = Conversation(
+            tenant_id=clinic.tenant.id, client_phone=clinic.client.phone, state="COMPLETED"
+        )
         session.add(done)
     send_at(appointment.end_at + timedelta(hours=24))
     with session_scope() as session:
@@ -312,9 +365,16 @@ def test_follow_up_closes_a_finished_conversation_and_starts_its_own(clinic):
 def test_cancelled_appointment_follow_up_is_not_sent(clinic):
     appointment = book(clinic)
     with session_scope(write=True) as session:
-        session.add(FollowUp(tenant_id=clinic.tenant.id, appointment_id=appointment.id,
-                             client_id=clinic.client.id, procedure_type="consultation",
-                             message_template="Hola", scheduled_at=MONDAY_9 + timedelta(days=2)))
+        session.add(
+            FollowUp(
+                tenant_id=clinic.tenant.id,
+                appointment_id=appointment.id,
+                client_id=clinic.client.id,
+                procedure_type="consultation",
+                message_template="Hola",
+                scheduled_at=MONDAY_9 + timedelta(days=2),
+            )
+        )
     with session_scope(write=True) as session:  # cancelled behind the outbox's back
         row = session.get(Appointment, appointment.id)
         row.status = "cancelled"
@@ -338,7 +398,11 @@ def answered(clinic, text, procedure="surgery"):
 
 def test_spec_example_eating_normally_is_normal_and_responded(clinic):
     outcome, follow_up = answered(clinic, "Bien, está comiendo normal pero se queja cuando camina")
-    assert (outcome.status, outcome.recommendation, outcome.escalated) == ("normal", "continue_protocol", False)
+    assert (outcome.status, outcome.recommendation, outcome.escalated) == (
+        "normal",
+        "continue_protocol",
+        False,
+    )
     assert follow_up_rows()[0].status == "responded"
     with session_scope() as session:
         (response,) = session.exec(select(FollowUpResponse)).all()
@@ -351,7 +415,11 @@ def test_spec_example_eating_normally_is_normal_and_responded(clinic):
 
 def test_escalation_keyword_alerts_the_vet(clinic):
     outcome, follow_up = answered(clinic, "Tiene un poco de sangrado en la herida y no come")
-    assert (outcome.status, outcome.recommendation, outcome.escalated) == ("concern", "alert_vet", True)
+    assert (outcome.status, outcome.recommendation, outcome.escalated) == (
+        "concern",
+        "alert_vet",
+        True,
+    )
     assert set(outcome.matched_keywords) == {"sangrado", "no come"}
     assert follow_up_rows()[0].status == "escalated"
     with session_scope() as session:
@@ -368,7 +436,11 @@ def test_escalation_keyword_alerts_the_vet(clinic):
 
 def test_more_negative_than_positive_words_is_concern_to_monitor(clinic):
     outcome, _ = answered(clinic, "La veo mal, me preocupa, tiene un problema al caminar")
-    assert (outcome.status, outcome.recommendation, outcome.escalated) == ("concern", "monitor", False)
+    assert (outcome.status, outcome.recommendation, outcome.escalated) == (
+        "concern",
+        "monitor",
+        False,
+    )
     assert follow_up_rows()[0].status == "responded"
     with session_scope() as session:
         assert session.exec(select(Alert)).all() == []
@@ -385,7 +457,9 @@ def test_escalated_follow_up_stays_escalated_after_a_calm_answer(clinic):
     follow_up = follow_up_rows()[0]
     with session_scope(write=True) as session:
         conversation = session.get(Conversation, follow_up.conversation_id)
-        outcome = followups.record_follow_up_response(session, conversation, "ya está mejor, gracias")
+        outcome = followups.record_follow_up_response(
+            session, conversation, "ya está mejor, gracias"
+        )
     assert outcome.status == "normal"
     assert follow_up_rows()[0].status == "escalated"
     with session_scope() as session:
@@ -406,9 +480,15 @@ def test_client_answer_through_the_assistant_is_filed(clinic):
     appointment = completed(clinic, "surgery")
     send_at(appointment.end_at + timedelta(hours=24))
     clock.advance(timedelta(minutes=10))
-    message_id = receive(InboundMessage(tenant_id=clinic.tenant.id, from_phone=clinic.client.phone,
-                                        to_phone=clinic.tenant.whatsapp_numbers[0],
-                                        body="Está con fiebre y la herida tiene pus", provider_sid="SMx1"))
+    message_id = receive(
+        InboundMessage(
+            tenant_id=clinic.tenant.id,
+            from_phone=clinic.client.phone,
+            to_phone=clinic.tenant.whatsapp_numbers[0],
+            body="Está con fiebre y la herida tiene pus",
+            provider_sid="SMx1",
+        )
+    )
     process_inbound_message(message_id)
     assert follow_up_rows()[0].status == "escalated"
     with session_scope() as session:
@@ -422,7 +502,9 @@ def test_cancel_pending_follow_up(clinic):
     completed(clinic, "vaccination")
     (row,) = follow_up_rows()
     with session_scope(write=True) as session:
-        cancelled = followups.cancel_follow_up(session, tenant_id=clinic.tenant.id, follow_up_id=row.id)
+        cancelled = followups.cancel_follow_up(
+            session, tenant_id=clinic.tenant.id, follow_up_id=row.id
+        )
     assert cancelled.status == "cancelled"
     assert send_at(row.scheduled_at) == 0
 
@@ -449,7 +531,9 @@ def test_list_filters_by_status(clinic):
     appointment = completed(clinic, "surgery")
     send_at(appointment.end_at + timedelta(hours=24))
     with session_scope() as session:
-        pending, total = followups.list_follow_ups(session, tenant_id=clinic.tenant.id, statuses=["pending"])
+        pending, total = followups.list_follow_ups(
+            session, tenant_id=clinic.tenant.id, statuses=["pending"]
+        )
         everything, all_total = followups.list_follow_ups(session, tenant_id=clinic.tenant.id)
     assert (len(pending), total) == (3, 3)
     assert all_total == 4 and [f.sequence_number for f in everything] == [1, 2, 3, 4]
@@ -463,7 +547,9 @@ def test_demo_clinic_gets_protocols_and_follow_ups(db, frozen_clock, channel):
     with session_scope(write=True) as session:
         tenant = demo.seed_demo(session)
     with session_scope(read_only=True) as session:
-        protocols = session.exec(select(FollowUpProtocol).where(FollowUpProtocol.tenant_id == tenant.id)).all()
+        protocols = session.exec(
+            select(FollowUpProtocol).where(FollowUpProtocol.tenant_id == tenant.id)
+        ).all()
         rows = session.exec(select(FollowUp).where(FollowUp.tenant_id == tenant.id)).all()
         responses = session.exec(select(FollowUpResponse)).all()
     assert {p.procedure_type for p in protocols} == {"surgery", "vaccination", "consultation"}

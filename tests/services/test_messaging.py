@@ -36,14 +36,25 @@ def clinic(db, frozen_clock):
 
 def _client_wrote(clinic, hours_ago: float = 1) -> None:
     with session_scope(write=True) as session:
-        session.add(Message(tenant_id=clinic.tenant.id, direction="inbound", author="client", from_phone=CLIENT,
-                            to_phone=clinic.number, body="hola", processed_at=clock.now(),
-                            created_at=clock.now() - timedelta(hours=hours_ago)))
+        session.add(
+            Message(
+                tenant_id=clinic.tenant.id,
+                direction="inbound",
+                author="client",
+                from_phone=CLIENT,
+                to_phone=clinic.number,
+                body="hola",
+                processed_at=clock.now(),
+                created_at=clock.now() - timedelta(hours=hours_ago),
+            )
+        )
 
 
 def _queue(clinic, body: str, **kwargs) -> list[Message]:
     with session_scope(write=True) as session:
-        return messaging.queue_text(session, tenant=clinic.tenant, to_phone=CLIENT, body=body, **kwargs)
+        return messaging.queue_text(
+            session, tenant=clinic.tenant, to_phone=CLIENT, body=body, **kwargs
+        )
 
 
 def _get(message_id) -> Message:
@@ -79,7 +90,9 @@ def test_outside_the_window_the_template_is_sent(clinic, sandbox, monkeypatch):
     assert _get(message.id).template_sid == "HX" + "2" * 32
     assert sandbox.sent[-1]["content_sid"] == "HX" + "2" * 32
     assert sandbox.sent[-1]["body"] is None
-    assert sandbox.sent[-1]["content_variables"] == {"1": "Recordatorio: tu cita es mañana a las 9:00 AM"}
+    assert sandbox.sent[-1]["content_variables"] == {
+        "1": "Recordatorio: tu cita es mañana a las 9:00 AM"
+    }
 
 
 def test_outside_the_window_without_template_nothing_is_sent(clinic, sandbox):
@@ -113,12 +126,17 @@ def test_deliver_through_twilio_records_the_provider_sid(clinic, monkeypatch):
         [message] = _queue(clinic, "Hola desde Twilio")
     stored = _get(message.id)
     assert (stored.status, stored.provider_sid, stored.attempts) == ("sent", "SM" + "a" * 32, 1)
-    assert twilio.requests[0].form()["StatusCallback"] == "https://vet.example.com/webhooks/whatsapp/status"
+    assert (
+        twilio.requests[0].form()["StatusCallback"]
+        == "https://vet.example.com/webhooks/whatsapp/status"
+    )
 
 
 def test_refused_message_is_failed_with_the_twilio_code(clinic):
     _client_wrote(clinic)
-    with fake_server(lambda r: (400, {"code": 63016, "message": "outside window", "status": 400})) as twilio:
+    with fake_server(
+        lambda r: (400, {"code": 63016, "message": "outside window", "status": 400})
+    ) as twilio:
         set_channel(TwilioChannel("AC" + "0" * 32, "token", api_base_url=twilio.url))
         [message] = _queue(clinic, "Hola")
     stored = _get(message.id)
@@ -146,16 +164,36 @@ def test_alert_reaches_each_contact_channel_once(clinic, sandbox, monkeypatch):
     monkeypatch.setattr(settings, "WHATSAPP_TEMPLATE_CONTENT_SID", "HX" + "3" * 32)
     with session_scope(write=True) as session:
         for name in ("Dra. Ana", "Dra. Ana (duplicada)"):
-            session.add(EscalationContact(tenant_id=clinic.tenant.id, name=name, whatsapp_phone="+573209876543",
-                                          email="ana@example.com", channels=["whatsapp", "email"]))
-        session.add(EscalationContact(tenant_id=clinic.tenant.id, name="Dr. Carlos",
-                                      whatsapp_phone="320 111 2233", channels=["whatsapp"]))
+            session.add(
+                EscalationContact(
+                    tenant_id=clinic.tenant.id,
+                    name=name,
+                    whatsapp_phone="+573209876543",
+                    email="ana@example.com",
+                    channels=["whatsapp", "email"],
+                )
+            )
+        session.add(
+            EscalationContact(
+                tenant_id=clinic.tenant.id,
+                name="Dr. Carlos",
+                whatsapp_phone="320 111 2233",
+                channels=["whatsapp"],
+            )
+        )
     with session_scope(write=True) as session:
-        alert = alerts.raise_alert(session, tenant=clinic.tenant, kind="emergency", title="🚨", body="cuerpo")
+        alert = alerts.raise_alert(
+            session, tenant=clinic.tenant, kind="emergency", title="🚨", body="cuerpo"
+        )
     with session_scope(read_only=True) as session:
-        deliveries = session.exec(select(AlertDelivery).where(AlertDelivery.alert_id == alert.id)).all()
+        deliveries = session.exec(
+            select(AlertDelivery).where(AlertDelivery.alert_id == alert.id)
+        ).all()
     assert sorted((d.channel, d.target) for d in deliveries) == [
-        ("email", "ana@example.com"), ("whatsapp", "+573201112233"), ("whatsapp", "+573209876543")]
+        ("email", "ana@example.com"),
+        ("whatsapp", "+573201112233"),
+        ("whatsapp", "+573209876543"),
+    ]
     assert {d.status for d in deliveries if d.channel == "whatsapp"} == {"sent"}
 
 
@@ -166,6 +204,12 @@ def test_alert_without_contacts_goes_to_doctors_alert_phones(clinic, sandbox, mo
         doctor.alert_phone = "+573205556677"
         session.add(doctor)
     with session_scope(write=True) as session:
-        alerts.raise_alert(session, tenant=clinic.tenant, kind="emergency", title="🚨", body="cuerpo",
-                           subject_id=uuid.uuid4())
+        alerts.raise_alert(
+            session,
+            tenant=clinic.tenant,
+            kind="emergency",
+            title="🚨",
+            body="cuerpo",
+            subject_id=uuid.uuid4(),
+        )
     assert [s["to"] for s in sandbox.sent] == ["+573205556677"]

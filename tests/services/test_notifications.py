@@ -161,8 +161,12 @@ def test_notice_outside_the_24_hour_window_goes_as_template(clinic):
 
 def test_notice_joins_the_open_conversation_without_changing_it(clinic):
     with session_scope(write=True) as session:
-        open_one = Conversation(tenant_id=clinic.tenant.id, client_phone=clinic.client.phone,
-                                state="ASK_REASON", state_data={"flow": "book"})
+        open_one = Conversation(
+            tenant_id=clinic.tenant.id,
+            client_phone=clinic.client.phone,
+            state="ASK_REASON",
+            state_data={"flow": "book"},
+        )
         session.add(open_one)
     book(clinic, actor=RECEPTION)
     relay()

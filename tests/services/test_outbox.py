@@ -41,8 +41,15 @@ class Recorder:
                 if self.failing.get(name, 0) != 0:
                     self.failing[name] -= 1
                     raise RuntimeError(f"{name} is down")
-            session.add(AuditLog(tenant_id=event.tenant_id, appointment_id=event.aggregate_id,
-                                 action=f"effect:{name}", actor_type="system", changes={"event": event.id}))
+            session.add(
+                AuditLog(
+                    tenant_id=event.tenant_id,
+                    appointment_id=event.aggregate_id,
+                    action=f"effect:{name}",
+                    actor_type="system",
+                    changes={"event": event.id},
+                )
+            )
 
         return handle
 
@@ -50,7 +57,9 @@ class Recorder:
 @pytest.fixture
 def recorder(monkeypatch):
     rec = Recorder()
-    monkeypatch.setattr(outbox, "_handlers", {"first": rec.handler("first"), "second": rec.handler("second")})
+    monkeypatch.setattr(
+        outbox, "_handlers", {"first": rec.handler("first"), "second": rec.handler("second")}
+    )
     return rec
 
 
@@ -62,8 +71,13 @@ def tenant(db, frozen_clock):
 
 def emit(tenant, aggregate_id, kind="appointment.updated", **payload):
     with session_scope(write=True) as session:
-        event = events.emit(session, tenant_id=tenant.id, type=kind, aggregate_id=aggregate_id,
-                            payload={"action": "edit", **payload})
+        event = events.emit(
+            session,
+            tenant_id=tenant.id,
+            type=kind,
+            aggregate_id=aggregate_id,
+            payload={"action": "edit", **payload},
+        )
     return event.id
 
 
@@ -82,7 +96,9 @@ def test_relay_delivers_each_event_to_every_handler_once(recorder, tenant):
     result = outbox.relay_pending()
     # then
     assert result.delivered == 2
-    assert sorted(recorder.calls) == sorted([("first", first), ("second", first), ("first", second), ("second", second)])
+    assert sorted(recorder.calls) == sorted(
+        [("first", first), ("second", first), ("first", second), ("second", second)]
+    )
     with session_scope() as session:
         rows = session.exec(select(OutboxEvent)).all()
         markers = session.exec(select(ProcessedEvent)).all()
@@ -171,9 +187,17 @@ def test_events_of_one_appointment_wait_for_a_failing_predecessor(recorder, tena
     clock.advance(timedelta(minutes=1))
     outbox.relay_pending()
     # then: A's events arrive in order
-    assert [c for c in recorder.calls if c[0] == "first"] == [("first", b1), ("first", a1), ("first", a2)]
+    assert [c for c in recorder.calls if c[0] == "first"] == [
+        ("first", b1),
+        ("first", a1),
+        ("first", a2),
+    ]
     # (second had already handled a1 on the first pass; it is not run again)
-    assert [c for c in recorder.calls if c[0] == "second"] == [("second", a1), ("second", b1), ("second", a2)]
+    assert [c for c in recorder.calls if c[0] == "second"] == [
+        ("second", a1),
+        ("second", b1),
+        ("second", a2),
+    ]
 
 
 def test_event_waits_while_its_predecessor_is_leased_by_another_relay(recorder, tenant):
@@ -207,7 +231,8 @@ def test_handler_failing_every_time_ends_in_dead_letter_and_unblocks(recorder, t
         letters = session.exec(select(DeadLetter)).all()
         first_event = session.get(OutboxEvent, a1)
     assert [(dl.event_id, dl.handler, dl.attempts) for dl in letters] == [
-        (a1, "second", outbox.MAX_ATTEMPTS), (a2, "second", outbox.MAX_ATTEMPTS)
+        (a1, "second", outbox.MAX_ATTEMPTS),
+        (a2, "second", outbox.MAX_ATTEMPTS),
     ]
     assert "second is down" in letters[0].error
     assert first_event.dispatched_at is not None
@@ -290,8 +315,13 @@ def test_concurrent_relays_deliver_each_event_once_in_order(pg, frozen_clock, re
     aggregates = [uuid.uuid4() for _ in range(30)]
     with session_scope(write=True) as session:
         ids = [
-            events.emit(session, tenant_id=tenant.id, type="appointment.updated",
-                        aggregate_id=aggregates[i % 30], payload={"action": "edit"})
+            events.emit(
+                session,
+                tenant_id=tenant.id,
+                type="appointment.updated",
+                aggregate_id=aggregates[i % 30],
+                payload={"action": "edit"},
+            )
             for i in range(300)
         ]
     event_ids = [e.id for e in ids]
@@ -348,19 +378,29 @@ def test_failure_on_the_fast_path_is_redone_handler_by_handler_without_duplicate
     result = outbox.relay_pending()
     # then: the whole batch was rolled back and redone carefully, so each effect exists once
     assert result.delivered == 3
-    assert sorted(recorder.calls) == sorted([(name, i) for i in ids for name in ("first", "second")])
+    assert sorted(recorder.calls) == sorted(
+        [(name, i) for i in ids for name in ("first", "second")]
+    )
     with session_scope() as session:
         assert {e.attempts for e in session.exec(select(OutboxEvent))} == {1}
 
 
 def test_handler_that_does_not_want_an_event_leaves_no_marker(tenant, monkeypatch):
     seen = []
-    monkeypatch.setattr(outbox, "_handlers", {
-        "picky": outbox.EventHandler(handle=lambda s, e: seen.append(e.id), wants=lambda e: e.type == "x.wanted"),
-    })
+    monkeypatch.setattr(
+        outbox,
+        "_handlers",
+        {
+            "picky": outbox.EventHandler(
+                handle=lambda s, e: seen.append(e.id), wants=lambda e: e.type == "x.wanted"
+            ),
+        },
+    )
     wanted = emit(tenant, uuid.uuid4(), kind="x.wanted")
     emit(tenant, uuid.uuid4(), kind="x.other")
     assert outbox.relay_pending().delivered == 2
     assert seen == [wanted]
     with session_scope() as session:
-        assert [(m.event_id, m.handler) for m in session.exec(select(ProcessedEvent))] == [(wanted, "picky")]
+        assert [(m.event_id, m.handler) for m in session.exec(select(ProcessedEvent))] == [
+            (wanted, "picky")
+        ]

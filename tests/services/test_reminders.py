@@ -64,7 +64,9 @@ def test_booking_schedules_a_reminder_24_and_2_hours_before(clinic):
         (24, MONDAY_9 - timedelta(hours=24), "pending"),
         (2, MONDAY_9 - timedelta(hours=2), "pending"),
     ]
-    assert all(r.appointment_id == appointment.id and r.appointment_start_at == MONDAY_9 for r in rows)
+    assert all(
+        r.appointment_id == appointment.id and r.appointment_start_at == MONDAY_9 for r in rows
+    )
 
 
 def test_reminders_go_at_their_time_and_exactly_once(clinic):
@@ -96,7 +98,9 @@ def test_reminder_text_is_spanish_in_the_clinic_zone(clinic):
         "Hola Camila, te recordamos tu cita de Luna en Clínica patitas el lunes 1 de febrero a las 9:00 AM. "
         "Si necesitas cancelar o cambiar la cita, responde «cancelar» o «cambiar»."
     )
-    assert same_day.startswith("Hola Camila, tu cita de Luna en Clínica patitas es hoy a las 9:00 AM (en 2 horas).")
+    assert same_day.startswith(
+        "Hola Camila, tu cita de Luna en Clínica patitas es hoy a las 9:00 AM (en 2 horas)."
+    )
 
 
 def test_reminder_in_another_zone_shows_that_zone(db, frozen_clock, channel):
@@ -120,7 +124,9 @@ def test_reminder_outside_the_24_hour_window_goes_as_the_template(clinic):
 def channel_sent_template(message):
     from backend.integrations.whatsapp import get_channel
 
-    return any(call["content_sid"] == TEMPLATE and call["body"] is None for call in get_channel().sent)
+    return any(
+        call["content_sid"] == TEMPLATE and call["body"] is None for call in get_channel().sent
+    )
 
 
 def test_reminder_without_template_outside_window_is_failed_not_sent(clinic, monkeypatch):
@@ -153,10 +159,14 @@ def test_moved_appointment_gets_new_reminders_and_old_ones_never_go(clinic):
     reschedule(clinic, appointment, new_start)
     relay()
     rows = reminder_rows(appointment.id)
-    assert sorted((r.appointment_start_at, r.offset_hours, r.status) for r in rows) == sorted([
-        (MONDAY_9, 24, "cancelled"), (MONDAY_9, 2, "cancelled"),
-        (new_start, 24, "pending"), (new_start, 2, "pending"),
-    ])
+    assert sorted((r.appointment_start_at, r.offset_hours, r.status) for r in rows) == sorted(
+        [
+            (MONDAY_9, 24, "cancelled"),
+            (MONDAY_9, 2, "cancelled"),
+            (new_start, 24, "pending"),
+            (new_start, 2, "pending"),
+        ]
+    )
     assert send_at(MONDAY_9 - timedelta(hours=2)) == 0
     assert send_at(new_start - timedelta(hours=24)) == 1
     assert "martes 2 de febrero a las 11:00 AM" in reminder_messages()[-1].body
@@ -237,8 +247,13 @@ def test_reminder_joins_a_conversation_in_the_middle_of_a_booking_without_taking
     book(clinic)
     relay()
     with session_scope(write=True) as session:
-        busy = Conversation(tenant_id=clinic.tenant.id, client_id=clinic.client.id,
-                            client_phone=clinic.client.phone, state="OFFER_SLOTS", state_data={"step": 1})
+        busy = Conversation(
+            tenant_id=clinic.tenant.id,
+            client_id=clinic.client.id,
+            client_phone=clinic.client.phone,
+            state="OFFER_SLOTS",
+            state_data={"step": 1},
+        )
         session.add(busy)
     assert send_at(MONDAY_9 - timedelta(hours=24)) == 1
     with session_scope() as session:
@@ -258,8 +273,12 @@ def test_concurrent_sweeps_send_each_reminder_once(pg, frozen_clock, channel):
     now = clock.now()
     counts: list[int] = []
     # when: three sweeps at once
-    threads = [threading.Thread(target=lambda: counts.append(reminders.send_due_reminders(now, batch_size=5)))
-               for _ in range(3)]
+    threads = [
+        threading.Thread(
+            target=lambda: counts.append(reminders.send_due_reminders(now, batch_size=5))
+        )
+        for _ in range(3)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -274,19 +293,29 @@ def test_concurrent_sweeps_send_each_reminder_once(pg, frozen_clock, channel):
 
 
 def test_offsets_for_sorts_and_drops_nonsense():
-    assert reminders.offsets_for(Tenant(name="x", slug="x", reminder_offsets_hours=[2, 24, 2, 0, -1])) == [24, 2]
+    assert reminders.offsets_for(
+        Tenant(name="x", slug="x", reminder_offsets_hours=[2, 24, 2, 0, -1])
+    ) == [24, 2]
 
 
 def client_says(clinic, text):
     from backend.services.assistant.inbound import InboundMessage, process_inbound_message
     from tests.factories import receive
 
-    message_id = receive(InboundMessage(tenant_id=clinic.tenant.id, from_phone=clinic.client.phone,
-                                        to_phone=clinic.tenant.whatsapp_numbers[0], body=text, provider_sid=None))
+    message_id = receive(
+        InboundMessage(
+            tenant_id=clinic.tenant.id,
+            from_phone=clinic.client.phone,
+            to_phone=clinic.tenant.whatsapp_numbers[0],
+            body=text,
+            provider_sid=None,
+        )
+    )
     process_inbound_message(message_id)
     with session_scope() as session:
         replies = session.exec(
-            select(Message).where(Message.direction == "outbound", col(Message.created_at) >= clock.now())
+            select(Message)
+            .where(Message.direction == "outbound", col(Message.created_at) >= clock.now())
             .order_by(col(Message.created_at))
         ).all()
     return [m.body for m in replies]

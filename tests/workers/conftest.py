@@ -30,7 +30,9 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 TEMPLATE = "HX0000000000000000000000000000test"
 
 
-def wait_for(predicate: Callable[[], object], *, timeout: float = 30.0, what: str = "condition") -> object:
+def wait_for(
+    predicate: Callable[[], object], *, timeout: float = 30.0, what: str = "condition"
+) -> object:
     """Polls until `predicate()` is truthy; fails the test after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
@@ -45,7 +47,9 @@ def wait_for(predicate: Callable[[], object], *, timeout: float = 30.0, what: st
 class WorkerProcess:
     """`celery -A tests.workers.worker_app worker` as a child process, with its log in a file."""
 
-    def __init__(self, *, broker_url: str, database_url: str, queue: str, log: Path, concurrency: int = 2) -> None:
+    def __init__(
+        self, *, broker_url: str, database_url: str, queue: str, log: Path, concurrency: int = 2
+    ) -> None:
         self.broker_url = broker_url
         self.database_url = database_url
         self.queue = queue
@@ -67,13 +71,37 @@ class WorkerProcess:
         start_at = self.log.stat().st_size if self.log.exists() else 0
         handle = self.log.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "tests.workers.worker_app", "worker",
-             "-Q", self.queue, "-c", str(self.concurrency), "-P", "prefork", "-n", f"{self.queue}@%h",
-             "--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "INFO"],
-            cwd=PROJECT_ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "tests.workers.worker_app",
+                "worker",
+                "-Q",
+                self.queue,
+                "-c",
+                str(self.concurrency),
+                "-P",
+                "prefork",
+                "-n",
+                f"{self.queue}@%h",
+                "--without-mingle",
+                "--without-gossip",
+                "--without-heartbeat",
+                "-l",
+                "INFO",
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         handle.close()
-        wait_for(lambda: self._ready(start_at), timeout=timeout, what=f"worker ready (log {self.log})")
+        wait_for(
+            lambda: self._ready(start_at), timeout=timeout, what=f"worker ready (log {self.log})"
+        )
 
     def _ready(self, offset: int) -> bool:
         if self.process is not None and self.process.poll() is not None:
@@ -108,10 +136,16 @@ def celery_queue() -> str:
 
 
 @pytest.fixture(scope="session")
-def worker(engines: dict[str, Engine], celery_queue: str, tmp_path_factory) -> Iterator[WorkerProcess]:
+def worker(
+    engines: dict[str, Engine], celery_queue: str, tmp_path_factory
+) -> Iterator[WorkerProcess]:
     database_url = engines["postgres"].url.render_as_string(hide_password=False)
-    process = WorkerProcess(broker_url=REDIS_URL, database_url=database_url, queue=celery_queue,
-                            log=tmp_path_factory.mktemp("worker") / "worker.log")
+    process = WorkerProcess(
+        broker_url=REDIS_URL,
+        database_url=database_url,
+        queue=celery_queue,
+        log=tmp_path_factory.mktemp("worker") / "worker.log",
+    )
     process.start()
     yield process
     process.stop()
@@ -160,9 +194,25 @@ class RedisServer:
 
     def start(self) -> None:
         subprocess.run(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--daemonize", "yes", "--dir", str(self.workdir), "--pidfile", str(self.workdir / "redis.pid"),
-             "--logfile", str(self.workdir / "redis.log")],
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "yes",
+                "--dir",
+                str(self.workdir),
+                "--pidfile",
+                str(self.workdir / "redis.pid"),
+                "--logfile",
+                str(self.workdir / "redis.log"),
+            ],
             check=True,
         )
         client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5)
@@ -187,7 +237,9 @@ def _pings(client: redis.Redis) -> bool:
 @pytest.fixture
 def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
     if shutil.which("redis-server") is None:
-        pytest.fail("redis-server is needed for the broker outage test (apt-get install redis-server)")
+        pytest.fail(
+            "redis-server is needed for the broker outage test (apt-get install redis-server)"
+        )
     server = RedisServer(tmp_path)
     server.start()
     yield server

@@ -27,39 +27,77 @@ class Clinic:
     pet: Pet
 
 
-def build_clinic(*, slug: str = "patitas", timezone: str = "America/Bogota",
-                 whatsapp: str = "+14155550100", phone: str = "+573001234567", **tenant_extra) -> Clinic:
+def build_clinic(
+    *,
+    slug: str = "patitas",
+    timezone: str = "America/Bogota",
+    whatsapp: str = "+14155550100",
+    phone: str = "+573001234567",
+    **tenant_extra,
+) -> Clinic:
     with session_scope(write=True) as session:
-        tenant = make_tenant(session, slug=slug, timezone=timezone, whatsapp=whatsapp, **tenant_extra)
+        tenant = make_tenant(
+            session, slug=slug, timezone=timezone, whatsapp=whatsapp, **tenant_extra
+        )
         doctor = make_doctor(session, tenant, periods=weekday_periods("08:00", "18:00"))
         client = make_client(session, tenant, phone=phone, name="Camila Rodríguez")
         pet = clients.add_pet(session, client, name="Luna", species="gato")
     return Clinic(tenant, doctor, client, pet)
 
 
-def book(clinic: Clinic, start: datetime = MONDAY_9, *, actor: Actor = RECEPTION, source: str = "portal",
-         **extra) -> Appointment:
+def book(
+    clinic: Clinic,
+    start: datetime = MONDAY_9,
+    *,
+    actor: Actor = RECEPTION,
+    source: str = "portal",
+    **extra,
+) -> Appointment:
     with session_scope(write=True) as session:
         return booking.create(
-            session, tenant=clinic.tenant, actor=actor,
-            data=booking.NewAppointment(doctor_id=clinic.doctor.id, client_id=clinic.client.id,
-                                        pet_id=clinic.pet.id, start_at=start, source=source, **extra),
+            session,
+            tenant=clinic.tenant,
+            actor=actor,
+            data=booking.NewAppointment(
+                doctor_id=clinic.doctor.id,
+                client_id=clinic.client.id,
+                pet_id=clinic.pet.id,
+                start_at=start,
+                source=source,
+                **extra,
+            ),
         )
 
 
-def reschedule(clinic: Clinic, appointment: Appointment, start: datetime, *, actor: Actor = RECEPTION) -> Appointment:
+def reschedule(
+    clinic: Clinic, appointment: Appointment, start: datetime, *, actor: Actor = RECEPTION
+) -> Appointment:
     with session_scope(write=True) as session:
         current = session.get(Appointment, appointment.id)
-        return booking.reschedule(session, tenant=clinic.tenant, actor=actor, appointment_id=appointment.id,
-                                  start_at=start, expected_version=current.version)
+        return booking.reschedule(
+            session,
+            tenant=clinic.tenant,
+            actor=actor,
+            appointment_id=appointment.id,
+            start_at=start,
+            expected_version=current.version,
+        )
 
 
-def change_status(clinic: Clinic, appointment: Appointment, status: str, *, actor: Actor = RECEPTION,
-                  **extra) -> Appointment:
+def change_status(
+    clinic: Clinic, appointment: Appointment, status: str, *, actor: Actor = RECEPTION, **extra
+) -> Appointment:
     with session_scope(write=True) as session:
         current = session.get(Appointment, appointment.id)
-        return booking.change_status(session, tenant=clinic.tenant, actor=actor, appointment_id=appointment.id,
-                                     status=status, expected_version=current.version, **extra)
+        return booking.change_status(
+            session,
+            tenant=clinic.tenant,
+            actor=actor,
+            appointment_id=appointment.id,
+            status=status,
+            expected_version=current.version,
+            **extra,
+        )
 
 
 def relay() -> outbox.RelayResult:
@@ -68,7 +106,10 @@ def relay() -> outbox.RelayResult:
 
 def outbound_to(phone: str) -> list[Message]:
     with session_scope() as session:
-        return list(session.exec(
-            select(Message).where(Message.direction == "outbound", Message.to_phone == phone)
-            .order_by(col(Message.created_at))
-        ).all())
+        return list(
+            session.exec(
+                select(Message)
+                .where(Message.direction == "outbound", Message.to_phone == phone)
+                .order_by(col(Message.created_at))
+            ).all()
+        )

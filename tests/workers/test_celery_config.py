@@ -17,13 +17,20 @@ def test_celery_is_configured_for_reliable_idempotent_tasks():
     assert conf.worker_prefetch_multiplier == 1
     assert conf.task_acks_late is True
     assert conf.task_reject_on_worker_lost is True
-    assert conf.broker_transport_options["visibility_timeout"] == settings.CELERY_VISIBILITY_TIMEOUT_S
+    assert (
+        conf.broker_transport_options["visibility_timeout"] == settings.CELERY_VISIBILITY_TIMEOUT_S
+    )
     assert conf.task_soft_time_limit < conf.task_time_limit < settings.CELERY_VISIBILITY_TIMEOUT_S
     assert conf.task_ignore_result is True
 
 
 def test_every_task_retries_with_backoff_and_jitter_below_the_visibility_timeout():
-    for name in ("relay_outbox_task", "process_inbound_task", "deliver_message_task", "send_alert_delivery_task"):
+    for name in (
+        "relay_outbox_task",
+        "process_inbound_task",
+        "deliver_message_task",
+        "send_alert_delivery_task",
+    ):
         task = celery_app.tasks[f"backend.workers.tasks.{name}"]
         assert task.acks_late is True
         assert task.autoretry_for == (Exception,)

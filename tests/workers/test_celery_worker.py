@@ -36,15 +36,26 @@ def next_slot(clinic, days_ahead: int = 3):
     """A free slot a few days from now (the worker runs on the real clock)."""
     with session_scope(read_only=True) as session:
         start_day = (utcnow() + timedelta(days=days_ahead)).date()
-        slots = availability.find_free_slots(session, tenant=clinic.tenant, doctors=[clinic.doctor],
-                                             start_day=start_day, now=utcnow(), limit=1)
+        slots = availability.find_free_slots(
+            session,
+            tenant=clinic.tenant,
+            doctors=[clinic.doctor],
+            start_day=start_day,
+            now=utcnow(),
+            limit=1,
+        )
     return slots[0].start
 
 
 def emit(clinic, kind: str, **payload) -> int:
     with session_scope(write=True) as session:
-        event = events.emit(session, tenant_id=clinic.tenant.id, type=kind, aggregate_id=uuid.uuid4(),
-                            payload={"action": "test", **payload})
+        event = events.emit(
+            session,
+            tenant_id=clinic.tenant.id,
+            type=kind,
+            aggregate_id=uuid.uuid4(),
+            payload={"action": "test", **payload},
+        )
     return event.id
 
 
@@ -55,7 +66,9 @@ def event_row(event_id: int) -> OutboxEvent:
 
 def effects(label: str) -> int:
     with session_scope(read_only=True) as session:
-        return session.exec(select(func.count()).select_from(AuditLog).where(AuditLog.action == f"effect:{label}")).one()
+        return session.exec(
+            select(func.count()).select_from(AuditLog).where(AuditLog.action == f"effect:{label}")
+        ).one()
 
 
 def dispatched(event_id: int) -> bool:
@@ -69,11 +82,18 @@ def test_worker_delivers_a_booking_to_every_handler(pg, celery_mode):
     # when: booked from the portal; the commit enqueues the relay
     appointment = book(clinic, start, actor=RECEPTION)
     # then: the worker delivered the event, the notice went out, reminders exist
-    wait_for(lambda: [m for m in outbound_to(clinic.client.phone) if m.status == "sent"], what="notice sent")
+    wait_for(
+        lambda: [m for m in outbound_to(clinic.client.phone) if m.status == "sent"],
+        what="notice sent",
+    )
     with session_scope(read_only=True) as session:
         event = session.exec(select(OutboxEvent)).one()
-        handled = session.exec(select(ProcessedEvent.handler).where(ProcessedEvent.event_id == event.id)).all()
-        reminders = session.exec(select(Reminder).where(Reminder.appointment_id == appointment.id)).all()
+        handled = session.exec(
+            select(ProcessedEvent.handler).where(ProcessedEvent.event_id == event.id)
+        ).all()
+        reminders = session.exec(
+            select(Reminder).where(Reminder.appointment_id == appointment.id)
+        ).all()
     assert event.dispatched_at is not None and event.attempts == 1
     assert set(handled) == {"notifications", "reminders"}  # follow-ups want completions only
     assert sorted(r.offset_hours for r in reminders) == [2, 24]
@@ -114,8 +134,11 @@ def test_worker_killed_mid_task_effect_happens_exactly_once(pg, celery_mode, tmp
     wait_for(lambda: dispatched(event_id), timeout=60, what="event delivered after the kill")
     assert effects("hold") == 1
     with session_scope(read_only=True) as session:
-        markers = session.exec(select(ProcessedEvent).where(ProcessedEvent.event_id == event_id,
-                                                            ProcessedEvent.handler == "test_hold")).all()
+        markers = session.exec(
+            select(ProcessedEvent).where(
+                ProcessedEvent.event_id == event_id, ProcessedEvent.handler == "test_hold"
+            )
+        ).all()
     assert len(markers) == 1
     assert event_row(event_id).attempts == 2
     assert "SIGKILL" in celery_mode.log_text() or "WorkerLostError" in celery_mode.log_text()
@@ -143,22 +166,53 @@ def test_inbound_message_is_handled_by_the_worker(pg, celery_mode, monkeypatch):
     monkeypatch.setattr(settings, "TWILIO_VALIDATE_SIGNATURE", False)
     clinic = build_clinic()
     http = TestClient(create_app())
-    response = http.post("/webhooks/whatsapp", data={
-        "MessageSid": "SM" + uuid.uuid4().hex, "From": f"whatsapp:{clinic.client.phone}",
-        "To": f"whatsapp:{clinic.tenant.whatsapp_numbers[0]}", "Body": "Hola, necesito una cita para Luna",
-    })
+    response = http.post(
+        "/webhooks/whatsapp",
+        data={
+            "MessageSid": "SM" + uuid.uuid4().hex,
+            "From": f"whatsapp:{clinic.client.phone}",
+            "To": f"whatsapp:{clinic.tenant.whatsapp_numbers[0]}",
+            "Body": "Hola, necesito una cita para Luna",
+        },
+    )
     assert response.status_code == 200
-    wait_for(lambda: [m for m in outbound_to(clinic.client.phone) if m.status == "sent"], what="reply sent")
+    wait_for(
+        lambda: [m for m in outbound_to(clinic.client.phone) if m.status == "sent"],
+        what="reply sent",
+    )
 
 
-def start_beat(broker_url: str, queue: str, database_url: str, workdir: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "DATABASE_URL": database_url, "REDIS_URL": broker_url,
-           "CELERY_QUEUE": queue}
+def start_beat(
+    broker_url: str, queue: str, database_url: str, workdir: Path
+) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "DATABASE_URL": database_url,
+        "REDIS_URL": broker_url,
+        "CELERY_QUEUE": queue,
+    }
     log = (workdir / "beat.log").open("ab")
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "tests.workers.worker_app", "beat", "-l", "INFO",
-         "-s", str(workdir / "beat-schedule"), "--max-interval", "1"],
-        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "tests.workers.worker_app",
+            "beat",
+            "-l",
+            "INFO",
+            "-s",
+            str(workdir / "beat-schedule"),
+            "--max-interval",
+            "1",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
 
@@ -168,8 +222,13 @@ def test_redis_outage_loses_nothing(pg, engines, private_redis, monkeypatch, tmp
     # given: a worker and a beat on a private Redis, and this process publishing to it
     queue = f"outage-{uuid.uuid4().hex[:6]}"
     database_url = engines["postgres"].url.render_as_string(hide_password=False)
-    worker = WorkerProcess(broker_url=private_redis.url, database_url=database_url, queue=queue,
-                           log=tmp_path / "worker.log", concurrency=1)
+    worker = WorkerProcess(
+        broker_url=private_redis.url,
+        database_url=database_url,
+        queue=queue,
+        log=tmp_path / "worker.log",
+        concurrency=1,
+    )
     worker.start()
     beat = start_beat(private_redis.url, queue, database_url, tmp_path)
     try:
@@ -181,10 +240,15 @@ def test_redis_outage_loses_nothing(pg, engines, private_redis, monkeypatch, tmp
         # when: Redis goes away
         private_redis.stop()
         began = time.monotonic()
-        response = http.post("/webhooks/whatsapp", data={
-            "MessageSid": "SM" + uuid.uuid4().hex, "From": f"whatsapp:{clinic.client.phone}",
-            "To": f"whatsapp:{clinic.tenant.whatsapp_numbers[0]}", "Body": "Hola, necesito una cita para Luna",
-        })
+        response = http.post(
+            "/webhooks/whatsapp",
+            data={
+                "MessageSid": "SM" + uuid.uuid4().hex,
+                "From": f"whatsapp:{clinic.client.phone}",
+                "To": f"whatsapp:{clinic.tenant.whatsapp_numbers[0]}",
+                "Body": "Hola, necesito una cita para Luna",
+            },
+        )
         answered_in = time.monotonic() - began
         booked = book(clinic, start, actor=RECEPTION)
         # then: the webhook answered at once and the message is stored, unanswered for now
@@ -198,15 +262,26 @@ def test_redis_outage_loses_nothing(pg, engines, private_redis, monkeypatch, tmp
         # when: Redis is back (empty: nothing it held survived)
         private_redis.start()
         # then: beat's sweeps resubmit the message and relay the event; all is handled once
-        wait_for(lambda: _processed(inbound.id), timeout=60, what="inbound answered after the outage")
+        wait_for(
+            lambda: _processed(inbound.id), timeout=60, what="inbound answered after the outage"
+        )
         wait_for(lambda: dispatched(event.id), timeout=60, what="event delivered after the outage")
-        replies = wait_for(lambda: [m for m in outbound_to(clinic.client.phone)
-                                    if m.status == "sent" and m.conversation_id == _processed(inbound.id)],
-                           timeout=60, what="reply sent")
+        replies = wait_for(
+            lambda: [
+                m
+                for m in outbound_to(clinic.client.phone)
+                if m.status == "sent" and m.conversation_id == _processed(inbound.id)
+            ],
+            timeout=60,
+            what="reply sent",
+        )
         assert replies
         notices = [m for m in outbound_to(clinic.client.phone) if "quedó agendada" in m.body]
-        wait_for(lambda: all(m.status == "sent" for m in outbound_to(clinic.client.phone)), timeout=60,
-                 what="every queued message sent")
+        wait_for(
+            lambda: all(m.status == "sent" for m in outbound_to(clinic.client.phone)),
+            timeout=60,
+            what="every queued message sent",
+        )
         assert len(notices) == 1
         with session_scope(read_only=True) as session:
             assert session.exec(select(Reminder).where(Reminder.appointment_id == booked.id)).all()

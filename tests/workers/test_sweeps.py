@@ -61,19 +61,36 @@ def test_every_sweep_does_its_work_once_and_twice_in_a_row_changes_nothing(clini
     change_status(clinic, surgery, "completed", procedure_type="vaccination")
     later = book(clinic, MONDAY_9 + timedelta(days=2, hours=1))  # its 24-hour reminder will be due
     with session_scope(write=True) as session:
-        conversation = Conversation(tenant_id=clinic.tenant.id, client_phone="+573005550000", state="ASK_REASON",
-                                    timeout_at=MONDAY_9 + timedelta(days=1))
+        conversation = Conversation(
+            tenant_id=clinic.tenant.id,
+            client_phone="+573005550000",
+            state="ASK_REASON",
+            timeout_at=MONDAY_9 + timedelta(days=1),
+        )
         session.add(conversation)
         session.flush()
-        session.add(SlotHold(tenant_id=clinic.tenant.id, doctor_id=clinic.doctor.id, conversation_id=conversation.id,
-                             start_at=MONDAY_9, end_at=MONDAY_9 + timedelta(minutes=30),
-                             expires_at=MONDAY_9 + timedelta(hours=1)))
+        session.add(
+            SlotHold(
+                tenant_id=clinic.tenant.id,
+                doctor_id=clinic.doctor.id,
+                conversation_id=conversation.id,
+                start_at=MONDAY_9,
+                end_at=MONDAY_9 + timedelta(minutes=30),
+                expires_at=MONDAY_9 + timedelta(hours=1),
+            )
+        )
         messaging.queue_text(session, tenant=clinic.tenant, to_phone="+573005551111", body="cola")
         session.info.clear()  # as if the process died before submitting it
     clock.freeze(later.start_at - timedelta(hours=24, minutes=1))
-    inbound_id = receive(InboundMessage(tenant_id=clinic.tenant.id, from_phone="+573005552222",
-                                        to_phone=clinic.tenant.whatsapp_numbers[0], body="hola",
-                                        provider_sid="SMsweep"))  # stored; its submission was lost
+    inbound_id = receive(
+        InboundMessage(
+            tenant_id=clinic.tenant.id,
+            from_phone="+573005552222",
+            to_phone=clinic.tenant.whatsapp_numbers[0],
+            body="hola",
+            provider_sid="SMsweep",
+        )
+    )  # stored; its submission was lost
     clock.freeze(later.start_at - timedelta(hours=24))
     # when
     first = inprocess.run_all_sweeps()
@@ -98,8 +115,15 @@ def test_every_sweep_does_its_work_once_and_twice_in_a_row_changes_nothing(clini
 
 
 def test_resubmission_waits_for_the_normal_path_first(clinic):
-    inbound_id = receive(InboundMessage(tenant_id=clinic.tenant.id, from_phone="+573005552222",
-                                        to_phone=clinic.tenant.whatsapp_numbers[0], body="hola", provider_sid="SMx"))
+    inbound_id = receive(
+        InboundMessage(
+            tenant_id=clinic.tenant.id,
+            from_phone="+573005552222",
+            to_phone=clinic.tenant.whatsapp_numbers[0],
+            body="hola",
+            provider_sid="SMx",
+        )
+    )
     assert sweeps.resubmit_pending_messages() == 0  # younger than RESUBMIT_AFTER
     clock.advance(sweeps.RESUBMIT_AFTER)
     assert sweeps.resubmit_pending_messages() == 1
@@ -109,14 +133,22 @@ def test_resubmission_waits_for_the_normal_path_first(clinic):
 
 def test_expired_slot_holds_are_removed_and_live_ones_kept(clinic):
     with session_scope(write=True) as session:
-        conversation = Conversation(tenant_id=clinic.tenant.id, client_phone="+573005550000", state="OFFER_SLOTS")
+        conversation = Conversation(
+            tenant_id=clinic.tenant.id, client_phone="+573005550000", state="OFFER_SLOTS"
+        )
         session.add(conversation)
         session.flush()
         for minutes in (-1, 0, 5):
-            session.add(SlotHold(tenant_id=clinic.tenant.id, doctor_id=clinic.doctor.id,
-                                 conversation_id=conversation.id, start_at=MONDAY_9,
-                                 end_at=MONDAY_9 + timedelta(minutes=30),
-                                 expires_at=clock.now() + timedelta(minutes=minutes)))
+            session.add(
+                SlotHold(
+                    tenant_id=clinic.tenant.id,
+                    doctor_id=clinic.doctor.id,
+                    conversation_id=conversation.id,
+                    start_at=MONDAY_9,
+                    end_at=MONDAY_9 + timedelta(minutes=30),
+                    expires_at=clock.now() + timedelta(minutes=minutes),
+                )
+            )
     assert sweeps.expire_slot_holds() == 2
     assert sweeps.expire_slot_holds() == 0
     with session_scope(read_only=True) as session:
@@ -127,7 +159,10 @@ def test_expired_slot_holds_are_removed_and_live_ones_kept(clinic):
 def test_local_lock_lets_one_runner_at_a_time(monkeypatch):
     monkeypatch.setattr(settings, "REDIS_URL", None)
     with exclusive("sweep-a", timeout_s=10) as first:
-        with exclusive("sweep-a", timeout_s=10) as second, exclusive("sweep-b", timeout_s=10) as other:
+        with (
+            exclusive("sweep-a", timeout_s=10) as second,
+            exclusive("sweep-b", timeout_s=10) as other,
+        ):
             assert (first, second, other) == (True, False, True)
     with exclusive("sweep-a", timeout_s=10) as again:
         assert again
@@ -207,9 +242,12 @@ def test_periodic_loop_runs_every_sweep(monkeypatch):
             if len(seen) == 3:
                 everything.set()
             return 0
+
         return run
 
-    fake = tuple(sweeps.Sweep(n, timedelta(seconds=60), probe(n), "unused") for n in ("a", "b", "c"))
+    fake = tuple(
+        sweeps.Sweep(n, timedelta(seconds=60), probe(n), "unused") for n in ("a", "b", "c")
+    )
     monkeypatch.setattr(inprocess, "SWEEPS", fake)
 
     async def main():
@@ -226,8 +264,11 @@ def test_periodic_loop_runs_every_sweep(monkeypatch):
 def test_periodic_loop_leaves_sweeps_to_beat_with_celery(monkeypatch):
     monkeypatch.setattr(settings, "REDIS_URL", REDIS_URL)
     called = []
-    monkeypatch.setattr(inprocess, "SWEEPS", (sweeps.Sweep("a", timedelta(seconds=1), lambda: called.append(1) or 0,
-                                                           "unused"),))
+    monkeypatch.setattr(
+        inprocess,
+        "SWEEPS",
+        (sweeps.Sweep("a", timedelta(seconds=1), lambda: called.append(1) or 0, "unused"),),
+    )
     run_in_own_loop(asyncio.wait_for(inprocess.run_periodic_sweeps(), timeout=5))
     assert called == []
 
@@ -236,7 +277,9 @@ def test_failing_sweep_does_not_stop_the_others():
     def broken():
         raise RuntimeError("boom")
 
-    assert inprocess.run_sweep(sweeps.Sweep("broken", timedelta(seconds=1), broken, "unused")) is None
+    assert (
+        inprocess.run_sweep(sweeps.Sweep("broken", timedelta(seconds=1), broken, "unused")) is None
+    )
 
 
 def test_inprocess_relay_absorbs_nested_calls(monkeypatch):
@@ -257,36 +300,57 @@ def test_inprocess_relay_absorbs_nested_calls(monkeypatch):
 def test_message_rows_left_by_a_dead_process_are_found(clinic):
     # the resubmission sweep reads stored rows only: nothing in memory is needed
     with session_scope(write=True) as session:
-        messaging.queue_text(session, tenant=clinic.tenant, to_phone="+573005551111", body="huérfano")
+        messaging.queue_text(
+            session, tenant=clinic.tenant, to_phone="+573005551111", body="huérfano"
+        )
         session.info.clear()
     clock.advance(sweeps.RESUBMIT_AFTER)
     assert sweeps.resubmit_pending_messages() == 1
     with session_scope(read_only=True) as session:
-        assert session.exec(select(Message).where(col(Message.body) == "huérfano")).one().status == "sent"
+        assert (
+            session.exec(select(Message).where(col(Message.body) == "huérfano")).one().status
+            == "sent"
+        )
 
 
 def run_as_worker(task, *args):
     """Runs a task body as a worker would (not eager, not called directly)."""
-    task.push_request(id=f"t-{uuid.uuid4().hex[:8]}", args=list(args), kwargs={}, called_directly=False,
-                      is_eager=False)
+    task.push_request(
+        id=f"t-{uuid.uuid4().hex[:8]}",
+        args=list(args),
+        kwargs={},
+        called_directly=False,
+        is_eager=False,
+    )
     try:
         return task(*args)
     finally:
         task.pop_request()
 
 
-def test_message_that_keeps_killing_workers_is_given_up_not_resubmitted(clinic, redis_namespace, monkeypatch):
+def test_message_that_keeps_killing_workers_is_given_up_not_resubmitted(
+    clinic, redis_namespace, monkeypatch
+):
     from backend.workers import tasks
     from backend.workers.celery_app import key
     from backend.workers.locks import broker_redis
 
     monkeypatch.setattr(settings, "REDIS_URL", REDIS_URL)
-    message_id = receive(InboundMessage(tenant_id=clinic.tenant.id, from_phone="+573005552222",
-                                        to_phone=clinic.tenant.whatsapp_numbers[0], body="hola", provider_sid="SMk"))
+    message_id = receive(
+        InboundMessage(
+            tenant_id=clinic.tenant.id,
+            from_phone="+573005552222",
+            to_phone=clinic.tenant.whatsapp_numbers[0],
+            body="hola",
+            provider_sid="SMk",
+        )
+    )
     # given: three earlier runs for this message started and never finished (their workers died)
     broker_redis().set(key(f"starts:inbound:{message_id}"), tasks.MAX_WORKER_LOSSES)
     called = []
-    monkeypatch.setattr("backend.services.assistant.inbound.process_inbound_message", lambda mid: called.append(mid))
+    monkeypatch.setattr(
+        "backend.services.assistant.inbound.process_inbound_message", lambda mid: called.append(mid)
+    )
     # when
     run_as_worker(tasks.process_inbound_task, str(message_id))
     # then: not handed to the assistant again, and out of the resubmission sweep's reach
@@ -304,8 +368,15 @@ def test_a_normal_run_leaves_no_loss_behind(clinic, redis_namespace, monkeypatch
     from backend.workers.locks import broker_redis
 
     monkeypatch.setattr(settings, "REDIS_URL", REDIS_URL)
-    message_id = receive(InboundMessage(tenant_id=clinic.tenant.id, from_phone="+573005552222",
-                                        to_phone=clinic.tenant.whatsapp_numbers[0], body="hola", provider_sid="SMn"))
+    message_id = receive(
+        InboundMessage(
+            tenant_id=clinic.tenant.id,
+            from_phone="+573005552222",
+            to_phone=clinic.tenant.whatsapp_numbers[0],
+            body="hola",
+            provider_sid="SMn",
+        )
+    )
     run_as_worker(tasks.process_inbound_task, str(message_id))
     assert broker_redis().get(key(f"starts:inbound:{message_id}")) is None
     with session_scope(read_only=True) as session:

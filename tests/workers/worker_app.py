@@ -30,8 +30,14 @@ outbox.LEASE = timedelta(seconds=2)
 
 
 def _effect(session, event, label: str) -> None:  # type: ignore[no-untyped-def]
-    session.add(AuditLog(tenant_id=event.tenant_id, appointment_id=event.aggregate_id,
-                         action=f"effect:{label}", actor_type="system"))
+    session.add(
+        AuditLog(
+            tenant_id=event.tenant_id,
+            appointment_id=event.aggregate_id,
+            action=f"effect:{label}",
+            actor_type="system",
+        )
+    )
     session.flush()
 
 
@@ -63,7 +69,9 @@ def _for(kind: str):  # type: ignore[no-untyped-def]
 
 
 outbox.register_handler("test_hold", outbox.EventHandler(handle=hold, wants=_for("test.hold")))
-outbox.register_handler("test_poison", outbox.EventHandler(handle=poison, wants=_for("test.poison")))
+outbox.register_handler(
+    "test_poison", outbox.EventHandler(handle=poison, wants=_for("test.poison"))
+)
 outbox.register_handler("test_flaky", outbox.EventHandler(handle=flaky, wants=_for("test.flaky")))
 
 app = celery_app

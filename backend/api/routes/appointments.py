@@ -46,11 +46,16 @@ def create_appointment(body: AppointmentCreate, principal: PrincipalDep) -> Appo
         raise ValidationFailed("give clientId or client", field="clientId")
     new_client = None
     if body.client_id is None and body.client is not None:
-        new_client = booking.NewClient(phone=body.client.phone, name=body.client.name, email=body.client.email)
+        new_client = booking.NewClient(
+            phone=body.client.phone, name=body.client.name, email=body.client.email
+        )
     new_pet = None
     if body.pet_id is None and body.pet is not None:
         new_pet = booking.NewPet(
-            name=body.pet.name, species=body.pet.species, breed=body.pet.breed, birth_date=body.pet.birth_date
+            name=body.pet.name,
+            species=body.pet.species,
+            breed=body.pet.breed,
+            birth_date=body.pet.birth_date,
         )
     return booking.book(
         tenant_id=principal.tenant.id,

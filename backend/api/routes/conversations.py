@@ -21,7 +21,9 @@ router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
 
 
 class _FromAttributes(ApiModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True, extra="ignore")
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, from_attributes=True, extra="ignore"
+    )
 
 
 class ConversationOut(_FromAttributes):
@@ -112,8 +114,16 @@ def list_conversations(
     _aware(date_to, "to")
     with session_scope(read_only=True) as session:
         rows, total = conversations.list_conversations(
-            session, principal.tenant, phone=phone, client_name=client_name, state=state,
-            date_from=date_from, date_to=date_to, q=q, limit=limit, offset=offset,
+            session,
+            principal.tenant,
+            phone=phone,
+            client_name=client_name,
+            state=state,
+            date_from=date_from,
+            date_to=date_to,
+            q=q,
+            limit=limit,
+            offset=offset,
         )
         return {"items": [_out(r.conversation, r.client_name) for r in rows], "total": total}
 
@@ -121,7 +131,9 @@ def list_conversations(
 def _detail(session: Any, conversation: Conversation) -> dict[str, Any]:
     client = conversations.client_of(session, conversation)
     data = _out(conversation, client.name if client else None)
-    data["appointment_ids"] = [a.id for a in conversations.appointments_of(session, conversation.id)]
+    data["appointment_ids"] = [
+        a.id for a in conversations.appointments_of(session, conversation.id)
+    ]
     return data
 
 
@@ -129,7 +141,9 @@ def _detail(session: Any, conversation: Conversation) -> dict[str, Any]:
 def get_conversation(conversation_id: uuid.UUID, principal: PrincipalDep) -> dict[str, Any]:
     """One conversation with its state and linked appointments."""
     with session_scope(read_only=True) as session:
-        return _detail(session, conversations.get_conversation(session, principal.tenant.id, conversation_id))
+        return _detail(
+            session, conversations.get_conversation(session, principal.tenant.id, conversation_id)
+        )
 
 
 @router.get("/{conversation_id}/messages", response_model=MessageList, response_model_by_alias=True)
@@ -141,37 +155,61 @@ def list_messages(
 ) -> dict[str, list[Message]]:
     """The conversation's messages in order (inbound, assistant, staff)."""
     with session_scope(read_only=True) as session:
-        return {"items": conversations.messages_of(
-            session, principal.tenant.id, conversation_id, limit=limit, offset=offset
-        )}
+        return {
+            "items": conversations.messages_of(
+                session, principal.tenant.id, conversation_id, limit=limit, offset=offset
+            )
+        }
 
 
-@router.post("/{conversation_id}/takeover", response_model=ConversationDetail, response_model_by_alias=True)
-def take_over(conversation_id: uuid.UUID, principal: PrincipalDep, body: TakeoverIn | None = None) -> dict[str, Any]:
+@router.post(
+    "/{conversation_id}/takeover", response_model=ConversationDetail, response_model_by_alias=True
+)
+def take_over(
+    conversation_id: uuid.UUID, principal: PrincipalDep, body: TakeoverIn | None = None
+) -> dict[str, Any]:
     """Staff answers from now on; the assistant stays silent."""
     with session_scope(write=True) as session:
         conversation = conversations.take_over(
-            session, tenant=principal.tenant, conversation_id=conversation_id,
+            session,
+            tenant=principal.tenant,
+            conversation_id=conversation_id,
             user_id=body.staff_user_id if body else None,
         )
         return _detail(session, conversation)
 
 
-@router.post("/{conversation_id}/handback", response_model=ConversationDetail, response_model_by_alias=True)
+@router.post(
+    "/{conversation_id}/handback", response_model=ConversationDetail, response_model_by_alias=True
+)
 def hand_back(conversation_id: uuid.UUID, principal: PrincipalDep) -> dict[str, Any]:
     """The assistant answers again."""
     with session_scope(write=True) as session:
-        return _detail(session, conversations.hand_back(
-            session, tenant=principal.tenant, conversation_id=conversation_id
-        ))
+        return _detail(
+            session,
+            conversations.hand_back(
+                session, tenant=principal.tenant, conversation_id=conversation_id
+            ),
+        )
 
 
-@router.post("/{conversation_id}/messages", status_code=201, response_model=MessageList,
-             response_model_by_alias=True)
-def staff_reply(conversation_id: uuid.UUID, body: StaffReplyIn, principal: PrincipalDep) -> dict[str, list[Message]]:
+@router.post(
+    "/{conversation_id}/messages",
+    status_code=201,
+    response_model=MessageList,
+    response_model_by_alias=True,
+)
+def staff_reply(
+    conversation_id: uuid.UUID, body: StaffReplyIn, principal: PrincipalDep
+) -> dict[str, list[Message]]:
     """Sends a message written by staff (taking the conversation over)."""
     with session_scope(write=True) as session:
-        return {"items": conversations.staff_reply(
-            session, tenant=principal.tenant, conversation_id=conversation_id, body=body.body,
-            user_id=body.staff_user_id,
-        )}
+        return {
+            "items": conversations.staff_reply(
+                session,
+                tenant=principal.tenant,
+                conversation_id=conversation_id,
+                body=body.body,
+                user_id=body.staff_user_id,
+            )
+        }

@@ -62,8 +62,11 @@ def list_dead_letters(
     """The clinic's unresolved dead letters (all with includeResolved=true), newest first."""
     with session_scope(read_only=True) as session:
         rows, total = outbox.list_dead_letters(
-            session, tenant_id=principal.tenant.id, include_resolved=include_resolved,
-            limit=limit, offset=offset,
+            session,
+            tenant_id=principal.tenant.id,
+            include_resolved=include_resolved,
+            limit=limit,
+            offset=offset,
         )
         return DeadLetterList(items=[_out(letter, event) for letter, event in rows], total=total)
 

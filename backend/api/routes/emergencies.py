@@ -20,7 +20,9 @@ router = APIRouter(prefix="/api/v1/emergencies", tags=["emergencies"])
 
 
 class EmergencyOut(ApiModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True, extra="ignore")
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, from_attributes=True, extra="ignore"
+    )
 
     id: uuid.UUID
     conversation_id: uuid.UUID | None
@@ -73,7 +75,9 @@ def get_emergency(emergency_id: uuid.UUID, principal: PrincipalDep) -> Emergency
         return emergencies.get_emergency(session, principal.tenant.id, emergency_id)
 
 
-@router.post("/{emergency_id}/acknowledge", response_model=EmergencyOut, response_model_by_alias=True)
+@router.post(
+    "/{emergency_id}/acknowledge", response_model=EmergencyOut, response_model_by_alias=True
+)
 def acknowledge(emergency_id: uuid.UUID, principal: PrincipalDep) -> EmergencyEvent:
     """Marks the emergency as seen by the clinic."""
     with session_scope(write=True) as session:
@@ -87,6 +91,10 @@ def resolve(emergency_id: uuid.UUID, body: ResolveIn, principal: PrincipalDep) -
     """Closes the emergency as resolved or as a false alarm, with notes."""
     with session_scope(write=True) as session:
         return emergencies.resolve(
-            session, tenant=principal.tenant, emergency_id=emergency_id, outcome=body.outcome,
-            notes=body.notes, by=principal.actor.display,
+            session,
+            tenant=principal.tenant,
+            emergency_id=emergency_id,
+            outcome=body.outcome,
+            notes=body.notes,
+            by=principal.actor.display,
         )

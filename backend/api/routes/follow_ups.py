@@ -72,8 +72,13 @@ def list_follow_ups(
     statuses = [s.strip() for s in (status or "").split(",") if s.strip()]
     with session_scope(read_only=True) as session:
         items, total = followups.list_follow_ups(
-            session, tenant_id=principal.tenant.id, statuses=statuses, appointment_id=appointment_id,
-            client_id=client_id, limit=limit, offset=offset,
+            session,
+            tenant_id=principal.tenant.id,
+            statuses=statuses,
+            appointment_id=appointment_id,
+            client_id=client_id,
+            limit=limit,
+            offset=offset,
         )
         return {"items": items, "total": total}
 
@@ -81,7 +86,9 @@ def list_follow_ups(
 @router.get("/{follow_up_id}", response_model=FollowUpDetail, response_model_by_alias=True)
 def get_follow_up(follow_up_id: uuid.UUID, principal: PrincipalDep) -> FollowUpDetail:
     with session_scope(read_only=True) as session:
-        follow_up = followups.get_follow_up(session, tenant_id=principal.tenant.id, follow_up_id=follow_up_id)
+        follow_up = followups.get_follow_up(
+            session, tenant_id=principal.tenant.id, follow_up_id=follow_up_id
+        )
         return _detail(session, follow_up)
 
 
@@ -89,14 +96,17 @@ def get_follow_up(follow_up_id: uuid.UUID, principal: PrincipalDep) -> FollowUpD
 def cancel_follow_up(follow_up_id: uuid.UUID, principal: PrincipalDep) -> FollowUpDetail:
     """Cancels a follow-up that has not been sent (409 once it has)."""
     with session_scope(write=True) as session:
-        follow_up = followups.cancel_follow_up(session, tenant_id=principal.tenant.id, follow_up_id=follow_up_id)
+        follow_up = followups.cancel_follow_up(
+            session, tenant_id=principal.tenant.id, follow_up_id=follow_up_id
+        )
         return _detail(session, follow_up)
 
 
 def _detail(session: Any, follow_up: FollowUp) -> FollowUpDetail:
     responses = followups.responses_of(session, follow_up.id)
     return FollowUpDetail.model_validate(
-        {**FollowUpOut.model_validate(follow_up).model_dump(), "responses": [
-            FollowUpResponseOut.model_validate(r) for r in responses
-        ]}
+        {
+            **FollowUpOut.model_validate(follow_up).model_dump(),
+            "responses": [FollowUpResponseOut.model_validate(r) for r in responses],
+        }
     )

@@ -58,7 +58,9 @@ def _media(form: FormData) -> list[dict[str, str]]:
     for index in range(count):
         url = form.get(f"MediaUrl{index}")
         if url:
-            media.append({"url": str(url), "content_type": str(form.get(f"MediaContentType{index}") or "")})
+            media.append(
+                {"url": str(url), "content_type": str(form.get(f"MediaContentType{index}") or "")}
+            )
     return media
 
 
@@ -96,7 +98,9 @@ async def status(request: Request) -> Response:
     if not sid or not state:
         raise HTTPException(400, "MessageSid and MessageStatus are required")
     error = form.get("ErrorCode")
-    known = await run_in_threadpool(messaging.record_status, sid, state, str(error) if error else None)
+    known = await run_in_threadpool(
+        messaging.record_status, sid, state, str(error) if error else None
+    )
     if not known:
         log.info("status %s for unknown message %s", state, sid)
     return twiml()

@@ -8,4 +8,10 @@ from backend.integrations.llm.claude import (
     set_interpreter,
 )
 
-__all__ = ["ClaudeInterpreter", "Interpretation", "LlmContext", "get_interpreter", "set_interpreter"]
+__all__ = [
+    "ClaudeInterpreter",
+    "Interpretation",
+    "LlmContext",
+    "get_interpreter",
+    "set_interpreter",
+]

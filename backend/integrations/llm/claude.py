@@ -26,8 +26,17 @@ from backend.core.config import settings
 
 log = logging.getLogger(__name__)
 
-INTENTS = ("book", "reschedule", "cancel", "my_appointments", "price", "other_question",
-           "greeting", "thanks", "unknown")
+INTENTS = (
+    "book",
+    "reschedule",
+    "cancel",
+    "my_appointments",
+    "price",
+    "other_question",
+    "greeting",
+    "thanks",
+    "unknown",
+)
 EMERGENCY_CATEGORIES = ("poisoning", "trauma", "breathing", "seizures", "bleeding", "birth")
 MAX_ROUNDS = 3
 
@@ -42,22 +51,38 @@ INTERPRET_TOOL: dict[str, Any] = {
     "input_schema": {
         "type": "object",
         "properties": {
-            "intent": {"type": "string", "enum": list(INTENTS),
-                       "description": "What the client wants with this message."},
-            "yes_no": {"type": "string", "enum": ["yes", "no", "unclear"],
-                       "description": "The answer when the assistant asked a yes/no question."},
-            "slot_option": {"type": "integer", "minimum": 1,
-                            "description": "Number of the offered option the client chose, if any."},
+            "intent": {
+                "type": "string",
+                "enum": list(INTENTS),
+                "description": "What the client wants with this message.",
+            },
+            "yes_no": {
+                "type": "string",
+                "enum": ["yes", "no", "unclear"],
+                "description": "The answer when the assistant asked a yes/no question.",
+            },
+            "slot_option": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "Number of the offered option the client chose, if any.",
+            },
             "wants_other_slots": {"type": "boolean"},
-            "is_emergency": {"type": "boolean",
-                             "description": "The pet's life may be at risk right now."},
+            "is_emergency": {
+                "type": "boolean",
+                "description": "The pet's life may be at risk right now.",
+            },
             "emergency_category": {"type": "string", "enum": list(EMERGENCY_CATEGORIES)},
-            "client_name": {"type": "string", "description": "The client's own name, if they gave it."},
+            "client_name": {
+                "type": "string",
+                "description": "The client's own name, if they gave it.",
+            },
             "pet_name": {"type": "string"},
             "pet_species": {"type": "string", "description": "perro, gato, ave, conejo..."},
-            "reason_summary": {"type": "string",
-                               "description": "Consultation reason in 3-6 Spanish words, e.g. "
-                                              "'Revisión de masa en cuello'."},
+            "reason_summary": {
+                "type": "string",
+                "description": "Consultation reason in 3-6 Spanish words, e.g. "
+                "'Revisión de masa en cuello'.",
+            },
         },
         "required": ["intent"],
     },
@@ -127,9 +152,15 @@ class Interpretation:
         return cls(
             intent=intent if intent in INTENTS else None,
             yes_no=yes_no if yes_no in ("yes", "no", "unclear") else None,
-            slot_option=option if isinstance(option, int) and not isinstance(option, bool) and option >= 1 else None,
-            wants_other_slots=data.get("wants_other_slots") if isinstance(data.get("wants_other_slots"), bool) else None,
-            is_emergency=data.get("is_emergency") if isinstance(data.get("is_emergency"), bool) else None,
+            slot_option=option
+            if isinstance(option, int) and not isinstance(option, bool) and option >= 1
+            else None,
+            wants_other_slots=data.get("wants_other_slots")
+            if isinstance(data.get("wants_other_slots"), bool)
+            else None,
+            is_emergency=data.get("is_emergency")
+            if isinstance(data.get("is_emergency"), bool)
+            else None,
             emergency_category=category if category in EMERGENCY_CATEGORIES else None,
             client_name=text("client_name", 200),
             pet_name=text("pet_name", 100),
@@ -140,7 +171,11 @@ class Interpretation:
 
 
 def _prompt(ctx: LlmContext) -> str:
-    lines = [f"Clínica: {ctx.clinic_name}", f"Ahora: {ctx.now_local}", f"Estado de la conversación: {ctx.state}"]
+    lines = [
+        f"Clínica: {ctx.clinic_name}",
+        f"Ahora: {ctx.now_local}",
+        f"Estado de la conversación: {ctx.state}",
+    ]
     if ctx.offered:
         lines.append("Opciones ofrecidas al cliente:")
         lines += [f"{i}. {label}" for i, label in enumerate(ctx.offered, start=1)]
@@ -168,7 +203,9 @@ class ClaudeInterpreter:
             api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=0
         )
 
-    def interpret(self, ctx: LlmContext, run_tool: ToolRunner | None = None) -> Interpretation | None:
+    def interpret(
+        self, ctx: LlmContext, run_tool: ToolRunner | None = None
+    ) -> Interpretation | None:
         """Claude's reading of the message, or None on any failure (the rules answer)."""
         try:
             return self._interpret(ctx, run_tool)
@@ -194,7 +231,9 @@ class ClaudeInterpreter:
                 messages=messages,
                 timeout=remaining,
             )
-            uses = [block for block in response.content if getattr(block, "type", None) == "tool_use"]
+            uses = [
+                block for block in response.content if getattr(block, "type", None) == "tool_use"
+            ]
             if not uses:
                 return None
             for block in uses:
@@ -204,9 +243,16 @@ class ClaudeInterpreter:
             for block in uses:
                 called.append(block.name)
                 output = self._run(run_tool, block.name, dict(block.input or {}))
-                results.append({"type": "tool_result", "tool_use_id": block.id,
-                                "content": json.dumps(output, ensure_ascii=False, default=str)})
-            messages.append({"role": "assistant", "content": [b.model_dump() for b in response.content]})
+                results.append(
+                    {
+                        "type": "tool_result",
+                        "tool_use_id": block.id,
+                        "content": json.dumps(output, ensure_ascii=False, default=str),
+                    }
+                )
+            messages.append(
+                {"role": "assistant", "content": [b.model_dump() for b in response.content]}
+            )
             messages.append({"role": "user", "content": results})
         return None
 

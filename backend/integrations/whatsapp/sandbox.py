@@ -32,8 +32,14 @@ class SandboxChannel:
         status_callback: str | None = None,
     ) -> SendResult:
         sid = "SB" + uuid.uuid4().hex
-        self.record(sid=sid, from_phone=from_phone, to_phone=to_phone, body=body,
-                    content_sid=content_sid, content_variables=content_variables)
+        self.record(
+            sid=sid,
+            from_phone=from_phone,
+            to_phone=to_phone,
+            body=body,
+            content_sid=content_sid,
+            content_variables=content_variables,
+        )
         return SendResult(provider_sid=sid, status="sent")
 
     def record(
@@ -49,5 +55,13 @@ class SandboxChannel:
         """Keeps a message "sent" through the sandbox (bounded, for tests and the sandbox page)."""
         if len(self.sent) >= 1000:
             del self.sent[:500]
-        self.sent.append({"sid": sid, "from": from_phone, "to": to_phone, "body": body,
-                          "content_sid": content_sid, "content_variables": content_variables})
+        self.sent.append(
+            {
+                "sid": sid,
+                "from": from_phone,
+                "to": to_phone,
+                "body": body,
+                "content_sid": content_sid,
+                "content_variables": content_variables,
+            }
+        )

@@ -48,7 +48,9 @@ def _whatsapp(phone: str) -> str:
 class TwilioChannel:
     name = "twilio"
 
-    def __init__(self, account_sid: str, auth_token: str, *, api_base_url: str | None = None) -> None:
+    def __init__(
+        self, account_sid: str, auth_token: str, *, api_base_url: str | None = None
+    ) -> None:
         http_client = (
             _RebasedHttpClient(api_base_url, timeout=SEND_TIMEOUT_S)
             if api_base_url
@@ -59,7 +61,9 @@ class TwilioChannel:
     @classmethod
     def from_settings(cls) -> TwilioChannel:
         if not settings.TWILIO_ACCOUNT_SID or not settings.TWILIO_AUTH_TOKEN:
-            raise RuntimeError("WHATSAPP_CHANNEL=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
+            raise RuntimeError(
+                "WHATSAPP_CHANNEL=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"
+            )
         return cls(
             settings.TWILIO_ACCOUNT_SID,
             settings.TWILIO_AUTH_TOKEN,
@@ -96,5 +100,7 @@ class TwilioChannel:
         except TwilioException as exc:
             raise ChannelError(f"Twilio error: {exc}", code="twilio_error", retryable=True) from exc
         except OSError as exc:  # requests' connection errors and timeouts derive from OSError
-            raise ChannelError(f"Twilio unreachable: {exc}", code="unreachable", retryable=True) from exc
+            raise ChannelError(
+                f"Twilio unreachable: {exc}", code="unreachable", retryable=True
+            ) from exc
         return SendResult(provider_sid=str(message.sid), status=str(message.status or "queued"))

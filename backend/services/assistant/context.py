@@ -104,8 +104,12 @@ class Turn:
         try:
             check_path(current, [s.value for s in path])
         except IllegalTransition as exc:
-            log.error("conversation %s: %s (path %s) — not applied", self.conversation.id, exc.message,
-                      " → ".join([current, *path]))
+            log.error(
+                "conversation %s: %s (path %s) — not applied",
+                self.conversation.id,
+                exc.message,
+                " → ".join([current, *path]),
+            )
             self.illegal.append((current, "→".join(path)))
             return False
         for target in path:

@@ -61,13 +61,20 @@ def _tool_runner(turn: Turn) -> Any:
         if name == "check_availability":
             day = date.fromisoformat(str(data.get("date", "")))
             found = find_free_slots(
-                turn.session, tenant=turn.tenant,
+                turn.session,
+                tenant=turn.tenant,
                 doctors=bookable_doctors(turn.session, turn.tenant.id, for_assistant=True),
-                start_day=day, now=turn.now, limit=12, holder_conversation_id=turn.conversation.id,
+                start_day=day,
+                now=turn.now,
+                limit=12,
+                holder_conversation_id=turn.conversation.id,
             )
             return [replies.offer_label(turn.local(s.start), turn.today) for s in found]
         if name == "list_appointments":
-            return [appointments.line(turn, a) for a in appointments.upcoming(turn.session, turn.client, turn.now)]
+            return [
+                appointments.line(turn, a)
+                for a in appointments.upcoming(turn.session, turn.client, turn.now)
+            ]
         return {"error": "unknown tool"}
 
     return run
@@ -80,7 +87,9 @@ def _switches_flow(turn: Turn) -> bool:
         return False
     if turn.state == State.CONFIRM_BOOKING and intent == Intent.CANCEL:
         return False  # "cancelar" here means "no"
-    if intent != Intent.MY_APPOINTMENTS and not appointments.upcoming(turn.session, turn.client, turn.now):
+    if intent != Intent.MY_APPOINTMENTS and not appointments.upcoming(
+        turn.session, turn.client, turn.now
+    ):
         return False
     return turn.understanding.yes_no == YesNo.UNCLEAR
 
@@ -98,7 +107,9 @@ def _follow_up(turn: Turn) -> None:
         if turn.move(State.ESCALATE):
             turn.say(outcome.reply)
         return
-    mixed = outcome is not None and (outcome.status == "concern" or _MIXED.search(normalize(turn.text)))
+    mixed = outcome is not None and (
+        outcome.status == "concern" or _MIXED.search(normalize(turn.text))
+    )
     if mixed and not turn.data.get("follow_up_asked"):
         turn.data["follow_up_asked"] = True  # spec §3.3: one question more before closing
         turn.say(replies.follow_up_more())
@@ -148,8 +159,15 @@ def respond(
     client = _client_for(session, tenant, conversation.client_phone)
     if client is not None:
         conversation.client_id = client.id
-    turn = Turn(session=session, tenant=tenant, conversation=conversation, message=message, now=now,
-                client=client, data=dict(conversation.state_data or {}))
+    turn = Turn(
+        session=session,
+        tenant=tenant,
+        conversation=conversation,
+        message=message,
+        now=now,
+        client=client,
+        data=dict(conversation.state_data or {}),
+    )
     if message.to_phone:
         turn.data["clinic_phone"] = message.to_phone
     if _expired(conversation, now):  # the sweep would have closed it: start afresh

@@ -130,22 +130,27 @@ def accept_posted(posted: PostedMessage) -> uuid.UUID | None:
             log.warning("inbound WhatsApp message to unknown number %r ignored", posted.to)
             raise UnknownNumber("unknown WhatsApp number")
         tenant_id, country = tenant.id, tenant.country
-    return accept(InboundMessage(
-        tenant_id=tenant_id,
-        from_phone=whatsapp_phone(posted.from_, country),
-        to_phone=to_number,
-        body=posted.body,
-        provider_sid=posted.provider_sid,
-        media=posted.media,
-    ))
+    return accept(
+        InboundMessage(
+            tenant_id=tenant_id,
+            from_phone=whatsapp_phone(posted.from_, country),
+            to_phone=to_number,
+            body=posted.body,
+            provider_sid=posted.provider_sid,
+            media=posted.media,
+        )
+    )
 
 
 def lock_open_conversation(session: Session, tenant: Tenant, phone: str) -> Conversation:
     """The phone's open conversation, row-locked; created (IDLE) when there is none."""
     query = (
         select(Conversation)
-        .where(Conversation.tenant_id == tenant.id, Conversation.client_phone == phone,
-               col(Conversation.is_open))
+        .where(
+            Conversation.tenant_id == tenant.id,
+            Conversation.client_phone == phone,
+            col(Conversation.is_open),
+        )
         .with_for_update()
         .execution_options(populate_existing=True)
     )
@@ -154,8 +159,12 @@ def lock_open_conversation(session: Session, tenant: Tenant, phone: str) -> Conv
         return found
     now = utcnow()
     conversation = Conversation(
-        tenant_id=tenant.id, client_phone=phone, state=State.IDLE.value, started_at=now,
-        last_message_at=now, last_state_change=now,
+        tenant_id=tenant.id,
+        client_phone=phone,
+        state=State.IDLE.value,
+        started_at=now,
+        last_message_at=now,
+        last_state_change=now,
     )
     try:
         with session.begin_nested():
@@ -169,19 +178,21 @@ def lock_open_conversation(session: Session, tenant: Tenant, phone: str) -> Conv
 
 
 def _unprocessed_up_to(session: Session, message: Message) -> list[Message]:
-    return list(session.exec(
-        select(Message)
-        .where(
-            Message.tenant_id == message.tenant_id,
-            Message.from_phone == message.from_phone,
-            Message.direction == "inbound",
-            col(Message.processed_at).is_(None),
-            col(Message.created_at) <= message.created_at,
+    return list(
+        session.exec(
+            select(Message)
+            .where(
+                Message.tenant_id == message.tenant_id,
+                Message.from_phone == message.from_phone,
+                Message.direction == "inbound",
+                col(Message.processed_at).is_(None),
+                col(Message.created_at) <= message.created_at,
+            )
+            .order_by(col(Message.created_at), col(Message.id))
+            .limit(BATCH_LIMIT)
+            .execution_options(populate_existing=True)
         )
-        .order_by(col(Message.created_at), col(Message.id))
-        .limit(BATCH_LIMIT)
-        .execution_options(populate_existing=True)
-    ))
+    )
 
 
 def _attach(conversation: Conversation, message: Message) -> None:
@@ -192,7 +203,9 @@ def _attach(conversation: Conversation, message: Message) -> None:
     conversation.last_message_preview = preview[:200]
 
 
-def _handle_one(session: Session, tenant: Tenant, conversation: Conversation, message: Message) -> Conversation:
+def _handle_one(
+    session: Session, tenant: Tenant, conversation: Conversation, message: Message
+) -> Conversation:
     """Answers one message; returns the conversation that is open afterwards."""
     now = utcnow()
     _attach(conversation, message)
@@ -206,11 +219,19 @@ def _handle_one(session: Session, tenant: Tenant, conversation: Conversation, me
         acknowledged = emergency.acknowledge_from_contact(session, tenant, message.from_phone, now)
         if acknowledged:
             for event in acknowledged:
-                messaging.queue_text(session, tenant=tenant, to_phone=message.from_phone,
-                                     body=replies.alert_acknowledged(event.client_phone),
-                                     conversation=conversation, author="system", in_window=True)
+                messaging.queue_text(
+                    session,
+                    tenant=tenant,
+                    to_phone=message.from_phone,
+                    body=replies.alert_acknowledged(event.client_phone),
+                    conversation=conversation,
+                    author="system",
+                    in_window=True,
+                )
             return conversation
-    turn = engine.respond(session, tenant=tenant, conversation=conversation, message=message, now=now)
+    turn = engine.respond(
+        session, tenant=tenant, conversation=conversation, message=message, now=now
+    )
     turn.finish()
     return turn.conversation
 
@@ -220,11 +241,16 @@ def simulate_inbound(session: Session, *, tenant: Tenant, phone: str, body: str)
 
     The same path as a webhook message, minus HTTP and the separate transactions.
     """
-    message = store_inbound(session, InboundMessage(
-        tenant_id=tenant.id, from_phone=phone,
-        to_phone=tenant.whatsapp_numbers[0] if tenant.whatsapp_numbers else "",
-        body=body, provider_sid="SIM" + uuid.uuid4().hex,
-    ))
+    message = store_inbound(
+        session,
+        InboundMessage(
+            tenant_id=tenant.id,
+            from_phone=phone,
+            to_phone=tenant.whatsapp_numbers[0] if tenant.whatsapp_numbers else "",
+            body=body,
+            provider_sid="SIM" + uuid.uuid4().hex,
+        ),
+    )
     session.flush()
     conversation = lock_open_conversation(session, tenant, phone)
     return _handle_one(session, tenant, conversation, message)
@@ -245,7 +271,10 @@ def _apologise(message_id: uuid.UUID) -> None:
             _attach(conversation, message)
             session.add(conversation)
             messaging.queue_text(
-                session, tenant=tenant, to_phone=message.from_phone, conversation=conversation,
+                session,
+                tenant=tenant,
+                to_phone=message.from_phone,
+                conversation=conversation,
                 body="Disculpa, tuve un problema procesando tu mensaje 🙏. ¿Me lo puedes escribir de nuevo?",
                 in_window=True,
             )
@@ -259,7 +288,11 @@ def process_inbound_message(message_id: uuid.UUID) -> int:
     try:
         with session_scope(write=True) as session:
             message = session.get(Message, message_id)
-            if message is None or message.direction != "inbound" or message.processed_at is not None:
+            if (
+                message is None
+                or message.direction != "inbound"
+                or message.processed_at is not None
+            ):
                 return 0
             tenant = session.get(Tenant, message.tenant_id)
             if tenant is None:

@@ -22,8 +22,16 @@ EMERGENCY_LABELS = {
     "birth": "Parto complicado",
 }
 SPECIES_LABELS = {
-    "perro": "Perro", "gato": "Gato", "ave": "Ave", "conejo": "Conejo", "hamster": "Hámster",
-    "cobayo": "Cobayo", "huron": "Hurón", "tortuga": "Tortuga", "pez": "Pez", "reptil": "Reptil",
+    "perro": "Perro",
+    "gato": "Gato",
+    "ave": "Ave",
+    "conejo": "Conejo",
+    "hamster": "Hámster",
+    "cobayo": "Cobayo",
+    "huron": "Hurón",
+    "tortuga": "Tortuga",
+    "pez": "Pez",
+    "reptil": "Reptil",
 }
 
 
@@ -32,12 +40,12 @@ def local(moment: datetime, tz: str) -> datetime:
 
 
 def long_date(day: date) -> str:
-    """"Viernes 29 de enero", for the start of a line."""
+    """ "Viernes 29 de enero", for the start of a line."""
     return spanish_dates.long_date(day).capitalize()
 
 
 def relative_day(day: date, today: date) -> str:
-    """"hoy", "mañana" or "el viernes 29 de enero"."""
+    """ "hoy", "mañana" or "el viernes 29 de enero"."""
     if day == today:
         return "hoy"
     if (day - today).days == 1:
@@ -56,7 +64,7 @@ def offer_label(moment: datetime, today: date) -> str:
 
 
 def when_sentence(moment: datetime, today: date) -> str:
-    """"mañana a las 9:00 AM", "el lunes 1 de febrero a las 2:00 PM"."""
+    """ "mañana a las 9:00 AM", "el lunes 1 de febrero a las 2:00 PM"."""
     return f"{relative_day(moment.date(), today)} {at_time(moment)}"
 
 
@@ -181,12 +189,17 @@ def selection_not_understood(count: int) -> str:
     options = ", ".join(str(i) for i in range(1, count)) + f" o {count}" if count > 1 else "1"
     return (
         "No logré identificar el horario 🙈. Respóndeme con el número de la opción "
-        f"({options}) o escríbeme el día y la hora, por ejemplo: \"mañana a las 9\"."
+        f'({options}) o escríbeme el día y la hora, por ejemplo: "mañana a las 9".'
     )
 
 
 def booking_summary(when: datetime, doctor: str | None, reason: str | None, pet: str | None) -> str:
-    lines = ["Perfecto. Confirmo tu cita:", "", f"📅 {long_date(when.date())}", f"🕘 {clock_time(when)}"]
+    lines = [
+        "Perfecto. Confirmo tu cita:",
+        "",
+        f"📅 {long_date(when.date())}",
+        f"🕘 {clock_time(when)}",
+    ]
     if doctor:
         lines.append(f"🩺 {doctor}")
     if pet:
@@ -256,7 +269,9 @@ def no_upcoming() -> str:
 
 
 def choose_appointment(lines: Sequence[str], action: str) -> str:
-    listed = "\n".join(f"{i}. {line[:1].upper() + line[1:]}" for i, line in enumerate(lines, start=1))
+    listed = "\n".join(
+        f"{i}. {line[:1].upper() + line[1:]}" for i, line in enumerate(lines, start=1)
+    )
     return f"Tienes varias citas próximas. ¿Cuál quieres {action}?\n\n{listed}"
 
 
@@ -298,7 +313,9 @@ def rescheduled(when: datetime, today: date) -> str:
 
 
 def appointment_changed() -> str:
-    return "Tu cita cambió mientras hablábamos, así que no la moví. Te muestro los horarios de nuevo:"
+    return (
+        "Tu cita cambió mientras hablábamos, así que no la moví. Te muestro los horarios de nuevo:"
+    )
 
 
 # ---------------------------------------------------------------- emergencies
@@ -355,7 +372,9 @@ def escalation_ack(address: str | None, clinic_phone: str) -> str:
     )
 
 
-def emergency_alert(phone: str, species: str | None, description: str, keywords: Sequence[str]) -> str:
+def emergency_alert(
+    phone: str, species: str | None, description: str, keywords: Sequence[str]
+) -> str:
     """The vet's alert, in the spec's format (002 §5.2)."""
     return (
         "🚨 EMERGENCIA\n\n"
@@ -394,14 +413,14 @@ def follow_up_more() -> str:
 def reminder(booking_pending: bool) -> str:
     if booking_pending:
         return (
-            "Hola, ¿sigues ahí?\n"
-            "Quedamos pendientes de agendar tu cita. ¿En qué te puedo ayudar?"
+            "Hola, ¿sigues ahí?\nQuedamos pendientes de agendar tu cita. ¿En qué te puedo ayudar?"
         )
     return "Hola, ¿sigues ahí?\nQuedo atento por si necesitas algo. ¿En qué te puedo ayudar?"
 
 
 def hours_lines(business_hours: dict[str, list[list[str]]]) -> list[str]:
-    """"Lunes a viernes: 8:00 AM - 12:30 PM y 2:00 PM - 6:00 PM" grouped by equal days."""
+    """ "Lunes a viernes: 8:00 AM - 12:30 PM y 2:00 PM - 6:00 PM" grouped by equal days."""
+
     def fmt(hhmm: str) -> str:
         hour, minute = (int(p) for p in hhmm.split(":"))
         return clock_time(datetime(2000, 1, 1, hour % 24, minute))

@@ -38,7 +38,11 @@ class Offer:
     doctor_id: uuid.UUID
 
     def to_json(self) -> dict[str, str]:
-        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "doctor_id": str(self.doctor_id)}
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "doctor_id": str(self.doctor_id),
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Offer:
@@ -54,7 +58,11 @@ class Offer:
 
 
 def spread(
-    slots: Iterable[Slot], *, tz: str, today: date, count: int = OFFER_COUNT,
+    slots: Iterable[Slot],
+    *,
+    tz: str,
+    today: date,
+    count: int = OFFER_COUNT,
     exclude: Iterable[datetime] = (),
 ) -> list[Slot]:
     """First free slot today, then the first of each later half-day, soonest first."""
@@ -67,7 +75,9 @@ def spread(
             continue
         moment = slot.start.astimezone(zone)
         group: tuple[date, bool] | str = (
-            "today" if moment.date() == today else (moment.date(), moment.hour >= AFTERNOON_FROM_HOUR)
+            "today"
+            if moment.date() == today
+            else (moment.date(), moment.hour >= AFTERNOON_FROM_HOUR)
         )
         if group in groups:
             continue
@@ -79,7 +89,11 @@ def spread(
 
 
 def matching(
-    slots: Iterable[Slot], hint: WhenHint, *, tz: str, count: int = OFFER_COUNT,
+    slots: Iterable[Slot],
+    hint: WhenHint,
+    *,
+    tz: str,
+    count: int = OFFER_COUNT,
     exclude: Iterable[datetime] = (),
 ) -> list[Slot]:
     """Slots fitting what the client asked for ("el viernes en la tarde"), an hour apart."""
@@ -99,7 +113,9 @@ def matching(
     return chosen
 
 
-def offer_doctors(session: Session, tenant: Tenant, prefer: uuid.UUID | None = None) -> list[StaffUser]:
+def offer_doctors(
+    session: Session, tenant: Tenant, prefer: uuid.UUID | None = None
+) -> list[StaffUser]:
     """Doctors open to AI booking; only `prefer` when given and open (rescheduling keeps the doctor)."""
     doctors = bookable_doctors(session, tenant.id, for_assistant=True)
     if prefer is not None:
@@ -128,34 +144,62 @@ def find_offers(
         first, last = min(hint.days), max(hint.days)
         windows = [(max(first, today), max(last, today))]
     else:
-        windows = [(today, today + timedelta(days=NEAR_DAYS)),
-                   (today + timedelta(days=NEAR_DAYS + 1), today + timedelta(days=FAR_DAYS))]
+        windows = [
+            (today, today + timedelta(days=NEAR_DAYS)),
+            (today + timedelta(days=NEAR_DAYS + 1), today + timedelta(days=FAR_DAYS)),
+        ]
     chosen: list[Slot] = []
     for start_day, end_day in windows:
         free = find_free_slots(
-            session, tenant=tenant, doctors=doctors, start_day=start_day, end_day=end_day,
-            now=now, limit=None, holder_conversation_id=conversation.id,
+            session,
+            tenant=tenant,
+            doctors=doctors,
+            start_day=start_day,
+            end_day=end_day,
+            now=now,
+            limit=None,
+            holder_conversation_id=conversation.id,
         )
         taken = excluded + [s.start for s in chosen]
         if hint is not None:
-            picked = matching(free, hint, tz=tenant.timezone, count=OFFER_COUNT - len(chosen), exclude=taken)
+            picked = matching(
+                free, hint, tz=tenant.timezone, count=OFFER_COUNT - len(chosen), exclude=taken
+            )
         else:
-            picked = spread(free, tz=tenant.timezone, today=today, count=OFFER_COUNT - len(chosen),
-                            exclude=taken)
+            picked = spread(
+                free,
+                tz=tenant.timezone,
+                today=today,
+                count=OFFER_COUNT - len(chosen),
+                exclude=taken,
+            )
         chosen += picked
         if len(chosen) >= OFFER_COUNT:
             break
     return [Offer.from_slot(s) for s in chosen[:OFFER_COUNT]]
 
 
-def hold(session: Session, tenant: Tenant, conversation: Conversation, offers: Sequence[Offer], *, now: datetime) -> None:
+def hold(
+    session: Session,
+    tenant: Tenant,
+    conversation: Conversation,
+    offers: Sequence[Offer],
+    *,
+    now: datetime,
+) -> None:
     """Replaces the chat's holds with holds on `offers`."""
     release(session, conversation.id)
     for offer in offers:
-        session.add(SlotHold(
-            tenant_id=tenant.id, doctor_id=offer.doctor_id, conversation_id=conversation.id,
-            start_at=offer.start, end_at=offer.end, expires_at=now + HOLD_FOR,
-        ))
+        session.add(
+            SlotHold(
+                tenant_id=tenant.id,
+                doctor_id=offer.doctor_id,
+                conversation_id=conversation.id,
+                start_at=offer.start,
+                end_at=offer.end,
+                expires_at=now + HOLD_FOR,
+            )
+        )
 
 
 def release(session: Session, conversation_id: uuid.UUID) -> None:

@@ -40,24 +40,42 @@ SWEEP_BATCH = 500
 
 def _due_ids(now: datetime, limit: int) -> list[uuid.UUID]:
     with session_scope(read_only=True) as session:
-        return list(session.exec(
-            select(Conversation.id)
-            .where(col(Conversation.is_open), col(Conversation.timeout_at).is_not(None),
-                   col(Conversation.timeout_at) <= now)
-            .order_by(col(Conversation.timeout_at))
-            .limit(limit)
-        ))
+        return list(
+            session.exec(
+                select(Conversation.id)
+                .where(
+                    col(Conversation.is_open),
+                    col(Conversation.timeout_at).is_not(None),
+                    col(Conversation.timeout_at) <= now,
+                )
+                .order_by(col(Conversation.timeout_at))
+                .limit(limit)
+            )
+        )
 
 
 def _turn(session: Session, conversation: Conversation, tenant: Tenant, now: datetime) -> Turn:
     """A turn without a client message, so timeouts use the same checked moves."""
-    placeholder = Message(tenant_id=tenant.id, direction="system", author="system",
-                          from_phone="", to_phone="", body="")
+    placeholder = Message(
+        tenant_id=tenant.id,
+        direction="system",
+        author="system",
+        from_phone="",
+        to_phone="",
+        body="",
+    )
     client = None
     if conversation.client_id:
         client = clients.get_client(session, tenant.id, conversation.client_id)
-    return Turn(session=session, tenant=tenant, conversation=conversation, message=placeholder,
-                now=now, client=client, data=dict(conversation.state_data or {}))
+    return Turn(
+        session=session,
+        tenant=tenant,
+        conversation=conversation,
+        message=placeholder,
+        now=now,
+        client=client,
+        data=dict(conversation.state_data or {}),
+    )
 
 
 def _apply(turn: Turn) -> None:
@@ -97,11 +115,17 @@ def _apply(turn: Turn) -> None:
 def _sweep_one(conversation_id: uuid.UUID, now: datetime) -> bool:
     with session_scope(write=True) as session:
         conversation = session.exec(
-            select(Conversation).where(Conversation.id == conversation_id)
-            .with_for_update().execution_options(populate_existing=True)
+            select(Conversation)
+            .where(Conversation.id == conversation_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
         ).first()
-        if (conversation is None or not conversation.is_open or conversation.timeout_at is None
-                or conversation.timeout_at > now):
+        if (
+            conversation is None
+            or not conversation.is_open
+            or conversation.timeout_at is None
+            or conversation.timeout_at > now
+        ):
             return False
         return apply_timeout(session, conversation, now)
 
@@ -126,7 +150,9 @@ def apply_timeout(session: Session, conversation: Conversation, now: datetime) -
     return True
 
 
-def sweep_conversation_timeouts(now: datetime | None = None, *, batch_size: int = SWEEP_BATCH) -> int:
+def sweep_conversation_timeouts(
+    now: datetime | None = None, *, batch_size: int = SWEEP_BATCH
+) -> int:
     """Applies every due timeout; returns how many conversations changed."""
     now = now or utcnow()
     changed = 0

@@ -55,7 +55,9 @@ class Understanding:
         if found.is_potential_emergency or not (self.llm and self.llm.is_emergency):
             return found
         return EmergencyDetection(
-            is_potential_emergency=True, confidence="medium", matched_keywords=(),
+            is_potential_emergency=True,
+            confidence="medium",
+            matched_keywords=(),
             category=self.llm.emergency_category,
         )
 
@@ -107,12 +109,17 @@ def _now_local(turn: Any) -> str:
 def _history(turn: Any) -> list[tuple[str, str]]:
     rows = turn.session.exec(
         select(Message.direction, Message.body)
-        .where(Message.conversation_id == turn.conversation.id, Message.id != turn.message.id,
-               col(Message.created_at) > turn.now - timedelta(hours=24))
+        .where(
+            Message.conversation_id == turn.conversation.id,
+            Message.id != turn.message.id,
+            col(Message.created_at) > turn.now - timedelta(hours=24),
+        )
         .order_by(col(Message.created_at).desc())
         .limit(HISTORY_MESSAGES)
     ).all()
-    return [("cliente" if d == "inbound" else "asistente", body[:500]) for d, body in reversed(rows)]
+    return [
+        ("cliente" if d == "inbound" else "asistente", body[:500]) for d, body in reversed(rows)
+    ]
 
 
 def understand(turn: Any, run_tool: Any = None) -> Understanding:

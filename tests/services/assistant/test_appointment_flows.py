@@ -20,8 +20,18 @@ MONDAY_3PM = datetime(2027, 2, 1, 20, 0, tzinfo=UTC)
 def _book(clinic, phone, start, reason="Vacunación anual"):
     with session_scope(write=True) as session:
         client = clients.find_or_create(session, clinic.tenant, phone=phone)
-        return booking.create(session, tenant=clinic.tenant, actor=SYSTEM, data=booking.NewAppointment(
-            doctor_id=clinic.doctor.id, client_id=client.id, start_at=start, reason=reason, status="confirmed"))
+        return booking.create(
+            session,
+            tenant=clinic.tenant,
+            actor=SYSTEM,
+            data=booking.NewAppointment(
+                doctor_id=clinic.doctor.id,
+                client_id=client.id,
+                start_at=start,
+                reason=reason,
+                status="confirmed",
+            ),
+        )
 
 
 @pytest.fixture
@@ -32,7 +42,10 @@ def client_with_appointment(chat, clinic):
 
 def test_when_is_my_appointment_answers_in_clinic_time(chat, client_with_appointment):
     [answer] = chat.send("Hola, ¿cuándo es mi cita?")
-    assert "Tu próxima cita es mañana a las 10:00 AM con Dra. Ana Restrepo (Vacunación anual)." in answer
+    assert (
+        "Tu próxima cita es mañana a las 10:00 AM con Dra. Ana Restrepo (Vacunación anual)."
+        in answer
+    )
     assert chat.state == "INTENT_DETECTION"
 
 
@@ -50,7 +63,9 @@ def test_cancel_asks_confirmation_then_cancels(chat, client_with_appointment):
     assert "Tienes una cita mañana a las 10:00 AM" in question
     assert question.endswith("¿Confirmas que quieres cancelarla? (Sí/No)")
     [done] = chat.send("sí, cancélala")
-    assert done.startswith("Listo, tu cita mañana a las 10:00 AM (Vacunación anual) quedó cancelada.")
+    assert done.startswith(
+        "Listo, tu cita mañana a las 10:00 AM (Vacunación anual) quedó cancelada."
+    )
     with session_scope(read_only=True) as session:
         appointment = session.get(Appointment, client_with_appointment.id)
         assert appointment.status == "cancelled"
@@ -81,8 +96,10 @@ def test_cancel_with_two_appointments_asks_which(chat, clinic, client_with_appoi
 
 def test_reschedule_offers_slots_and_moves_after_yes(chat, client_with_appointment):
     [offer] = chat.send("Necesito cambiar mi cita")
-    assert offer.startswith("Hola, Camila 👋\nClaro, cambiemos tu cita mañana a las 10:00 AM (Vacunación anual). "
-                            "Tengo disponibilidad:")
+    assert offer.startswith(
+        "Hola, Camila 👋\nClaro, cambiemos tu cita mañana a las 10:00 AM (Vacunación anual). "
+        "Tengo disponibilidad:"
+    )
     assert chat.state == "OFFER_SLOTS"
     [summary] = chat.send("la 3")
     assert summary.startswith("Perfecto. Cambio tu cita:")
@@ -95,15 +112,26 @@ def test_reschedule_offers_slots_and_moves_after_yes(chat, client_with_appointme
         appointment = session.get(Appointment, client_with_appointment.id)
         assert appointment.start_at == datetime(2027, 1, 29, 19, 0, tzinfo=UTC)
         assert appointment.version == 2
-        assert session.exec(select(AuditLog).where(AuditLog.action == "reschedule")).one().actor_type == "assistant"
+        assert (
+            session.exec(select(AuditLog).where(AuditLog.action == "reschedule")).one().actor_type
+            == "assistant"
+        )
 
 
-def test_reschedule_when_appointment_changed_meanwhile_shows_slots_again(chat, clinic, client_with_appointment):
+def test_reschedule_when_appointment_changed_meanwhile_shows_slots_again(
+    chat, clinic, client_with_appointment
+):
     chat.send("quiero reprogramar mi cita")
     chat.send("1")
     with session_scope(write=True) as session:
-        booking.update_notes(session, tenant=clinic.tenant, actor=SYSTEM,
-                             appointment_id=client_with_appointment.id, notes="cambio", expected_version=1)
+        booking.update_notes(
+            session,
+            tenant=clinic.tenant,
+            actor=SYSTEM,
+            appointment_id=client_with_appointment.id,
+            notes="cambio",
+            expected_version=1,
+        )
     [reply] = chat.send("sí")
     assert reply.startswith("Tu cita cambió mientras hablábamos")
     assert chat.state == "OFFER_SLOTS"
@@ -123,7 +151,9 @@ def test_switching_to_cancel_mid_booking_starts_a_new_conversation(chat, client_
     with session_scope(read_only=True) as session:
         from backend.models import Conversation
 
-        rows = session.exec(select(Conversation).where(Conversation.client_phone == chat.phone)).all()
+        rows = session.exec(
+            select(Conversation).where(Conversation.client_phone == chat.phone)
+        ).all()
     assert sorted(r.state for r in rows) == ["CLOSED", "INTENT_DETECTION"]
 
 
@@ -131,13 +161,24 @@ def _reminder_conversation(clinic, phone, appointment):
     from backend.models import Conversation
 
     with session_scope(write=True) as session:
-        session.add(Conversation(
-            tenant_id=clinic.tenant.id, client_phone=phone, type="reminder", state="REMINDER",
-            state_data={"reminder_appointment_id": str(appointment.id),
-                        "reminder_appointment_ids": [str(appointment.id)], "clinic_phone": clinic.number}))
+        session.add(
+            Conversation(
+                tenant_id=clinic.tenant.id,
+                client_phone=phone,
+                type="reminder",
+                state="REMINDER",
+                state_data={
+                    "reminder_appointment_id": str(appointment.id),
+                    "reminder_appointment_ids": [str(appointment.id)],
+                    "clinic_phone": clinic.number,
+                },
+            )
+        )
 
 
-def test_cancel_in_reply_to_a_reminder_acts_on_that_appointment(chat, clinic, client_with_appointment):
+def test_cancel_in_reply_to_a_reminder_acts_on_that_appointment(
+    chat, clinic, client_with_appointment
+):
     _book(clinic, chat.phone, MONDAY_3PM, reason="Control")
     _reminder_conversation(clinic, chat.phone, client_with_appointment)
     [question] = chat.send("cancelar")
@@ -151,8 +192,17 @@ def test_yes_to_a_reminder_confirms_a_pending_appointment(chat, clinic):
     add_client(clinic.tenant, chat.phone, "Camila")
     with session_scope(write=True) as session:
         client = clients.find_or_create(session, clinic.tenant, phone=chat.phone)
-        pending = booking.create(session, tenant=clinic.tenant, actor=SYSTEM, data=booking.NewAppointment(
-            doctor_id=clinic.doctor.id, client_id=client.id, start_at=FRIDAY_10AM, reason="Control"))
+        pending = booking.create(
+            session,
+            tenant=clinic.tenant,
+            actor=SYSTEM,
+            data=booking.NewAppointment(
+                doctor_id=clinic.doctor.id,
+                client_id=client.id,
+                start_at=FRIDAY_10AM,
+                reason="Control",
+            ),
+        )
     _reminder_conversation(clinic, chat.phone, pending)
     [reply] = chat.send("Sí, ahí estaré")
     assert reply.startswith("¡Perfecto! Tu cita mañana a las 10:00 AM (Control) quedó confirmada.")

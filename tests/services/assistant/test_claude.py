@@ -27,7 +27,9 @@ def claude(monkeypatch):
     replies: list[tuple[int, dict]] = []
 
     def respond(_request):
-        return replies.pop(0) if replies else (500, {"type": "error", "error": {"type": "api_error"}})
+        return (
+            replies.pop(0) if replies else (500, {"type": "error", "error": {"type": "api_error"}})
+        )
 
     with fake_server(respond) as server:
         monkeypatch.setattr(settings, "ANTHROPIC_API_KEY", "sk-ant-test")
@@ -54,9 +56,15 @@ def test_claude_reads_what_the_rules_cannot(chat, clinic, claude):
     [request] = claude.requests
     body = request.json()
     assert request.path == "/v1/messages"
-    assert "sk-ant-test" in (request.headers.get("x-api-key", "") + request.headers.get("authorization", ""))
+    assert "sk-ant-test" in (
+        request.headers.get("x-api-key", "") + request.headers.get("authorization", "")
+    )
     assert body["tool_choice"] == {"type": "any"}
-    assert {t["name"] for t in body["tools"]} == {"interpret_message", "check_availability", "list_appointments"}
+    assert {t["name"] for t in body["tools"]} == {
+        "interpret_message",
+        "check_availability",
+        "list_appointments",
+    }
     assert UNCLEAR in body["messages"][0]["content"]
 
 
@@ -75,7 +83,9 @@ def test_claude_may_check_availability_before_choosing(chat, clinic, claude):
         claude.replies.append(reply)
     chat.send("hola, quiero una cita")
     chat.send("control")
-    claude.replies.append((200, claude_tool_use("check_availability", {"date": "2027-01-29"}, "toolu_a")))
+    claude.replies.append(
+        (200, claude_tool_use("check_availability", {"date": "2027-01-29"}, "toolu_a"))
+    )
     claude.replies.append(_interpret(intent="book", slot_option=3))
     [summary] = chat.send("la que queda después de almorzar mañana, esa")
     assert "🕘 2:00 PM" in summary
@@ -86,7 +96,9 @@ def test_claude_may_check_availability_before_choosing(chat, clinic, claude):
 
 
 def test_claude_can_raise_an_emergency_the_keywords_miss(chat, clinic, claude):
-    claude.replies.append(_interpret(intent="unknown", is_emergency=True, emergency_category="poisoning"))
+    claude.replies.append(
+        _interpret(intent="unknown", is_emergency=True, emergency_category="poisoning")
+    )
     [question] = chat.send("se tragó una media y está muy decaído")
     assert question.startswith("Entiendo que es una emergencia.")
     claude.replies.append(_interpret(intent="unknown", yes_no="yes"))
@@ -97,7 +109,9 @@ def test_claude_can_raise_an_emergency_the_keywords_miss(chat, clinic, claude):
 
 def test_claude_error_falls_back_to_rules(chat, clinic, claude):
     add_client(clinic.tenant, chat.phone, "Camila")
-    claude.replies.append((529, {"type": "error", "error": {"type": "overloaded_error", "message": "busy"}}))
+    claude.replies.append(
+        (529, {"type": "error", "error": {"type": "overloaded_error", "message": "busy"}})
+    )
     [reply] = chat.send("Hola, necesito una cita")
     assert reply.endswith("¿Cuál es el motivo de la consulta?")
     assert len(claude.requests) == 1  # no retries: the rules answer at once
@@ -117,10 +131,21 @@ def test_claude_timeout_falls_back_to_rules_within_the_deadline(chat, clinic, cl
 
 def test_claude_answer_without_tool_use_falls_back_to_rules(chat, clinic, claude):
     add_client(clinic.tenant, chat.phone, "Camila")
-    claude.replies.append((200, {
-        "id": "msg_1", "type": "message", "role": "assistant", "model": "claude-sonnet-4-6",
-        "content": [{"type": "text", "text": "Claro"}], "stop_reason": "end_turn", "stop_sequence": None,
-        "usage": {"input_tokens": 1, "output_tokens": 1}}))
+    claude.replies.append(
+        (
+            200,
+            {
+                "id": "msg_1",
+                "type": "message",
+                "role": "assistant",
+                "model": "claude-sonnet-4-6",
+                "content": [{"type": "text", "text": "Claro"}],
+                "stop_reason": "end_turn",
+                "stop_sequence": None,
+                "usage": {"input_tokens": 1, "output_tokens": 1},
+            },
+        )
+    )
     [reply] = chat.send("quiero cancelar mi cita")
     assert "No encuentro citas próximas" in reply
 

@@ -67,7 +67,10 @@ def test_emergency_is_detected_in_the_middle_of_a_booking(chat, clinic):
     [question] = chat.send("ay no, mi gata está convulsionando")
     assert question.startswith("Entiendo que es una emergencia.")
     assert chat.conversation().state_data["trail"][-3:] == [
-        "CONFIRM_BOOKING→OFFER_SLOTS", "OFFER_SLOTS→ASK_REASON", "ASK_REASON→CONFIRM_EMERGENCY"]
+        "CONFIRM_BOOKING→OFFER_SLOTS",
+        "OFFER_SLOTS→ASK_REASON",
+        "ASK_REASON→CONFIRM_EMERGENCY",
+    ]
     [registered] = chat.send("si")
     assert "No le metas la mano ni objetos en la boca" in registered
     with session_scope(read_only=True) as session:
@@ -82,8 +85,11 @@ def test_emergency_after_a_completed_booking_opens_a_new_conversation(chat, clin
     [question] = chat.send("ayuda mi perro no respira")
     assert question.startswith("Entiendo que es una emergencia.")
     with session_scope(read_only=True) as session:
-        rows = session.exec(select(Conversation).where(Conversation.client_phone == chat.phone)
-                            .order_by(col(Conversation.started_at))).all()
+        rows = session.exec(
+            select(Conversation)
+            .where(Conversation.client_phone == chat.phone)
+            .order_by(col(Conversation.started_at))
+        ).all()
     assert {r.state for r in rows} == {"CLOSED", "CONFIRM_EMERGENCY"}
 
 
@@ -101,11 +107,16 @@ def test_escalated_conversation_forwards_what_the_client_adds(chat, clinic):
     chat.send("mi perro está sangrando mucho, ayuda!")
     chat.send("sí")
     [thanks] = chat.send("Estoy en la calle 100 # 15-30")
-    assert thanks.startswith("Gracias, ya le pasé esta información al veterinario. Estamos en Calle 85 # 15-20, Bogotá.")
+    assert thanks.startswith(
+        "Gracias, ya le pasé esta información al veterinario. Estamos en Calle 85 # 15-20, Bogotá."
+    )
     assert chat.send("¿ya viene?") == []  # thanked once; the vet is on it
     with session_scope(read_only=True) as session:
         updates = session.exec(select(Alert).where(Alert.kind == "emergency_update")).all()
-        assert [u.body.splitlines()[-1] for u in updates] == ["«Estoy en la calle 100 # 15-30»", "«¿ya viene?»"]
+        assert [u.body.splitlines()[-1] for u in updates] == [
+            "«Estoy en la calle 100 # 15-30»",
+            "«¿ya viene?»",
+        ]
 
 
 def test_vet_reply_to_the_alert_acknowledges_the_emergency(chat, clinic, http):
@@ -120,7 +131,9 @@ def test_vet_reply_to_the_alert_acknowledges_the_emergency(chat, clinic, http):
         event = session.exec(select(EmergencyEvent)).one()
         assert event.status == "acknowledged"
         assert event.acknowledged_by == "Dra. Ana Restrepo"
-        delivery = session.exec(select(AlertDelivery).where(AlertDelivery.channel == "whatsapp")).one()
+        delivery = session.exec(
+            select(AlertDelivery).where(AlertDelivery.channel == "whatsapp")
+        ).one()
         assert delivery.acknowledged_at is not None
 
 
@@ -130,7 +143,9 @@ def test_emergency_alert_without_template_outside_window_is_recorded_failed(chat
     with session_scope(read_only=True) as session:
         alert = session.exec(select(Message).where(Message.to_phone == VET_PHONE)).one()
         assert alert.status == "failed" and alert.error_code == "no_template"
-        delivery = session.exec(select(AlertDelivery).where(AlertDelivery.channel == "whatsapp")).one()
+        delivery = session.exec(
+            select(AlertDelivery).where(AlertDelivery.channel == "whatsapp")
+        ).one()
         assert delivery.status == "failed"
 
 
@@ -139,8 +154,9 @@ def test_emergency_alert_inside_the_vets_window_goes_as_free_text(chat, clinic, 
     chat.send("mi perro fue atropellado")
     chat.send("sí")
     with session_scope(read_only=True) as session:
-        alert = session.exec(select(Message).where(Message.to_phone == VET_PHONE,
-                                                   Message.author == "system")).one()
+        alert = session.exec(
+            select(Message).where(Message.to_phone == VET_PHONE, Message.author == "system")
+        ).one()
         assert alert.status == "sent" and alert.template_sid is None
         assert alert.body.startswith("🚨 EMERGENCIA\n\n📞 ")
 
@@ -150,8 +166,14 @@ def test_resolving_the_emergency_completes_the_conversation(chat, clinic):
     chat.send("sí")
     with session_scope(write=True) as session:
         event = session.exec(select(EmergencyEvent)).one()
-        emergencies.resolve(session, tenant=clinic.tenant, emergency_id=event.id, outcome="false_alarm",
-                            by="Dra. Ana", notes="Era trabajo de parto normal")
+        emergencies.resolve(
+            session,
+            tenant=clinic.tenant,
+            emergency_id=event.id,
+            outcome="false_alarm",
+            by="Dra. Ana",
+            notes="Era trabajo de parto normal",
+        )
     assert chat.state == "COMPLETED"
     assert _client(chat.phone).false_emergency_count == 1
     with session_scope(read_only=True) as session:
@@ -169,8 +191,16 @@ def test_emergency_appointment_overlaps_and_cancels_nothing(chat, clinic):
     clock.freeze(now - timedelta(hours=3))  # booked this morning for 3:30 PM
     with session_scope(write=True) as session:
         other = clients.find_or_create(session, clinic.tenant, phone="+573009990000", name="Otro")
-        booked = booking.create(session, tenant=clinic.tenant, actor=SYSTEM, data=booking.NewAppointment(
-            doctor_id=clinic.doctor.id, client_id=other.id, start_at=datetime(2027, 1, 28, 20, 30, tzinfo=UTC)))
+        booked = booking.create(
+            session,
+            tenant=clinic.tenant,
+            actor=SYSTEM,
+            data=booking.NewAppointment(
+                doctor_id=clinic.doctor.id,
+                client_id=other.id,
+                start_at=datetime(2027, 1, 28, 20, 30, tzinfo=UTC),
+            ),
+        )
     clock.freeze(now)
     chat.send("mi perro está convulsionando")
     chat.send("sí")

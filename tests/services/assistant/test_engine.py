@@ -22,8 +22,15 @@ from tests.factories import receive
 
 
 def _store(clinic, phone, body):
-    return receive(InboundMessage(tenant_id=clinic.tenant.id, from_phone=phone, to_phone=clinic.number,
-                                  body=body, provider_sid="SM" + uuid.uuid4().hex))
+    return receive(
+        InboundMessage(
+            tenant_id=clinic.tenant.id,
+            from_phone=phone,
+            to_phone=clinic.number,
+            body=body,
+            provider_sid="SM" + uuid.uuid4().hex,
+        )
+    )
 
 
 def test_messages_of_a_phone_are_answered_in_arrival_order(chat, clinic):
@@ -67,8 +74,12 @@ def test_taken_over_conversation_stores_messages_silently_until_handed_back(chat
         conversations.take_over(session, tenant=clinic.tenant, conversation_id=conversation_id)
     assert chat.send("¿me puede atender el doctor Mejía?") == []
     with session_scope(write=True) as session:
-        [staff] = conversations.staff_reply(session, tenant=clinic.tenant, conversation_id=conversation_id,
-                                            body="Hola Camila, te habla Julián de recepción.")
+        [staff] = conversations.staff_reply(
+            session,
+            tenant=clinic.tenant,
+            conversation_id=conversation_id,
+            body="Hola Camila, te habla Julián de recepción.",
+        )
     assert staff.author == "staff"
     assert chat.new_replies() == ["Hola Camila, te habla Julián de recepción."]
     clock.advance(timedelta(hours=1))
@@ -78,15 +89,20 @@ def test_taken_over_conversation_stores_messages_silently_until_handed_back(chat
     [reply] = chat.send("control general")
     assert "Tengo disponibilidad" in reply
     with session_scope(read_only=True) as session:
-        inbound = session.exec(select(Message).where(Message.direction == "inbound",
-                                                     Message.conversation_id == conversation_id)).all()
+        inbound = session.exec(
+            select(Message).where(
+                Message.direction == "inbound", Message.conversation_id == conversation_id
+            )
+        ).all()
         assert len(inbound) == 3
 
 
 def test_emergency_while_taken_over_is_left_to_staff(chat, clinic):
     chat.send("hola")
     with session_scope(write=True) as session:
-        conversations.take_over(session, tenant=clinic.tenant, conversation_id=chat.conversation().id)
+        conversations.take_over(
+            session, tenant=clinic.tenant, conversation_id=chat.conversation().id
+        )
     assert chat.send("mi perro se comió veneno!!") == []
     assert chat.state != "CONFIRM_EMERGENCY"
 
@@ -125,7 +141,9 @@ def test_reminder_answer_resumes_the_booking_with_fresh_slots(chat, clinic):
     chat.new_replies()
     [offer] = chat.send("perdón, aquí estoy")
     assert "Tengo disponibilidad" in offer
-    assert "Hoy 5:00 PM" in offer  # 3:50 PM now: 4:30 PM is inside the hour of notice... 5:00 PM is next
+    assert (
+        "Hoy 5:00 PM" in offer
+    )  # 3:50 PM now: 4:30 PM is inside the hour of notice... 5:00 PM is next
     assert chat.state == "OFFER_SLOTS"
 
 
@@ -155,13 +173,22 @@ def test_illegal_transition_is_logged_and_not_applied(chat, clinic, caplog):
     with session_scope(write=True) as session:
         conversation = session.exec(select(Conversation)).one()
         message = session.exec(select(Message).where(col(Message.direction) == "inbound")).one()
-        turn = Turn(session=session, tenant=clinic.tenant, conversation=conversation, message=message,
-                    now=utcnow(), client=None)
+        turn = Turn(
+            session=session,
+            tenant=clinic.tenant,
+            conversation=conversation,
+            message=message,
+            now=utcnow(),
+            client=None,
+        )
         with caplog.at_level(logging.ERROR, logger="backend.services.assistant"):
             assert turn.move(State.CONFIRM_BOOKING) is False
             assert turn.move(State.ASK_REASON, State.COMPLETED) is False
         assert conversation.state == "INTENT_DETECTION"
-        assert turn.illegal == [("INTENT_DETECTION", "CONFIRM_BOOKING"), ("INTENT_DETECTION", "ASK_REASON→COMPLETED")]
+        assert turn.illegal == [
+            ("INTENT_DETECTION", "CONFIRM_BOOKING"),
+            ("INTENT_DETECTION", "ASK_REASON→COMPLETED"),
+        ]
     assert "cannot move to CONFIRM_BOOKING" in caplog.text
 
 
@@ -183,10 +210,16 @@ def test_media_only_message_is_stored_and_answered(chat, clinic):
     add_client(clinic.tenant, chat.phone, "Camila")
     chat.send("hola, quiero una cita")
     [again] = chat.send("", media=["https://api.twilio.com/media/ME1"])
-    assert again == "¿Me cuentas en pocas palabras el motivo de la consulta? Así te busco el horario."
+    assert (
+        again == "¿Me cuentas en pocas palabras el motivo de la consulta? Así te busco el horario."
+    )
     with session_scope(read_only=True) as session:
-        message = session.exec(select(Message).where(Message.direction == "inbound", Message.body == "")).one()
-        assert message.media == [{"url": "https://api.twilio.com/media/ME1", "content_type": "image/jpeg"}]
+        message = session.exec(
+            select(Message).where(Message.direction == "inbound", Message.body == "")
+        ).one()
+        assert message.media == [
+            {"url": "https://api.twilio.com/media/ME1", "content_type": "image/jpeg"}
+        ]
 
 
 @pytest.mark.parametrize("state", [s for s in State if s != State.CLOSED])
@@ -199,7 +232,9 @@ def test_close_conversation_walks_a_legal_path_from_every_state(db, frozen_clock
     path = close_path(state)
     check_path(state, [s.value for s in path])
     with session_scope(write=True) as session:
-        conversation = Conversation(tenant_id=clinic.tenant.id, client_phone="+573001112233", state=state.value)
+        conversation = Conversation(
+            tenant_id=clinic.tenant.id, client_phone="+573001112233", state=state.value
+        )
         session.add(conversation)
         session.flush()
         close_conversation(session, conversation, now=utcnow())

@@ -17,16 +17,38 @@ from backend.services.assistant import engine, slots
 from backend.services.assistant.inbound import InboundMessage, store_inbound
 
 PHRASES = [
-    "hola", "sí", "no", "dale", "1", "la segunda", "mañana a las 9", "el viernes", "cancelar mi cita",
-    "quiero cambiar la cita", "cuánto cuesta", "mi perro se comió veneno!!", "gracias", "ninguna",
-    "Camila Pérez", "¿cuándo es mi cita?", "para mi gata Luna", "otro horario", "ok", "👍", "🐶🐶🐶",
-    "sangre", "a las 4:30", "la de las 2 de la tarde",
+    "hola",
+    "sí",
+    "no",
+    "dale",
+    "1",
+    "la segunda",
+    "mañana a las 9",
+    "el viernes",
+    "cancelar mi cita",
+    "quiero cambiar la cita",
+    "cuánto cuesta",
+    "mi perro se comió veneno!!",
+    "gracias",
+    "ninguna",
+    "Camila Pérez",
+    "¿cuándo es mi cita?",
+    "para mi gata Luna",
+    "otro horario",
+    "ok",
+    "👍",
+    "🐶🐶🐶",
+    "sangre",
+    "a las 4:30",
+    "la de las 2 de la tarde",
 ]
 EMOJI = st.sampled_from(["😀", "🐾", "🚨", "❤️", "👍🏽", "🇨🇴", "\u200d", "\ufeff", "🙈"])
 TEXTS = st.one_of(
     st.sampled_from(PHRASES),
     st.text(max_size=300),
-    st.lists(st.one_of(EMOJI, st.sampled_from(PHRASES), st.text(max_size=10)), max_size=12).map(" ".join),
+    st.lists(st.one_of(EMOJI, st.sampled_from(PHRASES), st.text(max_size=10)), max_size=12).map(
+        " ".join
+    ),
     st.just(""),
     st.just("x" * 5000),
     st.text(min_size=4900, max_size=5000, alphabet=st.characters(codec="utf-8")),
@@ -38,14 +60,22 @@ def _data_for(state: State, session: Session, clinic, conversation: Conversation
     data: dict = {"clinic_phone": clinic.number}
     if state in (State.OFFER_SLOTS, State.AWAIT_SELECTION, State.CONFIRM_BOOKING, State.ASK_REASON):
         data.update(flow="book", reason="Control general")
-        offers = slots.find_offers(session, clinic.tenant, conversation, now=utcnow(),
-                                   doctors=slots.offer_doctors(session, clinic.tenant))
+        offers = slots.find_offers(
+            session,
+            clinic.tenant,
+            conversation,
+            now=utcnow(),
+            doctors=slots.offer_doctors(session, clinic.tenant),
+        )
         data["offers"] = [o.to_json() for o in offers]
         if state == State.CONFIRM_BOOKING:
             data["choice"] = 0
     if state == State.CONFIRM_EMERGENCY:
-        data["emergency"] = {"description": "mi perro se comió veneno", "keywords": ["veneno"],
-                             "category": "poisoning"}
+        data["emergency"] = {
+            "description": "mi perro se comió veneno",
+            "keywords": ["veneno"],
+            "category": "poisoning",
+        }
     if state == State.GREETING:
         data["pending_text"] = "quiero una cita"
     if state == State.REMINDER:
@@ -53,27 +83,48 @@ def _data_for(state: State, session: Session, clinic, conversation: Conversation
     return data
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(state=st.sampled_from(OPEN_STATES), text=TEXTS, known=st.booleans(), media=st.booleans())
-def test_any_message_in_any_state_never_crashes_nor_moves_illegally(clinic, state, text, known, media):
+def test_any_message_in_any_state_never_crashes_nor_moves_illegally(
+    clinic, state, text, known, media
+):
     phone = "+5730" + str(uuid.uuid4().int)[:8]
     with Session(get_engine().execution_options(sqlite_write=True)) as session:
         try:
             if known:
                 clients.find_or_create(session, clinic.tenant, phone=phone, name="Camila")
-            conversation = Conversation(tenant_id=clinic.tenant.id, client_phone=phone, state=state.value)
+            conversation = Conversation(
+                tenant_id=clinic.tenant.id, client_phone=phone, state=state.value
+            )
             session.add(conversation)
             session.flush()
             conversation.state_data = _data_for(state, session, clinic, conversation)
-            message = store_inbound(session, InboundMessage(
-                tenant_id=clinic.tenant.id, from_phone=phone, to_phone=clinic.number, body=text,
-                media=[{"url": "https://example.com/m.jpg", "content_type": "image/jpeg"}] if media else [],
-                provider_sid="SM" + uuid.uuid4().hex))
+            message = store_inbound(
+                session,
+                InboundMessage(
+                    tenant_id=clinic.tenant.id,
+                    from_phone=phone,
+                    to_phone=clinic.number,
+                    body=text,
+                    media=[{"url": "https://example.com/m.jpg", "content_type": "image/jpeg"}]
+                    if media
+                    else [],
+                    provider_sid="SM" + uuid.uuid4().hex,
+                ),
+            )
             message.conversation_id = conversation.id
             session.flush()
-            turn = engine.respond(session, tenant=clinic.tenant, conversation=conversation, message=message,
-                                  now=utcnow())
+            turn = engine.respond(
+                session,
+                tenant=clinic.tenant,
+                conversation=conversation,
+                message=message,
+                now=utcnow(),
+            )
             turn.finish()
             assert turn.illegal == []
             hops = turn.conversation.state_data.get("trail", [])

@@ -89,12 +89,22 @@ def test_offered_slots_are_held_for_this_chat_only(offered, clinic, http):
 def test_slot_taken_before_yes_apologises_and_offers_again(offered, clinic):
     offered.send("1")
     with session_scope(write=True) as session:
-        someone = clients.find_or_create(session, clinic.tenant, phone="+573009998877", name="Otra persona")
+        someone = clients.find_or_create(
+            session, clinic.tenant, phone="+573009998877", name="Otra persona"
+        )
         appointment = session.exec(select(SlotHold)).first()
-        booking.create(session, tenant=clinic.tenant, actor=SYSTEM, data=booking.NewAppointment(
-            doctor_id=clinic.doctor.id, client_id=someone.id, start_at=appointment.start_at))
+        booking.create(
+            session,
+            tenant=clinic.tenant,
+            actor=SYSTEM,
+            data=booking.NewAppointment(
+                doctor_id=clinic.doctor.id, client_id=someone.id, start_at=appointment.start_at
+            ),
+        )
     [sorry] = offered.send("Sí")
-    assert sorry.startswith("Lo siento mucho 😔, ese horario se acaba de ocupar. Te comparto otras opciones:")
+    assert sorry.startswith(
+        "Lo siento mucho 😔, ese horario se acaba de ocupar. Te comparto otras opciones:"
+    )
     assert "Hoy 4:30 PM" not in sorry
     assert offered.state == "OFFER_SLOTS"
     [summary] = offered.send("1")
@@ -134,9 +144,25 @@ def test_spread_takes_first_today_then_each_half_day(clinic, frozen_clock):
     from backend.domain.availability import Slot
 
     base = datetime(2027, 1, 28, 21, 30, tzinfo=UTC)  # 4:30 PM Bogotá
-    slots = [Slot(doctor_id=clinic.doctor.id, start=base + timedelta(minutes=30 * i),
-                  end=base + timedelta(minutes=30 * i + 30)) for i in range(3)]
-    slots += [Slot(doctor_id=clinic.doctor.id, start=base + timedelta(hours=h),
-                   end=base + timedelta(hours=h, minutes=30)) for h in (16.5, 17, 21.5, 22)]
+    slots = [
+        Slot(
+            doctor_id=clinic.doctor.id,
+            start=base + timedelta(minutes=30 * i),
+            end=base + timedelta(minutes=30 * i + 30),
+        )
+        for i in range(3)
+    ]
+    slots += [
+        Slot(
+            doctor_id=clinic.doctor.id,
+            start=base + timedelta(hours=h),
+            end=base + timedelta(hours=h, minutes=30),
+        )
+        for h in (16.5, 17, 21.5, 22)
+    ]
     chosen = spread(slots, tz="America/Bogota", today=base.date())
-    assert [s.start for s in chosen] == [base, base + timedelta(hours=16.5), base + timedelta(hours=21.5)]
+    assert [s.start for s in chosen] == [
+        base,
+        base + timedelta(hours=16.5),
+        base + timedelta(hours=21.5),
+    ]

@@ -39,10 +39,17 @@ def test_spec_3_1_booking_happy_path(chat, clinic):
         "Hola, bienvenido a Clínica Veterinaria Patitas. Con gusto te ayudo a agendar.\n"
         "¿Cuál es el motivo de la consulta?"
     )
-    assert _trail(chat) == ["IDLE→GREETING", "GREETING→INTENT_DETECTION", "INTENT_DETECTION→ASK_REASON"]
+    assert _trail(chat) == [
+        "IDLE→GREETING",
+        "GREETING→INTENT_DETECTION",
+        "INTENT_DETECTION→ASK_REASON",
+    ]
 
     [offer] = chat.send("Le salió una bolita en el cuello y quiero que la revisen")
-    assert "Tengo disponibilidad:\n\n1. Hoy 4:30 PM\n2. Mañana 9:00 AM\n3. Mañana 2:00 PM\n\n¿Cuál te funciona mejor?" in offer
+    assert (
+        "Tengo disponibilidad:\n\n1. Hoy 4:30 PM\n2. Mañana 9:00 AM\n3. Mañana 2:00 PM\n\n¿Cuál te funciona mejor?"
+        in offer
+    )
     assert chat.state == "OFFER_SLOTS"
 
     [summary] = chat.send("Mañana a las 9")
@@ -89,14 +96,24 @@ def test_spec_3_2_emergency_confirmed(chat, clinic, monkeypatch):
         "Para confirmar: ¿la vida de tu mascota está en riesgo en este momento?\n\n"
         "Responde Sí o NO"
     )
-    assert _trail(chat) == ["IDLE→GREETING", "GREETING→INTENT_DETECTION", "INTENT_DETECTION→CONFIRM_EMERGENCY"]
+    assert _trail(chat) == [
+        "IDLE→GREETING",
+        "GREETING→INTENT_DETECTION",
+        "INTENT_DETECTION→CONFIRM_EMERGENCY",
+    ]
 
     [registered] = chat.send("Sí")
-    assert registered.startswith("🚨 EMERGENCIA REGISTRADA\n\n"
-                                 "El veterinario ha sido notificado y te contactará en los próximos minutos.")
-    assert "Mientras tanto:\n- No induzcas el vómito\n- Mantén a tu mascota tranquila\n" \
-           "- Ten a la mano el empaque del producto" in registered
-    assert registered.endswith("¿En qué dirección te encuentras para indicarte cómo llegar a la clínica?")
+    assert registered.startswith(
+        "🚨 EMERGENCIA REGISTRADA\n\n"
+        "El veterinario ha sido notificado y te contactará en los próximos minutos."
+    )
+    assert (
+        "Mientras tanto:\n- No induzcas el vómito\n- Mantén a tu mascota tranquila\n"
+        "- Ten a la mano el empaque del producto" in registered
+    )
+    assert registered.endswith(
+        "¿En qué dirección te encuentras para indicarte cómo llegar a la clínica?"
+    )
     assert chat.state == "ESCALATE"
 
     with session_scope(read_only=True) as session:
@@ -121,10 +138,15 @@ def test_spec_3_2_emergency_confirmed(chat, clinic, monkeypatch):
             "Palabras clave: veneno, ayuda\n\n"
             "Responde a este mensaje para confirmar recepción."
         )
-        assert alert.template_sid == settings.WHATSAPP_TEMPLATE_CONTENT_SID  # the vet never wrote: template
+        assert (
+            alert.template_sid == settings.WHATSAPP_TEMPLATE_CONTENT_SID
+        )  # the vet never wrote: template
         assert alert.status == "sent"
         deliveries = {d.channel: d for d in session.exec(select(AlertDelivery)).all()}
-        assert deliveries["whatsapp"].status == "sent" and deliveries["whatsapp"].message_id == alert.id
+        assert (
+            deliveries["whatsapp"].status == "sent"
+            and deliveries["whatsapp"].message_id == alert.id
+        )
         assert deliveries["email"].target == "ana@patitas.example.com"  # sent by the alert senders
 
 
@@ -134,33 +156,70 @@ def test_spec_3_3_follow_up_response(chat, clinic):
         client = clients.find_or_create(session, clinic.tenant, phone=chat.phone, name="Camila")
         pet = clients.add_pet(session, client, name="Luna", species="gato")
         clock.freeze(clock.now() - timedelta(days=2))
-        appointment = booking.create(session, tenant=clinic.tenant, actor=SYSTEM, data=booking.NewAppointment(
-            doctor_id=clinic.doctor.id, client_id=client.id, pet_id=pet.id,
-            start_at=datetime(2027, 1, 27, 14, 0, tzinfo=UTC), reason="Esterilización"))
+        appointment = booking.create(
+            session,
+            tenant=clinic.tenant,
+            actor=SYSTEM,
+            data=booking.NewAppointment(
+                doctor_id=clinic.doctor.id,
+                client_id=client.id,
+                pet_id=pet.id,
+                start_at=datetime(2027, 1, 27, 14, 0, tzinfo=UTC),
+                reason="Esterilización",
+            ),
+        )
         clock.freeze(datetime(2027, 1, 28, 20, 20, tzinfo=UTC))
-        follow_up = FollowUp(tenant_id=clinic.tenant.id, appointment_id=appointment.id, client_id=client.id,
-                             pet_id=pet.id, procedure_type="surgery", sequence_number=1, status="sent",
-                             message_template="Hola, ¿cómo sigue {pet_name}?",
-                             escalation_keywords=["sangre", "sangrado", "fiebre", "no come", "hinchado", "pus"],
-                             scheduled_at=clock.now())
+        follow_up = FollowUp(
+            tenant_id=clinic.tenant.id,
+            appointment_id=appointment.id,
+            client_id=client.id,
+            pet_id=pet.id,
+            procedure_type="surgery",
+            sequence_number=1,
+            status="sent",
+            message_template="Hola, ¿cómo sigue {pet_name}?",
+            escalation_keywords=["sangre", "sangrado", "fiebre", "no come", "hinchado", "pus"],
+            scheduled_at=clock.now(),
+        )
         session.add(follow_up)
         session.flush()
-        session.add(Conversation(tenant_id=clinic.tenant.id, client_id=client.id, client_phone=chat.phone,
-                                 type="follow_up", state="COLLECT_STATUS", follow_up_id=follow_up.id,
-                                 state_data={"follow_up_id": str(follow_up.id)}))
-        session.add(Message(tenant_id=clinic.tenant.id, direction="inbound", author="client",
-                            from_phone=chat.phone, to_phone=clinic.number, body="(antes)",
-                            processed_at=clock.now(), created_at=clock.now() - timedelta(hours=1)))
+        session.add(
+            Conversation(
+                tenant_id=clinic.tenant.id,
+                client_id=client.id,
+                client_phone=chat.phone,
+                type="follow_up",
+                state="COLLECT_STATUS",
+                follow_up_id=follow_up.id,
+                state_data={"follow_up_id": str(follow_up.id)},
+            )
+        )
+        session.add(
+            Message(
+                tenant_id=clinic.tenant.id,
+                direction="inbound",
+                author="client",
+                from_phone=chat.phone,
+                to_phone=clinic.number,
+                body="(antes)",
+                processed_at=clock.now(),
+                created_at=clock.now() - timedelta(hours=1),
+            )
+        )
 
     [more] = chat.send("Bien, está comiendo normal pero se queja cuando camina")
-    assert more.startswith("Gracias por la información. Es normal algo de molestia los primeros días.")
+    assert more.startswith(
+        "Gracias por la información. Es normal algo de molestia los primeros días."
+    )
     assert chat.state == "COLLECT_STATUS"
 
     [closing] = chat.send("Solo cuando salta o baja escaleras")
     assert chat.state == "COMPLETED"
     assert closing
     with session_scope(read_only=True) as session:
-        responses = session.exec(select(FollowUpResponse).order_by(col(FollowUpResponse.created_at))).all()
+        responses = session.exec(
+            select(FollowUpResponse).order_by(col(FollowUpResponse.created_at))
+        ).all()
         assert [r.response_text for r in responses][-1] == "Solo cuando salta o baja escaleras"
         assert session.get(FollowUp, follow_up.id).status == "responded"
 
@@ -176,7 +235,10 @@ def test_spec_3_4_price_question_redirects_then_books(chat, clinic):
     assert chat.state == "INTENT_DETECTION"
 
     [vaccine] = chat.send("Sí, quiero vacunar a mi perro")
-    assert vaccine == "Con gusto te ayudo a agendar.\n¿Qué vacuna necesita? (Ej: rabia, múltiple, desparasitación)"
+    assert (
+        vaccine
+        == "Con gusto te ayudo a agendar.\n¿Qué vacuna necesita? (Ej: rabia, múltiple, desparasitación)"
+    )
     assert chat.state == "ASK_REASON"
 
     [offer] = chat.send("rabia")
@@ -192,10 +254,15 @@ def test_spec_3_4_new_number_gets_the_answer_then_is_asked_its_name_to_book(chat
     assert ask == "Con gusto te ayudo a agendar. Antes, ¿me regalas tu nombre, por favor?"
     assert chat.state == "GREETING"
     [vaccine] = chat.send("Andrés")
-    assert vaccine == ("Mucho gusto, Andrés. Con gusto te ayudo a agendar.\n"
-                       "¿Qué vacuna necesita? (Ej: rabia, múltiple, desparasitación)")
+    assert vaccine == (
+        "Mucho gusto, Andrés. Con gusto te ayudo a agendar.\n"
+        "¿Qué vacuna necesita? (Ej: rabia, múltiple, desparasitación)"
+    )
     assert chat.conversation().state_data["trail"][-3:] == [
-        "INTENT_DETECTION→GREETING", "GREETING→INTENT_DETECTION", "INTENT_DETECTION→ASK_REASON"]
+        "INTENT_DETECTION→GREETING",
+        "GREETING→INTENT_DETECTION",
+        "INTENT_DETECTION→ASK_REASON",
+    ]
 
 
 def test_spec_3_5_reminder_then_silent_close(chat, clinic):
@@ -222,7 +289,9 @@ def test_spec_3_5_reminder_then_silent_close(chat, clinic):
     # the next message opens a new conversation
     chat.send("Hola")
     with session_scope(read_only=True) as session:
-        rows = session.exec(select(Conversation).where(Conversation.client_phone == chat.phone)).all()
+        rows = session.exec(
+            select(Conversation).where(Conversation.client_phone == chat.phone)
+        ).all()
         assert len(rows) == 2
         assert sum(1 for r in rows if r.is_open) == 1
 
@@ -233,12 +302,17 @@ def test_unknown_number_is_asked_its_name_once_and_registered_with_pet(chat, cli
     assert chat.state == "GREETING"
 
     [reply] = chat.send("Camila Rodríguez")
-    assert reply == "Mucho gusto, Camila. Con gusto te ayudo a agendar.\n¿Cuál es el motivo de la consulta?"
+    assert (
+        reply
+        == "Mucho gusto, Camila. Con gusto te ayudo a agendar.\n¿Cuál es el motivo de la consulta?"
+    )
     assert chat.state == "ASK_REASON"
     with session_scope(read_only=True) as session:
         client = session.exec(select(Client).where(Client.phone == chat.phone)).one()
         assert client.name == "Camila Rodríguez"
-        assert [(p.name, p.species) for p in clients.pets_of(session, client.id)] == [("Luna", "gato")]
+        assert [(p.name, p.species) for p in clients.pets_of(session, client.id)] == [
+            ("Luna", "gato")
+        ]
 
     chat.send("Vómito desde ayer")
     chat.send("la primera")
@@ -271,8 +345,14 @@ def test_unknown_number_without_a_name_is_asked_only_once(chat, clinic):
 def test_print_full_conversations_for_reading(chat, clinic, capsys):
     """Not an assertion of wording: prints whole chats so a person can read them (-s)."""
     add_client(clinic.tenant, chat.phone, "Valentina López", ("Coco", "perro"))
-    for text in ("Buenas tardes", "quiero sacar una cita para Coco", "está cojeando de la pata de atrás",
-                 "la de las 2 de la tarde", "sí señor", "muchas gracias"):
+    for text in (
+        "Buenas tardes",
+        "quiero sacar una cita para Coco",
+        "está cojeando de la pata de atrás",
+        "la de las 2 de la tarde",
+        "sí señor",
+        "muchas gracias",
+    ):
         chat.send(text)
     print("\n".join(chat.transcript))
     assert len(chat.transcript) >= 12

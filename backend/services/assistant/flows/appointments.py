@@ -27,23 +27,28 @@ MAX_LISTED = 5
 def upcoming(session: Session, client: Client | None, now) -> list[Appointment]:  # type: ignore[no-untyped-def]
     if client is None:
         return []
-    return list(session.exec(
-        select(Appointment)
-        .where(
-            Appointment.client_id == client.id,
-            col(Appointment.status).in_([Status.PENDING, Status.CONFIRMED]),
-            Appointment.priority == Priority.NORMAL,
-            col(Appointment.start_at) > now,
+    return list(
+        session.exec(
+            select(Appointment)
+            .where(
+                Appointment.client_id == client.id,
+                col(Appointment.status).in_([Status.PENDING, Status.CONFIRMED]),
+                Appointment.priority == Priority.NORMAL,
+                col(Appointment.start_at) > now,
+            )
+            .order_by(col(Appointment.start_at))
+            .limit(MAX_LISTED)
         )
-        .order_by(col(Appointment.start_at))
-        .limit(MAX_LISTED)
-    ))
+    )
 
 
 def line(turn: Turn, appointment: Appointment, *, with_doctor: bool = True) -> str:
     doctor = turn.session.get(StaffUser, appointment.doctor_id) if with_doctor else None
     return replies.appointment_line(
-        turn.local(appointment.start_at), turn.today, doctor.full_name if doctor else None, appointment.reason
+        turn.local(appointment.start_at),
+        turn.today,
+        doctor.full_name if doctor else None,
+        appointment.reason,
     )
 
 
@@ -92,12 +97,19 @@ def confirm_attendance(turn: Turn) -> bool:
     if appointment.status == Status.PENDING:
         try:
             with turn.session.begin_nested():
-                booking.confirm(turn.session, tenant=turn.tenant, actor=ASSISTANT,
-                                appointment_id=appointment.id, expected_version=None)
+                booking.confirm(
+                    turn.session,
+                    tenant=turn.tenant,
+                    actor=ASSISTANT,
+                    appointment_id=appointment.id,
+                    expected_version=None,
+                )
         except DomainError:
             return False
     turn.quiet()
-    turn.say(f"¡Perfecto! Tu cita {line(turn, appointment, with_doctor=False)} quedó confirmada. ¡Te esperamos! 🐾")
+    turn.say(
+        f"¡Perfecto! Tu cita {line(turn, appointment, with_doctor=False)} quedó confirmada. ¡Te esperamos! 🐾"
+    )
     return True
 
 
@@ -111,7 +123,11 @@ def _start(turn: Turn, action: str, prefix: str) -> None:
     if len(found) == 1:
         _act_on(turn, action, found[0], lead)
         return
-    turn.data["pending"] = {"kind": "choose_appointment", "action": action, "ids": [str(a.id) for a in found]}
+    turn.data["pending"] = {
+        "kind": "choose_appointment",
+        "action": action,
+        "ids": [str(a.id) for a in found],
+    }
     verb = "cancelar" if action == "cancel" else "cambiar"
     turn.say(lead + replies.choose_appointment([line(turn, a) for a in found], verb))
 
@@ -119,22 +135,27 @@ def _start(turn: Turn, action: str, prefix: str) -> None:
 def _act_on(turn: Turn, action: str, appointment: Appointment, lead: str = "") -> None:
     if action == "cancel":
         turn.data["pending"] = {
-            "kind": "confirm_cancel", "appointment_id": str(appointment.id), "version": appointment.version,
+            "kind": "confirm_cancel",
+            "appointment_id": str(appointment.id),
+            "version": appointment.version,
         }
         turn.say(lead + replies.confirm_cancel(line(turn, appointment)))
         return
     turn.data.pop("pending", None)
-    turn.data.update({
-        "flow": "reschedule",
-        "appointment_id": str(appointment.id),
-        "appointment_version": appointment.version,
-        "doctor_id": str(appointment.doctor_id),
-        "reason": appointment.reason,
-        "seen": [],
-    })
+    turn.data.update(
+        {
+            "flow": "reschedule",
+            "appointment_id": str(appointment.id),
+            "appointment_version": appointment.version,
+            "doctor_id": str(appointment.doctor_id),
+            "reason": appointment.reason,
+            "seen": [],
+        }
+    )
     booking_flow.offer_slots(
         turn,
-        lead=lead + f"Claro, cambiemos tu cita {line(turn, appointment, with_doctor=False)}. Tengo disponibilidad:",
+        lead=lead
+        + f"Claro, cambiemos tu cita {line(turn, appointment, with_doctor=False)}. Tengo disponibilidad:",
         exclude=(appointment.start_at,),
     )
 
@@ -170,13 +191,19 @@ def handle_pending(turn: Turn) -> bool:
             turn.quiet()
             turn.say(replies.kept(line(turn, appointment, with_doctor=False)))
             return True
-        turn.say(f"¿Confirmas que quieres cancelar tu cita {line(turn, appointment, with_doctor=False)}? "
-                 "Responde Sí o No.")
+        turn.say(
+            f"¿Confirmas que quieres cancelar tu cita {line(turn, appointment, with_doctor=False)}? "
+            "Responde Sí o No."
+        )
         return True
     if kind == "choose_appointment":
         ids = [uuid_or_none(i) for i in pending.get("ids", [])]
         found = [a for a in (turn.session.get(Appointment, i) for i in ids if i) if a is not None]
-        index = parse_slot_choice(turn.text, [a.start_at for a in found], now=turn.now, tz=turn.tz) if found else None
+        index = (
+            parse_slot_choice(turn.text, [a.start_at for a in found], now=turn.now, tz=turn.tz)
+            if found
+            else None
+        )
         if index is None:
             if answer == YesNo.NO:
                 turn.data.pop("pending", None)
@@ -197,7 +224,10 @@ def _cancel(turn: Turn, appointment: Appointment, version: object) -> None:
     try:
         with turn.session.begin_nested():
             booking.cancel(
-                turn.session, tenant=turn.tenant, actor=ASSISTANT, appointment_id=appointment.id,
+                turn.session,
+                tenant=turn.tenant,
+                actor=ASSISTANT,
+                appointment_id=appointment.id,
                 expected_version=version if isinstance(version, int) else None,
                 reason="Cancelada por el cliente por WhatsApp",
             )
@@ -209,6 +239,3 @@ def _cancel(turn: Turn, appointment: Appointment, version: object) -> None:
         return
     turn.data["pending"] = {"kind": "offer_booking"}
     turn.say(replies.cancelled(text))
-
-
-

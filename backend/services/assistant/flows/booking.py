@@ -104,8 +104,17 @@ def start(turn: Turn, *, text: str, prefix: str = "") -> None:
     if identity.needs_name(turn):
         identity.ask_name(turn, text)
         return
-    for key in ("flow", "reason", "offers", "choice", "appointment_id", "appointment_version",
-                "doctor_id", "awaiting_vaccine", "pending"):
+    for key in (
+        "flow",
+        "reason",
+        "offers",
+        "choice",
+        "appointment_id",
+        "appointment_version",
+        "doctor_id",
+        "awaiting_vaccine",
+        "pending",
+    ):
         turn.data.pop(key, None)
     turn.data["flow"] = "book"
     if parse_when(text, now=turn.now, tz=turn.tz) is not None:
@@ -172,10 +181,17 @@ def _doctor_name(turn: Turn, doctor_id: object) -> str | None:
 
 
 def offer_slots(
-    turn: Turn, *, lead: str, hint: object = None, exclude: tuple = (), empty_reply: str | None = None
+    turn: Turn,
+    *,
+    lead: str,
+    hint: object = None,
+    exclude: tuple = (),
+    empty_reply: str | None = None,
 ) -> bool:
     """Finds, holds and lists up to three slots; moves to OFFER_SLOTS. False when none are free."""
-    prefer = uuid_or_none(turn.data.get("doctor_id")) if turn.data.get("flow") == "reschedule" else None
+    prefer = (
+        uuid_or_none(turn.data.get("doctor_id")) if turn.data.get("flow") == "reschedule" else None
+    )
     doctors = slots.offer_doctors(turn.session, turn.tenant, prefer)
     seen = list(turn.data.get("seen", []))
     excluded = [datetime.fromisoformat(s) for s in seen] + list(exclude)
@@ -183,24 +199,40 @@ def offer_slots(
     if preferred is None and turn.data.get("when_text"):  # the moment asked for in the request
         preferred = parse_when(str(turn.data["when_text"]), now=turn.now, tz=turn.tz)
     offers = slots.find_offers(
-        turn.session, turn.tenant, turn.conversation, now=turn.now, doctors=doctors,
-        hint=preferred, exclude=excluded,  # type: ignore[arg-type]
+        turn.session,
+        turn.tenant,
+        turn.conversation,
+        now=turn.now,
+        doctors=doctors,
+        hint=preferred,  # type: ignore[arg-type]
+        exclude=excluded,
     )
     if not offers and preferred is not None and hint is None:
-        offers = slots.find_offers(turn.session, turn.tenant, turn.conversation, now=turn.now,
-                                   doctors=doctors, exclude=excluded)
+        offers = slots.find_offers(
+            turn.session,
+            turn.tenant,
+            turn.conversation,
+            now=turn.now,
+            doctors=doctors,
+            exclude=excluded,
+        )
         if offers:
-            lead = lead.replace("Tengo disponibilidad:", "Para ese momento ya no tengo espacio 😔. "
-                                "Las opciones más cercanas son:")
+            lead = lead.replace(
+                "Tengo disponibilidad:",
+                "Para ese momento ya no tengo espacio 😔. Las opciones más cercanas son:",
+            )
     if not offers and excluded and hint is None:  # everything was seen: start over
-        offers = slots.find_offers(turn.session, turn.tenant, turn.conversation, now=turn.now,
-                                   doctors=doctors)
+        offers = slots.find_offers(
+            turn.session, turn.tenant, turn.conversation, now=turn.now, doctors=doctors
+        )
         seen = []
     if not offers:
         turn.quiet()
         turn.say(empty_reply or replies.no_slots(turn.clinic_phone))
         return False
-    if turn.state != State.OFFER_SLOTS and not turn.route_to(State.OFFER_SLOTS, avoid=(State.CONFIRM_EMERGENCY,)):
+    if turn.state != State.OFFER_SLOTS and not turn.route_to(
+        State.OFFER_SLOTS, avoid=(State.CONFIRM_EMERGENCY,)
+    ):
         return False
     slots.hold(turn.session, turn.tenant, turn.conversation, offers, now=turn.now)
     turn.data["offers"] = [o.to_json() for o in offers]
@@ -229,7 +261,9 @@ def _choose(turn: Turn, offers: list[Offer], index: int) -> None:
         old = turn.local(appointment.start_at) if appointment else when
         turn.say(replies.reschedule_summary(old, when, doctor))
         return
-    turn.say(replies.booking_summary(when, doctor, turn.data.get("reason"), turn.data.get("pet_name")))
+    turn.say(
+        replies.booking_summary(when, doctor, turn.data.get("reason"), turn.data.get("pet_name"))
+    )
 
 
 def on_selection(turn: Turn) -> None:
@@ -241,7 +275,9 @@ def on_selection(turn: Turn) -> None:
     if not offers:
         offer_slots(turn, lead="Te muestro los horarios disponibles:")
         return
-    index = understanding.slot_choice(offers, now=turn.now, tz=turn.tz) if turn.text.strip() else None
+    index = (
+        understanding.slot_choice(offers, now=turn.now, tz=turn.tz) if turn.text.strip() else None
+    )
     if index is not None:
         _choose(turn, offers, index)
         return
@@ -250,8 +286,11 @@ def on_selection(turn: Turn) -> None:
         return
     if understanding.yes_no == YesNo.NO:
         turn.quiet()
-        offer_slots(turn, lead="Sin problema. Si te sirve, también tengo estos horarios:",
-                    empty_reply=replies.goodbye())
+        offer_slots(
+            turn,
+            lead="Sin problema. Si te sirve, también tengo estos horarios:",
+            empty_reply=replies.goodbye(),
+        )
         return
     hint = parse_when(turn.text, now=turn.now, tz=turn.tz) if turn.text.strip() else None
     if hint is not None:
@@ -262,10 +301,18 @@ def on_selection(turn: Turn) -> None:
 
 def _offer_requested(turn: Turn, hint: object) -> None:
     """The client named a moment that was not offered: book it if free, else show that day."""
-    prefer = uuid_or_none(turn.data.get("doctor_id")) if turn.data.get("flow") == "reschedule" else None
+    prefer = (
+        uuid_or_none(turn.data.get("doctor_id")) if turn.data.get("flow") == "reschedule" else None
+    )
     doctors = slots.offer_doctors(turn.session, turn.tenant, prefer)
-    found = slots.find_offers(turn.session, turn.tenant, turn.conversation, now=turn.now,
-                              doctors=doctors, hint=hint)  # type: ignore[arg-type]
+    found = slots.find_offers(
+        turn.session,
+        turn.tenant,
+        turn.conversation,
+        now=turn.now,
+        doctors=doctors,
+        hint=hint,  # type: ignore[arg-type]
+    )
     if found and getattr(hint, "times", None) and getattr(hint, "days", None):
         slots.hold(turn.session, turn.tenant, turn.conversation, found[:1], now=turn.now)
         _choose(turn, found[:1], 0)
@@ -297,10 +344,16 @@ def on_confirm(turn: Turn) -> None:
         return
     if answer == YesNo.NO:
         turn.quiet()
-        offer_slots(turn, lead="Entendido, no la agendé. Si te sirve otro horario, tengo estos:",
-                    exclude=(offers[choice].start,), empty_reply=replies.goodbye())
+        offer_slots(
+            turn,
+            lead="Entendido, no la agendé. Si te sirve otro horario, tengo estos:",
+            exclude=(offers[choice].start,),
+            empty_reply=replies.goodbye(),
+        )
         return
-    index = understanding.slot_choice(offers, now=turn.now, tz=turn.tz) if turn.text.strip() else None
+    index = (
+        understanding.slot_choice(offers, now=turn.now, tz=turn.tz) if turn.text.strip() else None
+    )
     if index is not None and index != choice:
         _choose(turn, offers, index)
         return
@@ -406,4 +459,3 @@ def resume(turn: Turn) -> None:
             on_reason(turn)
         else:
             turn.say(replies.ask_reason())
-

@@ -36,7 +36,9 @@ ACK_WINDOW = timedelta(hours=24)
 
 def is_restricted(turn: Turn) -> bool:
     client = turn.client
-    return client is not None and (client.emergency_access_revoked or client.false_emergency_count >= 1)
+    return client is not None and (
+        client.emergency_access_revoked or client.false_emergency_count >= 1
+    )
 
 
 def start(turn: Turn, detection: EmergencyDetection) -> None:
@@ -80,7 +82,9 @@ def on_confirm(turn: Turn) -> None:
 
 
 def _doctor_for_emergency(session: Session, tenant: Tenant):  # type: ignore[no-untyped-def]
-    doctors = bookable_doctors(session, tenant.id, for_assistant=True) or bookable_doctors(session, tenant.id)
+    doctors = bookable_doctors(session, tenant.id, for_assistant=True) or bookable_doctors(
+        session, tenant.id
+    )
     return doctors[0] if doctors else None
 
 
@@ -89,7 +93,9 @@ def escalate(turn: Turn) -> EmergencyEvent | None:
     if not turn.move(State.ESCALATE):
         return None
     info = dict(turn.data.get("emergency") or {})
-    description = info.get("description") or turn.text.strip() or "Emergencia reportada por WhatsApp"
+    description = (
+        info.get("description") or turn.text.strip() or "Emergencia reportada por WhatsApp"
+    )
     client = turn.ensure_client()
     event = EmergencyEvent(
         tenant_id=turn.tenant.id,
@@ -138,7 +144,9 @@ def escalate(turn: Turn) -> EmergencyEvent | None:
         tenant=turn.tenant,
         kind="emergency",
         title=replies.emergency_alert_title(event.category, event.pet_species, event.client_phone),
-        body=replies.emergency_alert(event.client_phone, event.pet_species, description, event.keywords),
+        body=replies.emergency_alert(
+            event.client_phone, event.pet_species, description, event.keywords
+        ),
         subject_id=event.id,
     )
     turn.session.add(event)
@@ -150,7 +158,11 @@ def escalate(turn: Turn) -> EmergencyEvent | None:
 
 def on_escalated(turn: Turn) -> None:
     """ESCALATE: what the client adds (usually the address) goes to the vets; thanked once."""
-    event = turn.session.get(EmergencyEvent, turn.conversation.emergency_id) if turn.conversation.emergency_id else None
+    event = (
+        turn.session.get(EmergencyEvent, turn.conversation.emergency_id)
+        if turn.conversation.emergency_id
+        else None
+    )
     text = turn.text.strip()
     if event is not None and text:
         alerts.raise_alert(
@@ -166,7 +178,9 @@ def on_escalated(turn: Turn) -> None:
         turn.say(replies.escalation_ack(turn.tenant.address, turn.clinic_phone))
 
 
-def acknowledge_from_contact(session: Session, tenant: Tenant, phone: str, now: datetime) -> list[EmergencyEvent]:
+def acknowledge_from_contact(
+    session: Session, tenant: Tenant, phone: str, now: datetime
+) -> list[EmergencyEvent]:
     """A contact answering an emergency alert ("Responde a este mensaje…") acknowledges it."""
     rows = session.exec(
         select(AlertDelivery, Alert)

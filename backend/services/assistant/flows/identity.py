@@ -34,6 +34,8 @@ def pet_named_in(turn: Turn, text: str) -> Pet | None:
     words = set(normalize(text).split())
     for pet in clients.pets_of(turn.session, turn.client.id):
         if normalize(pet.name) in words:
-            turn.data.update({"pet_id": str(pet.id), "pet_name": pet.name, "pet_species": pet.species})
+            turn.data.update(
+                {"pet_id": str(pet.id), "pet_name": pet.name, "pet_species": pet.species}
+            )
             return pet
     return None

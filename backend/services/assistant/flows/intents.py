@@ -33,18 +33,37 @@ from backend.services.assistant.understanding import Understanding
 RECENT_CONTACT = timedelta(hours=12)
 ANSWERED_WITHOUT_NAME = frozenset({Intent.PRICE, Intent.OTHER_QUESTION, Intent.THANKS})
 """A new number asking only this gets its answer without being asked its name first."""
-_ADDRESS = ("direccion", "ubicados", "ubicadas", "ubicacion", "donde quedan", "donde estan", "como llego")
-_HOURS = ("horario", "horarios", "abren", "cierran", "a que hora abren", "hasta que hora", "abierto", "abiertos")
+_ADDRESS = (
+    "direccion",
+    "ubicados",
+    "ubicadas",
+    "ubicacion",
+    "donde quedan",
+    "donde estan",
+    "como llego",
+)
+_HOURS = (
+    "horario",
+    "horarios",
+    "abren",
+    "cierran",
+    "a que hora abren",
+    "hasta que hora",
+    "abierto",
+    "abiertos",
+)
 
 
 def _recently_talked(turn: Turn) -> bool:
     previous = turn.session.exec(
-        select(Conversation.id).where(
+        select(Conversation.id)
+        .where(
             Conversation.tenant_id == turn.tenant.id,
             Conversation.client_phone == turn.conversation.client_phone,
             Conversation.id != turn.conversation.id,
             col(Conversation.last_message_at) > turn.now - RECENT_CONTACT,
-        ).limit(1)
+        )
+        .limit(1)
     ).first()
     return previous is not None
 
@@ -157,7 +176,9 @@ def _answer_question(turn: Turn, intent: Intent, text: str, prefix: str) -> None
         turn.say(lead + replies.price_redirect(turn.clinic_phone))
     elif turn.tenant.address and any(f" {w} " in normalized for w in _ADDRESS):
         turn.say(lead + replies.address_answer(turn.tenant.address))
-    elif any(f" {w} " in normalized for w in _HOURS) and replies.hours_lines(turn.tenant.business_hours):
+    elif any(f" {w} " in normalized for w in _HOURS) and replies.hours_lines(
+        turn.tenant.business_hours
+    ):
         turn.say(lead + replies.hours_answer(replies.hours_lines(turn.tenant.business_hours)))
     else:
         turn.say(lead + replies.question_redirect(turn.clinic_phone))
@@ -170,9 +191,11 @@ def on_completed(turn: Turn) -> bool:
     """
     understanding = turn.understanding
     text = turn.text.strip()
-    courtesy = understanding.intent in (Intent.THANKS, Intent.GREETING) or (
-        understanding.yes_no == YesNo.YES and len(text.split()) <= 3
-    ) or not normalize(text)
+    courtesy = (
+        understanding.intent in (Intent.THANKS, Intent.GREETING)
+        or (understanding.yes_no == YesNo.YES and len(text.split()) <= 3)
+        or not normalize(text)
+    )
     if courtesy:
         if not turn.data.get("thanked") and text:
             turn.data["thanked"] = True
@@ -188,17 +211,28 @@ def on_reminder_answer(turn: Turn) -> None:
     if not turn.move(State.INTENT_DETECTION):
         return
     intent = turn.understanding.intent
-    if original and (intent in (Intent.UNKNOWN, Intent.GREETING) or turn.understanding.yes_no == YesNo.YES):
+    if original and (
+        intent in (Intent.UNKNOWN, Intent.GREETING) or turn.understanding.yes_no == YesNo.YES
+    ):
         handle(turn, text=str(original), understanding=Understanding(str(original)))
         return
-    booking_pending = resume in {s.value for s in (State.ASK_REASON, State.OFFER_SLOTS,
-                                                   State.AWAIT_SELECTION, State.CONFIRM_BOOKING)}
-    if (not booking_pending and turn.understanding.yes_no == YesNo.YES and intent not in (
-            Intent.CANCEL, Intent.RESCHEDULE) and appointments.confirm_attendance(turn)):
+    booking_pending = resume in {
+        s.value
+        for s in (State.ASK_REASON, State.OFFER_SLOTS, State.AWAIT_SELECTION, State.CONFIRM_BOOKING)
+    }
+    if (
+        not booking_pending
+        and turn.understanding.yes_no == YesNo.YES
+        and intent not in (Intent.CANCEL, Intent.RESCHEDULE)
+        and appointments.confirm_attendance(turn)
+    ):
         return
-    if booking_pending and turn.data.get("flow") in ("book", "reschedule") and intent in (
-        Intent.BOOK, Intent.UNKNOWN, Intent.GREETING, Intent.THANKS
-    ) and turn.understanding.yes_no != YesNo.NO:
+    if (
+        booking_pending
+        and turn.data.get("flow") in ("book", "reschedule")
+        and intent in (Intent.BOOK, Intent.UNKNOWN, Intent.GREETING, Intent.THANKS)
+        and turn.understanding.yes_no != YesNo.NO
+    ):
         booking_flow.resume(turn)
         return
     handle(turn)
