@@ -12,7 +12,8 @@ from backend import demo, wiring
 from backend.core.db import session_scope
 from backend.domain.errors import DomainError
 from backend.models import Tenant
-from backend.services import auth, clinic_setup, migrations
+from backend.services import migrations
+from backend.services.clinics import auth, clinic_setup
 
 
 def _tenant(session, slug: str) -> Tenant:  # type: ignore[no-untyped-def]

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from backend.core import jobs
 from backend.core.jobs import Job
-from backend.services import followups, notifications, outbox, reminders
+from backend.services import outbox
+from backend.services.outreach import followups, notifications, reminders
 from backend.workers import dispatch
 
 EVENT_HANDLERS: tuple[tuple[str, outbox.EventHandler], ...] = (

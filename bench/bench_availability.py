@@ -17,7 +17,7 @@ from sqlmodel import select
 from backend.core.clock import clock
 from backend.core.db import session_scope
 from backend.models import Appointment, Tenant
-from backend.services.availability import find_free_slots
+from backend.services.scheduling.availability import find_free_slots
 from bench.setup_data import clinic_with_doctors, fill_appointments, fresh_postgres
 
 START_DAY = date(2027, 1, 4)  # a Monday; data runs from here for ~14 months

@@ -37,7 +37,7 @@ from backend.core.config import PROJECT_ROOT, settings
 from backend.core.db import session_scope
 from backend.models import Appointment, Client
 from backend.services import events
-from backend.services.booking import appointment_payload
+from backend.services.scheduling.booking import appointment_payload
 from bench.setup_data import ADMIN_URL, clinic_with_doctors, fill_appointments, fresh_postgres
 
 DB_NAME = "va_bench_outbox"

@@ -47,7 +47,7 @@ from sqlmodel import Session, select
 
 from backend.core.db import make_engine
 from backend.models import Appointment, Client, Pet, StaffUser
-from backend.services import auth
+from backend.services.clinics import auth
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, Portal, running_portal
 from tests.factories import make_doctor, make_tenant, weekday_periods
 

@@ -41,7 +41,7 @@ from backend.core.db import session_scope
 from backend.models import Appointment, StaffUser
 from backend.services import events, outbox
 from backend.services.actors import SYSTEM
-from backend.services.booking import appointment_payload
+from backend.services.scheduling.booking import appointment_payload
 from bench.bench_outbox import (
     REDIS_URL,
     TEMPLATE,

@@ -94,7 +94,7 @@ def free_port() -> int:
 
 def seed(conversations: int) -> None:
     from backend.core.db import session_scope
-    from backend.services import clients
+    from backend.services.patients import clients
     from tests.factories import make_doctor, make_tenant, weekday_periods
 
     with session_scope(write=True) as session:

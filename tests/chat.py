@@ -19,8 +19,8 @@ from twilio.request_validator import RequestValidator
 from backend.core.config import settings
 from backend.core.db import session_scope
 from backend.models import Conversation, EscalationContact, Message, StaffUser, Tenant
-from backend.services import clients
 from backend.services.assistant.inbound import InboundMessage, process_inbound_message
+from backend.services.patients import clients
 from tests.factories import make_api_key, make_doctor, make_tenant, receive, weekday_periods
 
 AUTH_TOKEN = "test-auth-token-123"

@@ -10,8 +10,9 @@ from sqlmodel import Session
 
 from backend.core.db import session_scope
 from backend.models import Client, DoctorSchedule, StaffUser, Tenant
-from backend.services import auth, clients
 from backend.services.assistant.inbound import InboundMessage, store_inbound
+from backend.services.clinics import auth
+from backend.services.patients import clients
 
 
 def make_tenant(

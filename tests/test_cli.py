@@ -11,7 +11,7 @@ from sqlmodel import select
 from backend.__main__ import main
 from backend.core.db import session_scope
 from backend.models import DoctorSchedule, StaffUser, Tenant
-from backend.services.availability import find_free_slots
+from backend.services.scheduling.availability import find_free_slots
 
 FRIDAY = date(2027, 1, 29)  # the day after the frozen clock's Thursday
 

@@ -12,7 +12,7 @@ from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.models import ApiKey, Tenant
 from backend.services.actors import Actor
-from backend.services.auth import resolve_api_key
+from backend.services.clinics.auth import resolve_api_key
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,11 @@ from backend.demo.follow_ups import seed_follow_ups
 from backend.domain.appointment_rules import Source, Status
 from backend.domain.errors import DomainError
 from backend.models import Client, DoctorSchedule, EscalationContact, Pet, StaffUser, Tenant
-from backend.services import auth, booking, clients
 from backend.services.actors import SYSTEM
-from backend.services.availability import find_free_slots
+from backend.services.clinics import auth
+from backend.services.patients import clients
+from backend.services.scheduling import booking
+from backend.services.scheduling.availability import find_free_slots
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "demo1234"

@@ -17,9 +17,9 @@ from sqlmodel import Session, col, select
 
 from backend.core.clock import clock, utcnow
 from backend.models import EscalationContact, Message, StaffUser, Tenant
-from backend.services import conversations
 from backend.services.assistant.inbound import lock_open_conversation, simulate_inbound
 from backend.services.assistant.timeouts import apply_timeout
+from backend.services.chats import conversations
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,11 @@ from backend.core.clock import utcnow
 from backend.domain.appointment_rules import Status as AppointmentStatus
 from backend.domain.language.follow_up_analysis import analyze_follow_up_response
 from backend.models import Appointment, FollowUp, FollowUpResponse, Tenant
-from backend.services.followups import FollowUpStatus, ensure_protocols, schedule_follow_ups
+from backend.services.outreach.followups import (
+    FollowUpStatus,
+    ensure_protocols,
+    schedule_follow_ups,
+)
 
 DEMO_ANSWERS = (
     "Bien, está comiendo normal pero se queja cuando camina",

@@ -18,9 +18,9 @@ import uuid
 from backend.core.config import settings
 from backend.core.jobs import Job
 from backend.services import outbox
-from backend.services.alerts import send_alert_delivery
+from backend.services.alerting.alerts import send_alert_delivery
 from backend.services.assistant.inbound import process_inbound_message
-from backend.services.messaging import deliver_message
+from backend.services.chats.messaging import deliver_message
 from backend.workers.sweeps import SWEEPS, Sweep
 
 log = logging.getLogger(__name__)

@@ -36,13 +36,13 @@ def relay_outbox() -> int:
 
 
 def send_due_reminders() -> int:
-    from backend.services.reminders import send_due_reminders as send
+    from backend.services.outreach.reminders import send_due_reminders as send
 
     return send(utcnow())
 
 
 def send_due_follow_ups() -> int:
-    from backend.services.followups import send_due_follow_ups as send
+    from backend.services.outreach.followups import send_due_follow_ups as send
 
     return send(utcnow())
 
@@ -62,7 +62,7 @@ def expire_slot_holds() -> int:
 
 
 def retry_alert_deliveries() -> int:
-    from backend.services.alerts import retry_failed_deliveries
+    from backend.services.alerting.alerts import retry_failed_deliveries
 
     return retry_failed_deliveries(utcnow())
 
@@ -74,7 +74,7 @@ def resubmit_pending_messages() -> int:
     submission was lost (broker down, worker killed before it started) is
     picked up here after `RESUBMIT_AFTER`.
     """
-    from backend.services.messaging import queued_message_ids
+    from backend.services.chats.messaging import queued_message_ids
 
     now = utcnow()
     with session_scope(read_only=True) as session:

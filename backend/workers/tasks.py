@@ -164,7 +164,7 @@ class RetryLater(Exception):
 @celery_app.task(base=ReliableTask, **task_options(max_retries=4))
 def deliver_message_task(message_id: str) -> str:
     """Sends a queued outbound message (a no-op once sent); retries a retryable failure."""
-    from backend.services.messaging import DeliveryResult, deliver_message
+    from backend.services.chats.messaging import DeliveryResult, deliver_message
 
     result = deliver_message(uuid.UUID(message_id))
     if result == DeliveryResult.RETRY:
@@ -204,6 +204,6 @@ def sweep_task_names() -> set[str]:
 @celery_app.task(base=ReliableTask, **task_options())
 def send_alert_delivery_task(delivery_id: str) -> str:
     """Sends one e-mail/Slack alert delivery (a no-op once it is not pending)."""
-    from backend.services.alerts import send_alert_delivery
+    from backend.services.alerting.alerts import send_alert_delivery
 
     return send_alert_delivery(uuid.UUID(delivery_id))

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from backend.api.main import app
 from backend.core.db import session_scope
 from backend.models import Client, Pet, StaffUser, Tenant
-from backend.services import clients
+from backend.services.patients import clients
 from tests.factories import make_api_key, make_client, make_doctor, make_tenant, weekday_periods
 
 

@@ -174,7 +174,7 @@ def test_openapi_and_healthz_answer(clinic):
 
 def test_revoked_key_is_refused_at_once(clinic):
     from backend.core.db import session_scope
-    from backend.services import auth
+    from backend.services.clinics import auth
 
     assert clinic.get("/api/v1/doctors").status_code == 200
     with session_scope(write=True) as session:

@@ -12,7 +12,8 @@ from backend.core.config import settings
 from backend.core.db import session_scope
 from backend.integrations.whatsapp import SandboxChannel, set_channel
 from backend.models import Conversation, FollowUp
-from backend.services import followups, outbox
+from backend.services import outbox
+from backend.services.outreach import followups
 
 MONDAY_9 = datetime(2027, 2, 1, 14, 0, tzinfo=UTC)
 

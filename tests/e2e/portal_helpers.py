@@ -15,8 +15,9 @@ from backend.core.db import make_engine
 from backend.demo import DEMO_PASSWORD, DEMO_SLUG
 from backend.domain.appointment_rules import Source
 from backend.models import Appointment, Conversation, SlotHold, StaffUser, Tenant
-from backend.services import booking, clients
 from backend.services.actors import SYSTEM
+from backend.services.patients import clients
+from backend.services.scheduling import booking
 from tests.e2e.conftest import Portal
 from tests.factories import make_doctor, make_tenant, weekday_periods
 

@@ -21,8 +21,10 @@ import reflex as rx
 from backend.core.db import session_scope
 from backend.domain.appointment_rules import Source, Status
 from backend.models import Appointment, Client, Pet, StaffUser, Tenant
-from backend.services import auth, booking, clients
 from backend.services.actors import SYSTEM
+from backend.services.clinics import auth
+from backend.services.patients import clients
+from backend.services.scheduling import booking
 from tests.factories import make_doctor, make_tenant, weekday_periods
 from vetassist_app.states.access import Viewer, require_user
 

@@ -10,7 +10,7 @@ import pytest
 
 from backend.core.clock import clock
 from backend.core.db import session_scope
-from backend.services import auth
+from backend.services.clinics import auth
 from tests.portal.conftest import PASSWORD, call, redirected_to, substate
 from vetassist_app import routes
 from vetassist_app.states.access import AccessDenied, NotLoggedIn, require_user

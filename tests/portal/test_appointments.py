@@ -13,8 +13,8 @@ from backend.core.db import session_scope
 from backend.domain.appointment_rules import Status
 from backend.domain.errors import IllegalTransition, NotFound, StaleVersion, ValidationFailed
 from backend.models import Appointment, AuditLog, Client, Pet
-from backend.services import booking
 from backend.services.actors import SYSTEM
+from backend.services.scheduling import booking
 from tests.portal.conftest import (
     FRIDAY_10AM,
     at_url,

@@ -21,8 +21,10 @@ from backend.models import (
     Tenant,
     TimeOff,
 )
-from backend.services import auth, booking, followups
 from backend.services.actors import SYSTEM
+from backend.services.clinics import auth
+from backend.services.outreach import followups
+from backend.services.scheduling import booking
 from tests.portal.conftest import call, substate, toast_text
 from vetassist_app.states.analytics_state import week_dashboard
 from vetassist_app.states.calendar_state import build_calendar

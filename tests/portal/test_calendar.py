@@ -10,8 +10,8 @@ from backend.core.db import session_scope
 from backend.domain.appointment_rules import Priority, Source
 from backend.domain.errors import NotFound
 from backend.models import Appointment
-from backend.services import booking
 from backend.services.actors import SYSTEM
+from backend.services.scheduling import booking
 from tests.portal.conftest import FRIDAY_9AM, FRIDAY_10AM, call, substate
 from vetassist_app.states.calendar_state import CalendarState, build_calendar, lanes
 

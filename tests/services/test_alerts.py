@@ -19,7 +19,7 @@ from backend.core.db import session_scope
 from backend.integrations.alerts import MemoryTransport, SmtpWebhookTransport, set_alert_transport
 from backend.integrations.whatsapp import SandboxChannel, set_channel
 from backend.models import AlertDelivery, EscalationContact, Message, Tenant
-from backend.services import alerts
+from backend.services.alerting import alerts
 from backend.workers import sweeps
 from tests.workers.support import build_clinic
 

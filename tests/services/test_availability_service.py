@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 from backend.core.clock import clock
 from backend.core.db import session_scope
 from backend.models import Conversation, SlotHold, TimeOff
-from backend.services import booking
 from backend.services.actors import SYSTEM
-from backend.services.availability import find_free_slots
+from backend.services.scheduling import booking
+from backend.services.scheduling.availability import find_free_slots
 from tests.factories import make_client, make_doctor, make_tenant, weekday_periods
 
 

@@ -18,8 +18,9 @@ from backend.domain.errors import (
     ValidationFailed,
 )
 from backend.models import Appointment, AuditLog, OutboxEvent, TimeOff
-from backend.services import booking, clients
 from backend.services.actors import Actor
+from backend.services.patients import clients
+from backend.services.scheduling import booking
 from tests.factories import make_client, make_doctor, make_tenant, weekday_periods
 
 ACTOR = Actor(type="user", id="u1", label="Recepción")

@@ -23,7 +23,8 @@ from backend.models import (
     FollowUpResponse,
     Message,
 )
-from backend.services import followups, messaging
+from backend.services.chats import messaging
+from backend.services.outreach import followups
 from tests.workers.support import MONDAY_9, book, build_clinic, change_status, relay
 
 TEMPLATE = "HX0000000000000000000000000000test"

@@ -13,8 +13,9 @@ from backend.core.config import settings
 from backend.core.db import session_scope
 from backend.integrations.whatsapp import SandboxChannel, TwilioChannel, set_channel
 from backend.models import AlertDelivery, EscalationContact, Message, StaffUser
-from backend.services import alerts, messaging
-from backend.services.messaging import DeliveryResult, split_text
+from backend.services.alerting import alerts
+from backend.services.chats import messaging
+from backend.services.chats.messaging import DeliveryResult, split_text
 from tests.chat import make_clinic
 from tests.fakes import fake_server, twilio_message
 

@@ -19,8 +19,8 @@ from sqlalchemy import text
 from backend.api.main import app
 from backend.core.db import session_scope
 from backend.domain.errors import DomainError
-from backend.services import booking
 from backend.services.actors import SYSTEM
+from backend.services.scheduling import booking
 from tests.factories import make_api_key, make_client, make_doctor, make_tenant, weekday_periods
 
 DAY_START = datetime(2027, 2, 1, 13, 0, tzinfo=UTC)  # Monday 08:00 in Bogotá

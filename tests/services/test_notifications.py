@@ -11,8 +11,8 @@ from backend.core.config import settings
 from backend.core.db import session_scope
 from backend.integrations.whatsapp import SandboxChannel, set_channel
 from backend.models import Conversation, Message, OutboxEvent
-from backend.services import notifications
 from backend.services.actors import ASSISTANT, SYSTEM
+from backend.services.outreach import notifications
 from tests.workers.support import (
     API_KEY,
     MONDAY_9,

@@ -13,7 +13,7 @@ from backend.core.config import settings
 from backend.core.db import session_scope
 from backend.integrations.whatsapp import SandboxChannel, set_channel
 from backend.models import Conversation, Message, Reminder, Tenant
-from backend.services import reminders
+from backend.services.outreach import reminders
 from tests.workers.support import MONDAY_9, book, build_clinic, change_status, relay, reschedule
 
 TEMPLATE = "HX0000000000000000000000000000test"

@@ -9,8 +9,10 @@ from sqlmodel import col, select
 
 from backend.core.db import session_scope
 from backend.models import Appointment, Client, Message, Pet, StaffUser, Tenant
-from backend.services import booking, clients, outbox
+from backend.services import outbox
 from backend.services.actors import Actor
+from backend.services.patients import clients
+from backend.services.scheduling import booking
 from tests.factories import make_client, make_doctor, make_tenant, weekday_periods
 
 RECEPTION = Actor(type="user", id="u1", label="Recepción")

@@ -25,7 +25,8 @@ from backend.models import (
     ProcessedEvent,
     Reminder,
 )
-from backend.services import availability, events, outbox
+from backend.services import events, outbox
+from backend.services.scheduling import availability
 from backend.workers import celery_app as celery_module
 from backend.workers import tasks
 from tests.workers.conftest import TEMPLATE, WorkerProcess, use_broker, wait_for

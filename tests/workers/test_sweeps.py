@@ -15,8 +15,8 @@ from backend.core.config import settings
 from backend.core.db import session_scope
 from backend.integrations.whatsapp import SandboxChannel, set_channel
 from backend.models import Conversation, FollowUp, Message, OutboxEvent, Reminder, SlotHold
-from backend.services import messaging
 from backend.services.assistant.inbound import InboundMessage
+from backend.services.chats import messaging
 from backend.workers import celery_app as celery_module
 from backend.workers import inprocess, sweeps
 from backend.workers.locks import exclusive

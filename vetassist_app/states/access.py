@@ -17,8 +17,8 @@ from sqlmodel import Session
 from backend.core.db import session_scope
 from backend.domain.errors import NotFound, PermissionDenied
 from backend.models import Tenant
-from backend.services import auth
 from backend.services.actors import Actor
+from backend.services.clinics import auth
 
 
 class NotLoggedIn(Exception):

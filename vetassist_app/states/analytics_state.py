@@ -11,7 +11,7 @@ import reflex as rx
 
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
-from backend.services import clinic_stats
+from backend.services.reports import clinic_stats
 from vetassist_app import routes
 from vetassist_app.formatting import (
     APPOINTMENT_STATUS,

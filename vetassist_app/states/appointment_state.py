@@ -19,9 +19,10 @@ from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.domain.appointment_rules import RESCHEDULABLE, TRANSITIONS, Source, Status
 from backend.domain.errors import DomainError, NotFound, ValidationFailed
-from backend.services import booking, calendar_view, clients
-from backend.services.availability import bookable_doctors, find_free_slots
-from backend.services.calendar_view import AppointmentView
+from backend.services.patients import clients
+from backend.services.scheduling import booking, calendar_view
+from backend.services.scheduling.availability import bookable_doctors, find_free_slots
+from backend.services.scheduling.calendar_view import AppointmentView
 from vetassist_app import routes
 from vetassist_app.formatting import (
     APPOINTMENT_STATUS,

@@ -20,14 +20,14 @@ from backend.core.db import session_scope
 from backend.domain.availability import working_intervals
 from backend.domain.errors import NotFound
 from backend.domain.intervals import Interval
-from backend.services import calendar_view
-from backend.services.availability import (
+from backend.services.scheduling import calendar_view
+from backend.services.scheduling.availability import (
     bookable_doctors,
     find_free_slots,
     rules_for,
     schedules_for,
 )
-from backend.services.calendar_view import AppointmentView
+from backend.services.scheduling.calendar_view import AppointmentView
 from vetassist_app import routes
 from vetassist_app.formatting import (
     APPOINTMENT_STATUS,

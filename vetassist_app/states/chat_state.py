@@ -14,8 +14,9 @@ from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.domain.errors import ValidationFailed
 from backend.models import Message
-from backend.services import calendar_view, clinic_settings, conversations
-from backend.services.calendar_view import AppointmentView
+from backend.services.chats import conversations
+from backend.services.scheduling import calendar_view, clinic_settings
+from backend.services.scheduling.calendar_view import AppointmentView
 from vetassist_app import routes
 from vetassist_app.formatting import (
     APPOINTMENT_STATUS,

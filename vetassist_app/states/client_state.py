@@ -9,7 +9,8 @@ import reflex as rx
 
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
-from backend.services import calendar_view, client_directory, clients
+from backend.services.patients import client_directory, clients
+from backend.services.scheduling import calendar_view
 from vetassist_app.formatting import (
     APPOINTMENT_STATUS,
     SPECIES_EMOJI,

@@ -9,7 +9,8 @@ import reflex as rx
 
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
-from backend.services import client_directory, emergencies
+from backend.services.alerting import emergencies
+from backend.services.patients import client_directory
 from vetassist_app import routes
 from vetassist_app.formatting import (
     EMERGENCY_CATEGORY,

@@ -8,8 +8,9 @@ from typing import Any
 import reflex as rx
 
 from backend.core.db import session_scope
-from backend.services import client_directory, followups
-from backend.services.notifications import safe_format
+from backend.services.outreach import followups
+from backend.services.outreach.notifications import safe_format
+from backend.services.patients import client_directory
 from vetassist_app import routes
 from vetassist_app.formatting import (
     FOLLOW_UP_COLOR,

@@ -16,8 +16,8 @@ import reflex as rx
 from backend.core.config import settings
 from backend.core.db import session_scope
 from backend.domain.errors import ValidationFailed
-from backend.services import conversations
 from backend.services.assistant.inbound import InboundMessage, accept
+from backend.services.chats import conversations
 from backend.services.phones import to_e164
 from vetassist_app import routes
 from vetassist_app.formatting import phone_display

@@ -10,7 +10,7 @@ import reflex as rx
 from backend.core.config import settings
 from backend.core.db import session_scope
 from backend.domain.errors import DomainError
-from backend.services import auth
+from backend.services.clinics import auth
 from vetassist_app import routes
 from vetassist_app.formatting import ROLE_LABEL
 from vetassist_app.states.access import AccessDenied, NotLoggedIn, Viewer, require_user

@@ -11,7 +11,9 @@ import reflex as rx
 
 from backend.core.db import session_scope
 from backend.domain.errors import ValidationFailed
-from backend.services import auth, clinic_settings, followups
+from backend.services.clinics import auth
+from backend.services.outreach import followups
+from backend.services.scheduling import clinic_settings
 from vetassist_app import routes
 from vetassist_app.formatting import PROCEDURE_LABEL, WEEKDAYS, date_time, phone_display
 from vetassist_app.states.access import Viewer, parse_id

@@ -15,8 +15,8 @@ from backend.core.db import session_scope
 from backend.domain.appointment_rules import Source, Status, parse_status
 from backend.domain.errors import NotFound, ValidationFailed
 from backend.models import Appointment, Client
-from backend.services import booking
 from backend.services.phones import to_e164
+from backend.services.scheduling import booking
 
 router = APIRouter(prefix="/api/v1/appointments", tags=["appointments"])
 

@@ -14,7 +14,7 @@ from backend.api.schemas import AvailabilityOut, DoctorOut
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.domain.errors import NotFound
-from backend.services.availability import bookable_doctors, find_free_slots, get_doctor
+from backend.services.scheduling.availability import bookable_doctors, find_free_slots, get_doctor
 
 router = APIRouter(prefix="/api/v1", tags=["availability"])
 

@@ -15,7 +15,7 @@ from backend.api.schemas import ApiModel
 from backend.core.db import session_scope
 from backend.domain.errors import ValidationFailed
 from backend.models import Conversation, Message
-from backend.services import conversations
+from backend.services.chats import conversations
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
 

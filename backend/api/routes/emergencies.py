@@ -14,7 +14,7 @@ from backend.api.deps import PrincipalDep
 from backend.api.schemas import ApiModel
 from backend.core.db import session_scope
 from backend.models import EmergencyEvent
-from backend.services import emergencies
+from backend.services.alerting import emergencies
 
 router = APIRouter(prefix="/api/v1/emergencies", tags=["emergencies"])
 

@@ -14,7 +14,7 @@ from backend.api.deps import PrincipalDep
 from backend.api.schemas import ApiModel
 from backend.core.db import session_scope
 from backend.models import FollowUp
-from backend.services import followups
+from backend.services.outreach import followups
 
 router = APIRouter(prefix="/api/v1/follow-ups", tags=["follow-ups"])
 

@@ -11,8 +11,8 @@ from starlette.datastructures import FormData
 from twilio.request_validator import RequestValidator
 
 from backend.core.config import settings
-from backend.services import messaging
 from backend.services.assistant.inbound import PostedMessage, UnknownNumber, accept_posted
+from backend.services.chats import messaging
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/webhooks/whatsapp", tags=["webhooks"])

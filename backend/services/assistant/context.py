@@ -29,8 +29,9 @@ from backend.domain.conversation_states import (
 )
 from backend.domain.errors import IllegalTransition
 from backend.models import Client, Conversation, Message, Tenant
-from backend.services import clients, messaging
 from backend.services.assistant import slots
+from backend.services.chats import messaging
+from backend.services.patients import clients
 
 log = logging.getLogger("backend.services.assistant")
 
@@ -137,7 +138,7 @@ class Turn:
 
     def close_path(self) -> list[State]:
         """How this conversation ends: through REMINDER when possible (the client left), else COMPLETED."""
-        from backend.services.assistant.lifecycle import close_path
+        from backend.services.chats.lifecycle import close_path
 
         return close_path(self.conversation.state)
 

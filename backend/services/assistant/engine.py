@@ -20,13 +20,14 @@ from backend.domain.conversation_states import BOOKING_STATES, State
 from backend.domain.errors import DomainError
 from backend.domain.language import Intent, YesNo, normalize
 from backend.models import Client, Conversation, Message, Tenant
-from backend.services import clients, followups
 from backend.services.assistant import replies
 from backend.services.assistant.context import Turn
 from backend.services.assistant.flows import appointments, emergency, intents
 from backend.services.assistant.flows import booking as booking_flow
 from backend.services.assistant.understanding import understand
-from backend.services.availability import bookable_doctors, find_free_slots
+from backend.services.outreach import followups
+from backend.services.patients import clients
+from backend.services.scheduling.availability import bookable_doctors, find_free_slots
 
 log = logging.getLogger("backend.services.assistant")
 

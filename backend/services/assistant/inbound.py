@@ -31,9 +31,10 @@ from backend.core.jobs import Job, submit_after_commit
 from backend.domain.conversation_states import State
 from backend.domain.errors import NotFound, ValidationFailed
 from backend.models import Conversation, Message, Tenant
-from backend.services import clinics, messaging
 from backend.services.assistant import engine, replies
 from backend.services.assistant.flows import emergency
+from backend.services.chats import messaging
+from backend.services.clinics import clinic_directory
 from backend.services.phones import to_e164
 
 log = logging.getLogger("backend.services.assistant")
@@ -125,7 +126,7 @@ def accept_posted(posted: PostedMessage) -> uuid.UUID | None:
     """
     to_number = whatsapp_phone(posted.to)
     with session_scope(read_only=True) as session:
-        tenant = clinics.by_whatsapp_number(session, to_number)
+        tenant = clinic_directory.by_whatsapp_number(session, to_number)
         if tenant is None:
             log.warning("inbound WhatsApp message to unknown number %r ignored", posted.to)
             raise UnknownNumber("unknown WhatsApp number")

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, delete
 from backend.domain.availability import Slot
 from backend.domain.language import WhenHint
 from backend.models import Conversation, SlotHold, StaffUser, Tenant
-from backend.services.availability import bookable_doctors, find_free_slots
+from backend.services.scheduling.availability import bookable_doctors, find_free_slots
 
 OFFER_COUNT = 3
 HOLD_FOR = timedelta(minutes=15)

@@ -29,9 +29,9 @@ from backend.core.clock import utcnow
 from backend.core.db import session_scope
 from backend.domain.conversation_states import BOOKING_STATES, State, timeout_for
 from backend.models import Conversation, Message, Tenant
-from backend.services import clients
 from backend.services.assistant import replies
 from backend.services.assistant.context import Turn
+from backend.services.patients import clients
 
 log = logging.getLogger("backend.services.assistant")
 

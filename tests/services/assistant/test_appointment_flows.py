@@ -9,8 +9,9 @@ from sqlmodel import select
 
 from backend.core.db import session_scope
 from backend.models import Appointment, AuditLog
-from backend.services import booking, clients
 from backend.services.actors import SYSTEM
+from backend.services.patients import clients
+from backend.services.scheduling import booking
 from tests.chat import add_client
 
 FRIDAY_10AM = datetime(2027, 1, 29, 15, 0, tzinfo=UTC)

@@ -17,7 +17,7 @@ from backend.models import (
     EmergencyEvent,
     Message,
 )
-from backend.services import emergencies
+from backend.services.alerting import emergencies
 from backend.services.assistant.timeouts import sweep_conversation_timeouts
 from tests.chat import VET_PHONE, Chat, add_client
 
@@ -184,8 +184,9 @@ def test_resolving_the_emergency_completes_the_conversation(chat, clinic):
 def test_emergency_appointment_overlaps_and_cancels_nothing(chat, clinic):
     from datetime import UTC, datetime
 
-    from backend.services import booking, clients
     from backend.services.actors import SYSTEM
+    from backend.services.patients import clients
+    from backend.services.scheduling import booking
 
     now = clock.now()
     clock.freeze(now - timedelta(hours=3))  # booked this morning for 3:30 PM

@@ -13,10 +13,10 @@ from backend.core.clock import clock, utcnow
 from backend.core.db import session_scope
 from backend.domain.conversation_states import State
 from backend.models import Client, Conversation, Message
-from backend.services import conversations
 from backend.services.assistant.context import Turn
 from backend.services.assistant.inbound import InboundMessage, process_inbound_message
 from backend.services.assistant.timeouts import sweep_conversation_timeouts
+from backend.services.chats import conversations
 from tests.chat import add_client
 from tests.factories import receive
 
@@ -225,7 +225,7 @@ def test_media_only_message_is_stored_and_answered(chat, clinic):
 @pytest.mark.parametrize("state", [s for s in State if s != State.CLOSED])
 def test_close_conversation_walks_a_legal_path_from_every_state(db, frozen_clock, state):
     from backend.domain.conversation_states import check_path
-    from backend.services.assistant.lifecycle import close_conversation, close_path
+    from backend.services.chats.lifecycle import close_conversation, close_path
     from tests.chat import make_clinic
 
     clinic = make_clinic()

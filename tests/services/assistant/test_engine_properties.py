@@ -12,9 +12,9 @@ from backend.core.clock import utcnow
 from backend.core.db import get_engine
 from backend.domain.conversation_states import State, can_transition
 from backend.models import Conversation, Message
-from backend.services import clients
 from backend.services.assistant import engine, slots
 from backend.services.assistant.inbound import InboundMessage, store_inbound
+from backend.services.patients import clients
 
 PHRASES = [
     "hola",

@@ -13,9 +13,10 @@ from sqlmodel import select
 
 from backend.core.db import session_scope
 from backend.models import Appointment, SlotHold
-from backend.services import booking, clients
 from backend.services.actors import SYSTEM
 from backend.services.assistant.slots import spread
+from backend.services.patients import clients
+from backend.services.scheduling import booking
 from tests.chat import Chat, add_client
 
 

@@ -19,9 +19,10 @@ from backend.models import (
     FollowUpResponse,
     Message,
 )
-from backend.services import booking, clients
 from backend.services.actors import SYSTEM
 from backend.services.assistant.timeouts import sweep_conversation_timeouts
+from backend.services.patients import clients
+from backend.services.scheduling import booking
 from tests.chat import VET_PHONE, add_client
 
 

@@ -14,12 +14,12 @@ from backend.domain.appointment_rules import Priority, Status
 from backend.domain.errors import DomainError
 from backend.domain.language import YesNo, parse_slot_choice
 from backend.models import Appointment, Client, StaffUser
-from backend.services import booking
 from backend.services.actors import ASSISTANT
 from backend.services.assistant import replies
 from backend.services.assistant.context import Turn, uuid_or_none
 from backend.services.assistant.flows import booking as booking_flow
 from backend.services.assistant.flows import identity
+from backend.services.scheduling import booking
 
 MAX_LISTED = 5
 

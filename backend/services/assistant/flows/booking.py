@@ -16,12 +16,13 @@ from backend.domain.conversation_states import State
 from backend.domain.errors import DomainError, StaleVersion
 from backend.domain.language import YesNo, extract_pet, normalize, parse_when
 from backend.models import Appointment, StaffUser
-from backend.services import booking, clients
 from backend.services.actors import ASSISTANT
 from backend.services.assistant import replies, slots
 from backend.services.assistant.context import Turn, uuid_or_none
 from backend.services.assistant.flows import identity
 from backend.services.assistant.slots import Offer
+from backend.services.patients import clients
+from backend.services.scheduling import booking
 
 _BECAUSE = re.compile(
     r"\b(?:porque|por que|ya que|es que|debido a que)\s+(?P<reason>.{6,})$", re.IGNORECASE

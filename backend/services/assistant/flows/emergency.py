@@ -21,12 +21,13 @@ from backend.domain.conversation_states import State
 from backend.domain.errors import DomainError
 from backend.domain.language import EmergencyDetection, YesNo, first_aid_advice
 from backend.models import Alert, AlertDelivery, EmergencyEvent, Tenant
-from backend.services import alerts, booking
 from backend.services.actors import ASSISTANT
+from backend.services.alerting import alerts
 from backend.services.assistant import replies
 from backend.services.assistant.context import Turn, uuid_or_none
 from backend.services.assistant.flows import identity
-from backend.services.availability import bookable_doctors
+from backend.services.scheduling import booking
+from backend.services.scheduling.availability import bookable_doctors
 
 log = logging.getLogger(__name__)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from backend.domain.conversation_states import State
 from backend.domain.language import normalize
 from backend.models import Pet
-from backend.services import clients
 from backend.services.assistant import replies
 from backend.services.assistant.context import Turn
+from backend.services.patients import clients
 
 
 def needs_name(turn: Turn) -> bool:

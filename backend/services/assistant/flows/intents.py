@@ -22,13 +22,13 @@ from backend.domain.language import (
     normalize,
 )
 from backend.models import Conversation
-from backend.services import clients
 from backend.services.assistant import replies
 from backend.services.assistant.context import Turn
 from backend.services.assistant.flows import appointments
 from backend.services.assistant.flows import booking as booking_flow
 from backend.services.assistant.flows.identity import ask_name
 from backend.services.assistant.understanding import Understanding
+from backend.services.patients import clients
 
 RECENT_CONTACT = timedelta(hours=12)
 ANSWERED_WITHOUT_NAME = frozenset({Intent.PRICE, Intent.OTHER_QUESTION, Intent.THANKS})

@@ -31,7 +31,7 @@ from backend.domain.conversation_states import timeout_for
 from backend.models import Client, Conversation, Message, OutboxEvent, Pet, Tenant
 from backend.services import events
 from backend.services.assistant import replies
-from backend.services.assistant.lifecycle import close_conversation
+from backend.services.chats.lifecycle import close_conversation
 from backend.services.outbox import EventHandler
 
 log = logging.getLogger(__name__)
@@ -235,7 +235,7 @@ def send_to_client(
     template instead of free text when the 24-hour window is closed; the
     returned status is `failed` when it could not (no template configured).
     """
-    from backend.services import messaging
+    from backend.services.chats import messaging
 
     conversation: Conversation | None
     if conversation_type is not None and state is not None:
@@ -384,7 +384,7 @@ def prepare(session: Session, events_: list[OutboxEvent]) -> None:
 
 
 def messaging_window() -> timedelta:
-    from backend.services.messaging import SERVICE_WINDOW
+    from backend.services.chats.messaging import SERVICE_WINDOW
 
     return SERVICE_WINDOW
 
@@ -393,7 +393,7 @@ def handle_event(session: Session, event: OutboxEvent) -> None:
     """Outbox handler: one WhatsApp notice per create/reschedule/cancel made by the clinic."""
     if not wants(event):
         return
-    from backend.services import messaging
+    from backend.services.chats import messaging
 
     snapshot = event.payload["appointment"]
     tenant = session.get(Tenant, event.tenant_id)

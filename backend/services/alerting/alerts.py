@@ -23,7 +23,7 @@ from backend.core.db import session_scope
 from backend.core.jobs import Job, submit_after_commit
 from backend.integrations.alerts import DeliveryFailed, get_alert_transport
 from backend.models import Alert, AlertDelivery, EscalationContact, StaffUser, Tenant
-from backend.services import messaging
+from backend.services.chats import messaging
 from backend.services.phones import to_e164
 
 log = logging.getLogger(__name__)

@@ -31,9 +31,15 @@ from backend.domain.availability import fits_schedule
 from backend.domain.errors import NotFound, SlotTaken, StaleVersion, ValidationFailed
 from backend.domain.intervals import Interval
 from backend.models import Appointment, AuditLog, Client, DoctorSchedule, Pet, Tenant, TimeOff
-from backend.services import clients, events
+from backend.services import events
 from backend.services.actors import Actor
-from backend.services.availability import MAX_APPOINTMENT_LENGTH, as_utc, get_doctor, rules_for
+from backend.services.patients import clients
+from backend.services.scheduling.availability import (
+    MAX_APPOINTMENT_LENGTH,
+    as_utc,
+    get_doctor,
+    rules_for,
+)
 
 AUDITED_FIELDS = (
     "doctor_id",

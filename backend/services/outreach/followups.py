@@ -43,8 +43,8 @@ from backend.models import (
     Tenant,
 )
 from backend.services import events
-from backend.services.notifications import ConversationBusy, safe_format, send_to_client
 from backend.services.outbox import EventHandler
+from backend.services.outreach.notifications import ConversationBusy, safe_format, send_to_client
 
 log = logging.getLogger(__name__)
 
@@ -523,7 +523,7 @@ def _alert_vet(
     text: str,
     keywords: Sequence[str],
 ) -> uuid.UUID | None:
-    from backend.services import alerts
+    from backend.services.alerting import alerts
 
     procedure = DEFAULT_PROTOCOLS.get(follow_up.procedure_type, {}).get(
         "label", follow_up.procedure_type

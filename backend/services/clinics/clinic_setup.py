@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from backend.domain.errors import Conflict, ValidationFailed
 from backend.models import DoctorSchedule, StaffUser, Tenant
-from backend.services import auth, clinics
+from backend.services.clinics import auth, clinic_directory
 from backend.services.phones import to_e164
 
 SUPPORTED_COUNTRIES = ("CO", "PE", "CL", "MX", "AR")
@@ -91,7 +91,7 @@ def create_clinic(
     if session.exec(select(Tenant.id).where(Tenant.slug == slug)).first() is not None:
         raise Conflict(f"a clinic with slug '{slug}' exists", field="slug")
     for number in numbers:
-        owner = clinics.by_whatsapp_number(session, number)
+        owner = clinic_directory.by_whatsapp_number(session, number)
         if owner is not None:
             raise Conflict(
                 f"WhatsApp number {number} is already used by clinic '{owner.slug}'",

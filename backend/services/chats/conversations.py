@@ -27,8 +27,8 @@ from backend.domain.conversation_states import parse_state, timeout_for
 from backend.domain.errors import Conflict, NotFound, ValidationFailed
 from backend.domain.text import fold_accents
 from backend.models import Appointment, Client, Conversation, Message, StaffUser, Tenant
-from backend.services import messaging
 from backend.services.assistant import slots
+from backend.services.chats import messaging
 from backend.services.phones import to_e164
 
 _WORD = re.compile(r"\w+", re.UNICODE)

@@ -30,7 +30,8 @@ from backend.core.db import is_postgres, session_scope
 from backend.domain.appointment_rules import Status as AppointmentStatus
 from backend.models import Appointment, Client, OutboxEvent, Pet, Reminder, Tenant
 from backend.services import events
-from backend.services.notifications import (
+from backend.services.outbox import EventHandler
+from backend.services.outreach.notifications import (
     ConversationBusy,
     first_name,
     format_time,
@@ -38,7 +39,6 @@ from backend.services.notifications import (
     send_to_client,
     sentence,
 )
-from backend.services.outbox import EventHandler
 
 log = logging.getLogger(__name__)
 

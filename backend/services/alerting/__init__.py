@@ -1,0 +1,1 @@
+"""Emergencies and the alerts that reach the clinic's people."""

@@ -1,0 +1,1 @@
+"""WhatsApp conversations: outbound messages, the conversation lifecycle, the staff inbox and takeover."""

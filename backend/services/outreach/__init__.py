@@ -1,0 +1,1 @@
+"""Messages the clinic starts: appointment notifications, reminders, post-procedure follow-ups."""

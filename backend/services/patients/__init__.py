@@ -1,0 +1,1 @@
+"""The clinic's clients and their pets: records and the searchable directory."""

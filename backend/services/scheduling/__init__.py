@@ -1,0 +1,1 @@
+"""Appointments and time: booking (the one write path), availability, the calendar view, clinic settings."""
