@@ -12,8 +12,6 @@ from pydantic.alias_generators import to_camel
 
 from backend.api.deps import PrincipalDep
 from backend.api.schemas import ApiModel
-from backend.core.db import session_scope
-from backend.models import FollowUp
 from backend.services.outreach import followups
 
 router = APIRouter(prefix="/api/v1/follow-ups", tags=["follow-ups"])
@@ -70,43 +68,36 @@ def list_follow_ups(
 ) -> dict[str, object]:
     """The clinic's follow-ups, soonest first; `status` takes a comma-separated list."""
     statuses = [s.strip() for s in (status or "").split(",") if s.strip()]
-    with session_scope(read_only=True) as session:
-        items, total = followups.list_follow_ups(
-            session,
-            tenant_id=principal.tenant.id,
-            statuses=statuses,
-            appointment_id=appointment_id,
-            client_id=client_id,
-            limit=limit,
-            offset=offset,
-        )
-        return {"items": items, "total": total}
+    items, total = followups.find_follow_ups(
+        tenant_id=principal.tenant.id,
+        statuses=statuses,
+        appointment_id=appointment_id,
+        client_id=client_id,
+        limit=limit,
+        offset=offset,
+    )
+    return {"items": items, "total": total}
 
 
 @router.get("/{follow_up_id}", response_model=FollowUpDetail, response_model_by_alias=True)
 def get_follow_up(follow_up_id: uuid.UUID, principal: PrincipalDep) -> FollowUpDetail:
-    with session_scope(read_only=True) as session:
-        follow_up = followups.get_follow_up(
-            session, tenant_id=principal.tenant.id, follow_up_id=follow_up_id
-        )
-        return _detail(session, follow_up)
+    return _detail(
+        followups.read_follow_up(tenant_id=principal.tenant.id, follow_up_id=follow_up_id)
+    )
 
 
 @router.post("/{follow_up_id}/cancel", response_model=FollowUpDetail, response_model_by_alias=True)
 def cancel_follow_up(follow_up_id: uuid.UUID, principal: PrincipalDep) -> FollowUpDetail:
     """Cancels a follow-up that has not been sent (409 once it has)."""
-    with session_scope(write=True) as session:
-        follow_up = followups.cancel_follow_up(
-            session, tenant_id=principal.tenant.id, follow_up_id=follow_up_id
-        )
-        return _detail(session, follow_up)
+    return _detail(
+        followups.cancel_unsent(tenant_id=principal.tenant.id, follow_up_id=follow_up_id)
+    )
 
 
-def _detail(session: Any, follow_up: FollowUp) -> FollowUpDetail:
-    responses = followups.responses_of(session, follow_up.id)
+def _detail(found: followups.FollowUpWithAnswers) -> FollowUpDetail:
     return FollowUpDetail.model_validate(
         {
-            **FollowUpOut.model_validate(follow_up).model_dump(),
-            "responses": [FollowUpResponseOut.model_validate(r) for r in responses],
+            **FollowUpOut.model_validate(found.follow_up).model_dump(),
+            "responses": [FollowUpResponseOut.model_validate(r) for r in found.responses],
         }
     )

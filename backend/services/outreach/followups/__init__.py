@@ -16,9 +16,13 @@ from backend.services.outreach.followups.protocols import (
     update_protocol,
 )
 from backend.services.outreach.followups.records import (
+    FollowUpWithAnswers,
     cancel_follow_up,
+    cancel_unsent,
+    find_follow_ups,
     get_follow_up,
     list_follow_ups,
+    read_follow_up,
     responses_of,
 )
 from backend.services.outreach.followups.rules import MAX_SEND_ATTEMPTS, FollowUpStatus
@@ -34,13 +38,17 @@ __all__ = [
     "MAX_SEND_ATTEMPTS",
     "FollowUpOutcome",
     "FollowUpStatus",
+    "FollowUpWithAnswers",
     "cancel_follow_up",
     "cancel_pending_for_appointment",
+    "cancel_unsent",
     "check_protocol",
     "ensure_protocols",
+    "find_follow_ups",
     "get_follow_up",
     "list_follow_ups",
     "protocol_for",
+    "read_follow_up",
     "record_follow_up_response",
     "responses_of",
     "schedule_follow_ups",

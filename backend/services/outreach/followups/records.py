@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
 
+from backend.core.db import session_scope
 from backend.domain.errors import IllegalTransition, NotFound, ValidationFailed
 from backend.models import (
     FollowUp,
@@ -93,3 +95,45 @@ def cancel_follow_up(
     session.add(follow_up)
     session.flush()
     return follow_up
+
+
+@dataclass(frozen=True)
+class FollowUpWithAnswers:
+    follow_up: FollowUp
+    responses: list[FollowUpResponse]
+
+
+def find_follow_ups(
+    *,
+    tenant_id: uuid.UUID,
+    statuses: Sequence[str] = (),
+    appointment_id: uuid.UUID | None = None,
+    client_id: uuid.UUID | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[list[FollowUp], int]:
+    """`list_follow_ups` in its own read-only unit of work (the API's one call)."""
+    with session_scope(read_only=True) as session:
+        return list_follow_ups(
+            session,
+            tenant_id=tenant_id,
+            statuses=statuses,
+            appointment_id=appointment_id,
+            client_id=client_id,
+            limit=limit,
+            offset=offset,
+        )
+
+
+def read_follow_up(*, tenant_id: uuid.UUID, follow_up_id: uuid.UUID) -> FollowUpWithAnswers:
+    """One follow-up of the clinic with the client's answers, oldest first."""
+    with session_scope(read_only=True) as session:
+        follow_up = get_follow_up(session, tenant_id=tenant_id, follow_up_id=follow_up_id)
+        return FollowUpWithAnswers(follow_up, responses_of(session, follow_up.id))
+
+
+def cancel_unsent(*, tenant_id: uuid.UUID, follow_up_id: uuid.UUID) -> FollowUpWithAnswers:
+    """Cancels a follow-up that has not gone out, in its own unit of work."""
+    with session_scope(write=True) as session:
+        follow_up = cancel_follow_up(session, tenant_id=tenant_id, follow_up_id=follow_up_id)
+        return FollowUpWithAnswers(follow_up, responses_of(session, follow_up.id))
