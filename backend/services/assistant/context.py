@@ -29,8 +29,7 @@ from backend.domain.conversation_states import (
 )
 from backend.domain.errors import IllegalTransition
 from backend.models import Client, Conversation, Message, Tenant
-from backend.services.assistant import slots
-from backend.services.chats import messaging
+from backend.services.chats import lifecycle, messaging
 from backend.services.patients import clients
 
 log = logging.getLogger("backend.services.assistant")
@@ -138,16 +137,10 @@ class Turn:
 
     def close_path(self) -> list[State]:
         """How this conversation ends: through REMINDER when possible (the client left), else COMPLETED."""
-        from backend.services.chats.lifecycle import close_path
-
-        return close_path(self.conversation.state)
+        return lifecycle.close_path(self.conversation.state)
 
     def _close(self) -> None:
-        conversation = self.conversation
-        conversation.is_open = False
-        conversation.closed_at = self.now
-        conversation.timeout_at = None
-        slots.release(self.session, conversation.id)
+        lifecycle.mark_closed(self.session, self.conversation, now=self.now)
 
     def restart(self) -> None:
         """Closes this conversation silently and continues the turn in a new one."""
@@ -163,19 +156,17 @@ class Turn:
         self.session.add(old)
         self.session.flush()
         kept = {key: self.data[key] for key in KEEP_ON_RESTART if key in self.data}
-        fresh = Conversation(
+        fresh = lifecycle.open_new(
+            self.session,
             tenant_id=self.tenant.id,
+            phone=old.client_phone,
+            now=self.now,
             client_id=self.client.id if self.client else None,
-            client_phone=old.client_phone,
-            state=State.IDLE.value,
             state_data=kept,
-            started_at=self.now,
-            last_message_at=self.now,
             last_inbound_at=self.now,
-            last_state_change=self.now,
         )
-        self.session.add(fresh)
-        self.session.flush()
+        if fresh is None:  # the phone's only open conversation is this turn's, just closed
+            raise RuntimeError(f"could not continue conversation {old.id} in a new one")
         self.message.conversation_id = fresh.id
         self.session.add(self.message)
         self.conversation = fresh

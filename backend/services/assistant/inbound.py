@@ -33,7 +33,7 @@ from backend.domain.errors import NotFound, ValidationFailed
 from backend.models import Conversation, Message, Tenant
 from backend.services.assistant import engine, replies
 from backend.services.assistant.flows import emergency
-from backend.services.chats import messaging
+from backend.services.chats import lifecycle, messaging
 from backend.services.clinics import clinic_directory
 from backend.services.phones import to_e164
 
@@ -145,37 +145,7 @@ def accept_posted(posted: PostedMessage) -> uuid.UUID | None:
 
 def lock_open_conversation(session: Session, tenant: Tenant, phone: str) -> Conversation:
     """The phone's open conversation, row-locked; created (IDLE) when there is none."""
-    query = (
-        select(Conversation)
-        .where(
-            Conversation.tenant_id == tenant.id,
-            Conversation.client_phone == phone,
-            col(Conversation.is_open),
-        )
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    found = session.exec(query).first()
-    if found is not None:
-        return found
-    now = utcnow()
-    conversation = Conversation(
-        tenant_id=tenant.id,
-        client_phone=phone,
-        state=State.IDLE.value,
-        started_at=now,
-        last_message_at=now,
-        last_state_change=now,
-    )
-    try:
-        with session.begin_nested():
-            session.add(conversation)
-    except IntegrityError:  # another worker opened it first; wait for its lock
-        found = session.exec(query).first()
-        if found is None:
-            raise
-        return found
-    return conversation
+    return lifecycle.lock_or_open(session, tenant.id, phone, now=utcnow())
 
 
 def _unprocessed_up_to(session: Session, message: Message) -> list[Message]:

@@ -31,6 +31,7 @@ from backend.domain.conversation_states import BOOKING_STATES, State, timeout_fo
 from backend.models import Conversation, Message, Tenant
 from backend.services.assistant import replies
 from backend.services.assistant.context import Turn
+from backend.services.chats import lifecycle
 from backend.services.patients import clients
 
 log = logging.getLogger("backend.services.assistant")
@@ -114,12 +115,7 @@ def _apply(turn: Turn) -> None:
 
 def _sweep_one(conversation_id: uuid.UUID, now: datetime) -> bool:
     with session_scope(write=True) as session:
-        conversation = session.exec(
-            select(Conversation)
-            .where(Conversation.id == conversation_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).first()
+        conversation = lifecycle.lock_by_id(session, conversation_id)
         if (
             conversation is None
             or not conversation.is_open

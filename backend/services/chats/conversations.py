@@ -28,7 +28,7 @@ from backend.domain.errors import Conflict, NotFound, ValidationFailed
 from backend.domain.text import fold_accents
 from backend.models import Appointment, Client, Conversation, Message, StaffUser, Tenant
 from backend.services.assistant import slots
-from backend.services.chats import messaging
+from backend.services.chats import lifecycle, messaging
 from backend.services.phones import to_e164
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -197,12 +197,7 @@ def appointments_of(session: Session, conversation_id: uuid.UUID) -> list[Appoin
 
 
 def _locked(session: Session, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Conversation:
-    conversation = session.exec(
-        select(Conversation)
-        .where(Conversation.id == conversation_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
+    conversation = lifecycle.lock_by_id(session, conversation_id)
     if conversation is None or conversation.tenant_id != tenant_id:
         raise NotFound("conversation not found")
     return conversation
@@ -281,3 +276,96 @@ def staff_reply(
         author="staff",
         author_user_id=_staff(session, tenant.id, user_id),
     )
+
+
+# Units of work for callers outside a transaction (the REST API). The import
+# belongs in the block at the top; it waits here while that block is being edited.
+from backend.core.db import session_scope  # noqa: E402
+
+
+@dataclass(frozen=True)
+class ConversationRecord:
+    """One conversation with its client's name and the appointments booked in it."""
+
+    conversation: Conversation
+    client_name: str | None
+    appointment_ids: list[uuid.UUID]
+
+
+def _record_of(session: Session, conversation: Conversation) -> ConversationRecord:
+    client = client_of(session, conversation)
+    return ConversationRecord(
+        conversation=conversation,
+        client_name=client.name if client else None,
+        appointment_ids=[a.id for a in appointments_of(session, conversation.id)],
+    )
+
+
+def search_conversations(
+    *,
+    tenant: Tenant,
+    phone: str | None = None,
+    client_name: str | None = None,
+    state: str | None = None,
+    date_from: datetime | None = None,
+    date_to: datetime | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[ConversationRow], int]:
+    """`list_conversations` in its own read-only unit of work."""
+    with session_scope(read_only=True) as session:
+        return list_conversations(
+            session,
+            tenant,
+            phone=phone,
+            client_name=client_name,
+            state=state,
+            date_from=date_from,
+            date_to=date_to,
+            q=q,
+            limit=limit,
+            offset=offset,
+        )
+
+
+def read_conversation(*, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> ConversationRecord:
+    """One conversation of the clinic with its client and appointments (read-only unit)."""
+    with session_scope(read_only=True) as session:
+        return _record_of(session, get_conversation(session, tenant_id, conversation_id))
+
+
+def read_messages(
+    *, tenant_id: uuid.UUID, conversation_id: uuid.UUID, limit: int = 500, offset: int = 0
+) -> list[Message]:
+    """`messages_of` in its own read-only unit of work."""
+    with session_scope(read_only=True) as session:
+        return messages_of(session, tenant_id, conversation_id, limit=limit, offset=offset)
+
+
+def take_over_conversation(
+    *, tenant: Tenant, conversation_id: uuid.UUID, user_id: uuid.UUID | None = None
+) -> ConversationRecord:
+    """`take_over` in its own unit of work; returns the conversation as it now stands."""
+    with session_scope(write=True) as session:
+        conversation = take_over(
+            session, tenant=tenant, conversation_id=conversation_id, user_id=user_id
+        )
+        return _record_of(session, conversation)
+
+
+def hand_back_conversation(*, tenant: Tenant, conversation_id: uuid.UUID) -> ConversationRecord:
+    """`hand_back` in its own unit of work; returns the conversation as it now stands."""
+    with session_scope(write=True) as session:
+        conversation = hand_back(session, tenant=tenant, conversation_id=conversation_id)
+        return _record_of(session, conversation)
+
+
+def reply_as_staff(
+    *, tenant: Tenant, conversation_id: uuid.UUID, body: str, user_id: uuid.UUID | None = None
+) -> list[Message]:
+    """`staff_reply` in its own unit of work; the messages leave after the commit."""
+    with session_scope(write=True) as session:
+        return staff_reply(
+            session, tenant=tenant, conversation_id=conversation_id, body=body, user_id=user_id
+        )

@@ -1,17 +1,26 @@
-"""Closing a conversation from outside the engine, by the transition table's legal path.
+"""The one place a conversation is opened, locked and closed.
 
-Other services (reminders, follow-ups) open conversations for system-initiated
-messages; when they need to end one that is still open, this walks the
-shortest legal path to CLOSED (through REMINDER or COMPLETED) instead of
-setting the state directly, so the table holds everywhere.
+A phone has at most one open conversation per clinic (a partial unique index):
+`open_new` inserts one in a savepoint and yields to a concurrent opener;
+`lock_open` / `lock_or_open` / `lock_by_id` take the row lock
+(`SELECT … FOR UPDATE` on PostgreSQL; SQLite serialises writers at BEGIN) so
+two messages of one conversation are never handled at once. Closing walks the
+transition table's shortest legal path to CLOSED (through REMINDER or
+COMPLETED) instead of setting the state directly, and releases the slots the
+conversation held, so the table holds everywhere. The engine's own moves go
+through `Turn.move`; everything else (the inbox, reminders, follow-ups,
+timeouts, notifications) comes here.
 """
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from backend.domain.conversation_states import State, check_path, shortest_path
 from backend.models import Conversation
@@ -50,10 +59,92 @@ def close_conversation(session: Session, conversation: Conversation, *, now: dat
     conversation.state_data = data
     flag_modified(conversation, "state_data")
     conversation.state = State.CLOSED.value
+    conversation.last_state_change = now
+    mark_closed(session, conversation, now=now)
+    session.add(conversation)
+    session.flush()
+
+
+def mark_closed(session: Session, conversation: Conversation, *, now: datetime) -> None:
+    """Ends an open conversation whose state already reached CLOSED; frees its slot holds."""
     conversation.is_open = False
     conversation.closed_at = now
     conversation.timeout_at = None
-    conversation.last_state_change = now
     slots.release(session, conversation.id)
-    session.add(conversation)
-    session.flush()
+
+
+def _open_of(tenant_id: uuid.UUID, phone: str) -> Any:
+    return (
+        select(Conversation)
+        .where(
+            Conversation.tenant_id == tenant_id,
+            Conversation.client_phone == phone,
+            col(Conversation.is_open),
+        )
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def lock_open(session: Session, tenant_id: uuid.UUID, phone: str) -> Conversation | None:
+    """The phone's open conversation, row-locked; None when it has none."""
+    return session.exec(_open_of(tenant_id, phone)).first()
+
+
+def open_new(
+    session: Session,
+    *,
+    tenant_id: uuid.UUID,
+    phone: str,
+    now: datetime,
+    client_id: uuid.UUID | None = None,
+    type: str = "inbound",
+    state_data: dict[str, Any] | None = None,
+    last_inbound_at: datetime | None = None,
+) -> Conversation | None:
+    """Opens an IDLE conversation for the phone; None when another one was opened meanwhile."""
+    conversation = Conversation(
+        tenant_id=tenant_id,
+        client_id=client_id,
+        client_phone=phone,
+        type=type,
+        state=State.IDLE.value,
+        state_data=dict(state_data or {}),
+        started_at=now,
+        last_message_at=now,
+        last_inbound_at=last_inbound_at,
+        last_state_change=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(conversation)
+            session.flush()
+    except IntegrityError:  # the phone's open conversation was created concurrently
+        return None
+    return conversation
+
+
+def lock_or_open(
+    session: Session, tenant_id: uuid.UUID, phone: str, *, now: datetime
+) -> Conversation:
+    """The phone's open conversation, row-locked; opened (IDLE) when there is none."""
+    found = lock_open(session, tenant_id, phone)
+    if found is not None:
+        return found
+    opened = open_new(session, tenant_id=tenant_id, phone=phone, now=now)
+    if opened is not None:
+        return opened
+    found = lock_open(session, tenant_id, phone)  # wait for the other opener's lock
+    if found is None:
+        raise RuntimeError(f"no open conversation for {phone} after a concurrent open")
+    return found
+
+
+def lock_by_id(session: Session, conversation_id: uuid.UUID) -> Conversation | None:
+    """A conversation by id, row-locked (callers check its clinic and state)."""
+    return session.exec(
+        select(Conversation)
+        .where(Conversation.id == conversation_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()

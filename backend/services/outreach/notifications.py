@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from backend.core.clock import utcnow
@@ -31,7 +30,7 @@ from backend.domain.conversation_states import timeout_for
 from backend.models import Client, Conversation, Message, OutboxEvent, Pet, Tenant
 from backend.services import events
 from backend.services.assistant import replies
-from backend.services.chats.lifecycle import close_conversation
+from backend.services.chats import lifecycle
 from backend.services.outbox import EventHandler
 
 log = logging.getLogger(__name__)
@@ -120,22 +119,17 @@ def open_conversation(
     """
     now = utcnow()
     for _ in range(2):
-        current = _open_for_update(session, tenant, client.phone)
+        current = lifecycle.lock_open(session, tenant.id, client.phone)
         if current is None:
-            current = Conversation(
+            current = lifecycle.open_new(
+                session,
                 tenant_id=tenant.id,
+                phone=client.phone,
+                now=now,
                 client_id=client.id,
-                client_phone=client.phone,
                 type=type,
-                state="IDLE",
-                started_at=now,
-                last_message_at=now,
             )
-            try:
-                with session.begin_nested():
-                    session.add(current)
-                    session.flush()
-            except IntegrityError:  # opened concurrently for the same phone: look again
+            if current is None:  # opened concurrently for the same phone: look again
                 continue
         elif current.taken_over_at is not None or not _quiet(current, now):
             raise ConversationBusy(f"conversation {current.id} is in {current.state}")
@@ -144,7 +138,7 @@ def open_conversation(
                 current, state, _merged(current.state_data, state_data), follow_up_id, now
             )
         elif current.state != "IDLE" or current.state_data:
-            close_conversation(session, current, now=now)
+            lifecycle.close_conversation(session, current, now=now)
             continue
         data = {
             "clinic_phone": tenant.whatsapp_numbers[0] if tenant.whatsapp_numbers else None,
@@ -189,19 +183,6 @@ def _restart_in(
     conversation.timeout_at = now + wait[0] if wait else None
     conversation.follow_up_id = follow_up_id
     return conversation
-
-
-def _open_for_update(session: Session, tenant: Tenant, phone: str) -> Conversation | None:
-    return session.exec(
-        select(Conversation)
-        .where(
-            Conversation.tenant_id == tenant.id,
-            Conversation.client_phone == phone,
-            col(Conversation.is_open),
-        )
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
 
 
 def open_conversation_of(session: Session, tenant: Tenant, phone: str) -> Conversation | None:
