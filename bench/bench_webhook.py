@@ -59,9 +59,27 @@ SCRIPT = (
 
 
 def _bare_accept(form) -> None:  # type: ignore[no-untyped-def]
-    from backend.api.routes.webhooks import _accept
+    """The clinic lookup and the insert of `accept_posted`, without handing the message on."""
+    from backend.api.routes.webhooks import _posted
+    from backend.core.db import session_scope
+    from backend.services.assistant.inbound import InboundMessage, store_inbound, whatsapp_phone
+    from backend.services.clinics.clinic_directory import by_whatsapp_number
 
-    _accept(form)
+    posted = _posted(form)
+    to_phone = whatsapp_phone(posted.to)
+    with session_scope(write=True) as session:
+        tenant = by_whatsapp_number(session, to_phone)
+        assert tenant is not None
+        store_inbound(
+            session,
+            InboundMessage(
+                tenant_id=tenant.id,
+                from_phone=whatsapp_phone(posted.from_, tenant.country),
+                to_phone=to_phone,
+                body=posted.body,
+                provider_sid=posted.provider_sid,
+            ),
+        )
 
 
 bare_app = FastAPI()

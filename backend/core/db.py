@@ -116,3 +116,9 @@ def session_scope(*, write: bool = False, read_only: bool = False) -> Iterator[S
         raise
     finally:
         session.close()
+
+
+def ping() -> None:
+    """One round trip to the database (the health check)."""
+    with session_scope(read_only=True) as session:
+        session.connection().exec_driver_sql("SELECT 1")

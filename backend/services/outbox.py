@@ -31,6 +31,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import insert, or_
 from sqlalchemy.exc import IntegrityError
@@ -462,6 +463,65 @@ def list_dead_letters(
         else {}
     )
     return [(letter, events.get(letter.event_id)) for letter in letters], total
+
+
+@dataclass(frozen=True)
+class DeadLetterEntry:
+    """A dead letter with what its event was about (None where the event is gone)."""
+
+    id: uuid.UUID
+    event_id: int
+    event_type: str | None
+    aggregate_id: uuid.UUID | None
+    payload: dict[str, Any] | None
+    handler: str
+    error: str
+    attempts: int
+    created_at: datetime
+    retried_at: datetime | None
+    resolved_at: datetime | None
+
+    @classmethod
+    def of(cls, letter: DeadLetter, event: OutboxEvent | None) -> DeadLetterEntry:
+        return cls(
+            id=letter.id,
+            event_id=letter.event_id,
+            event_type=event.type if event else None,
+            aggregate_id=event.aggregate_id if event else None,
+            payload=event.payload if event else None,
+            handler=letter.handler,
+            error=letter.error,
+            attempts=letter.attempts,
+            created_at=letter.created_at,
+            retried_at=letter.retried_at,
+            resolved_at=letter.resolved_at,
+        )
+
+
+def search_dead_letters(
+    *, tenant_id: uuid.UUID, include_resolved: bool = False, limit: int = 100, offset: int = 0
+) -> tuple[list[DeadLetterEntry], int]:
+    """`list_dead_letters` in its own read-only unit of work, as entries."""
+    with session_scope(read_only=True) as session:
+        rows, total = list_dead_letters(
+            session,
+            tenant_id=tenant_id,
+            include_resolved=include_resolved,
+            limit=limit,
+            offset=offset,
+        )
+        return [DeadLetterEntry.of(letter, event) for letter, event in rows], total
+
+
+def redeliver_dead_letter(*, tenant_id: uuid.UUID, dead_letter_id: uuid.UUID) -> DeadLetterEntry:
+    """`retry_dead_letter` in its own unit of work; the entry says whether it went through.
+
+    Raises:
+        NotFound: no such dead letter in this clinic.
+    """
+    with session_scope(write=True) as session:
+        letter = retry_dead_letter(session, tenant_id=tenant_id, dead_letter_id=dead_letter_id)
+        return DeadLetterEntry.of(letter, session.get(OutboxEvent, letter.event_id))
 
 
 def pending_count(session: Session) -> int:

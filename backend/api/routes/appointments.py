@@ -7,16 +7,12 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
-from sqlmodel import Session, col, func, select
 
-from backend.api.deps import Principal, PrincipalDep
+from backend.api.deps import PrincipalDep
 from backend.api.schemas import AppointmentCreate, AppointmentList, AppointmentOut, AppointmentPatch
-from backend.core.db import session_scope
 from backend.domain.appointment_rules import Source, Status, parse_status
-from backend.domain.errors import NotFound, ValidationFailed
-from backend.models import Appointment, Client
-from backend.services.phones import to_e164
-from backend.services.scheduling import booking
+from backend.domain.errors import ValidationFailed
+from backend.services.scheduling import appointment_directory, booking
 
 router = APIRouter(prefix="/api/v1/appointments", tags=["appointments"])
 
@@ -32,15 +28,8 @@ def _version(body_version: int | None, if_match: str | None) -> int | None:
     return None
 
 
-def _get(session: Session, principal: Principal, appointment_id: uuid.UUID) -> Appointment:
-    appointment = session.get(Appointment, appointment_id)
-    if appointment is None or appointment.tenant_id != principal.tenant.id:
-        raise NotFound("appointment not found")
-    return appointment
-
-
 @router.post("", status_code=201, response_model=AppointmentOut, response_model_by_alias=True)
-def create_appointment(body: AppointmentCreate, principal: PrincipalDep) -> Appointment:
+def create_appointment(body: AppointmentCreate, principal: PrincipalDep) -> AppointmentOut:
     """Books an appointment; the client (and pet) may be given inline."""
     if body.client_id is None and body.client is None:
         raise ValidationFailed("give clientId or client", field="clientId")
@@ -57,7 +46,7 @@ def create_appointment(body: AppointmentCreate, principal: PrincipalDep) -> Appo
             breed=body.pet.breed,
             birth_date=body.pet.birth_date,
         )
-    return booking.book(
+    appointment = booking.book(
         tenant_id=principal.tenant.id,
         actor=principal.actor,
         client=new_client,
@@ -76,6 +65,7 @@ def create_appointment(body: AppointmentCreate, principal: PrincipalDep) -> Appo
             source=Source.API,
         ),
     )
+    return AppointmentOut.model_validate(appointment)
 
 
 @router.get("", response_model=AppointmentList, response_model_by_alias=True)
@@ -89,40 +79,32 @@ def list_appointments(
     status: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> dict[str, object]:
+) -> AppointmentList:
     """Appointments of the key's clinic, soonest first, filtered."""
-    query = select(Appointment).where(Appointment.tenant_id == principal.tenant.id)
-    if doctor_id:
-        query = query.where(Appointment.doctor_id == doctor_id)
-    if client_id:
-        query = query.where(Appointment.client_id == client_id)
-    if status:
-        statuses = [parse_status(s.strip()) for s in status.split(",") if s.strip()]
-        query = query.where(col(Appointment.status).in_(statuses))
+    statuses = [parse_status(s.strip()) for s in status.split(",") if s.strip()] if status else None
     for value, name in ((date_from, "from"), (date_to, "to")):
         if value is not None and value.tzinfo is None:
             raise ValidationFailed("give the time with an offset (e.g. Z)", field=name)
-    if date_from:
-        query = query.where(Appointment.end_at > date_from)
-    if date_to:
-        query = query.where(Appointment.start_at < date_to)
-    with session_scope() as session:
-        if phone:
-            e164 = to_e164(phone, principal.tenant.country)
-            query = query.join(Client, col(Client.id) == Appointment.client_id).where(
-                Client.phone == e164
-            )
-        total = session.exec(select(func.count()).select_from(query.subquery())).one()
-        items = session.exec(
-            query.order_by(col(Appointment.start_at)).offset(offset).limit(limit)
-        ).all()
-        return {"items": list(items), "total": total}
+    items, total = appointment_directory.search_appointments(
+        tenant=principal.tenant,
+        doctor_id=doctor_id,
+        client_id=client_id,
+        phone=phone,
+        statuses=statuses,
+        date_from=date_from,
+        date_to=date_to,
+        limit=limit,
+        offset=offset,
+    )
+    return AppointmentList(items=[AppointmentOut.model_validate(a) for a in items], total=total)
 
 
 @router.get("/{appointment_id}", response_model=AppointmentOut, response_model_by_alias=True)
-def get_appointment(appointment_id: uuid.UUID, principal: PrincipalDep) -> Appointment:
-    with session_scope() as session:
-        return _get(session, principal, appointment_id)
+def get_appointment(appointment_id: uuid.UUID, principal: PrincipalDep) -> AppointmentOut:
+    appointment = appointment_directory.read_appointment(
+        tenant_id=principal.tenant.id, appointment_id=appointment_id
+    )
+    return AppointmentOut.model_validate(appointment)
 
 
 @router.patch("/{appointment_id}", response_model=AppointmentOut, response_model_by_alias=True)
@@ -131,54 +113,30 @@ def patch_appointment(
     body: AppointmentPatch,
     principal: PrincipalDep,
     if_match: Annotated[str | None, Header()] = None,
-) -> Appointment:
+) -> AppointmentOut:
     """Reschedules (startAt/endAt/doctorId), changes status, or edits notes; needs the version."""
     version = _version(body.version, if_match)
     if version is None:
         raise ValidationFailed(
             "send the version you last saw (body 'version' or If-Match)", field="version"
         )
-    moves = body.start_at is not None or body.end_at is not None or body.doctor_id is not None
-    if moves and body.status is not None:
-        raise ValidationFailed("reschedule and status change are separate requests", field="status")
-    tenant, actor = principal.tenant, principal.actor
-    with session_scope(write=True) as session:
-        _get(session, principal, appointment_id)
-        if moves:
-            if body.start_at is None:
-                raise ValidationFailed("give startAt to reschedule", field="startAt")
-            return booking.reschedule(
-                session,
-                tenant=tenant,
-                actor=actor,
-                appointment_id=appointment_id,
-                start_at=body.start_at,
-                end_at=body.end_at,
-                doctor_id=body.doctor_id,
-                expected_version=version,
-            )
-        if body.status is not None:
-            return booking.change_status(
-                session,
-                tenant=tenant,
-                actor=actor,
-                appointment_id=appointment_id,
-                status=parse_status(body.status),
-                expected_version=version,
-                reason=body.cancel_reason,
-                procedure_type=body.procedure_type,
-            )
-        if body.notes is not None or body.reason is not None:
-            return booking.update_notes(
-                session,
-                tenant=tenant,
-                actor=actor,
-                appointment_id=appointment_id,
-                notes=body.notes,
-                reason=body.reason,
-                expected_version=version,
-            )
-        raise ValidationFailed("nothing to change", field=None)
+    appointment = booking.edit(
+        tenant=principal.tenant,
+        actor=principal.actor,
+        appointment_id=appointment_id,
+        expected_version=version,
+        change=booking.AppointmentChange(
+            start_at=body.start_at,
+            end_at=body.end_at,
+            doctor_id=body.doctor_id,
+            status=body.status,
+            cancel_reason=body.cancel_reason,
+            procedure_type=body.procedure_type,
+            notes=body.notes,
+            reason=body.reason,
+        ),
+    )
+    return AppointmentOut.model_validate(appointment)
 
 
 @router.delete("/{appointment_id}", response_model=AppointmentOut, response_model_by_alias=True)
@@ -187,16 +145,13 @@ def cancel_appointment(
     principal: PrincipalDep,
     reason: Annotated[str | None, Query(max_length=500)] = None,
     if_match: Annotated[str | None, Header()] = None,
-) -> Appointment:
+) -> AppointmentOut:
     """Cancels (the row stays, status cancelled); If-Match guards against a stale view."""
-    with session_scope(write=True) as session:
-        _get(session, principal, appointment_id)
-        return booking.change_status(
-            session,
-            tenant=principal.tenant,
-            actor=principal.actor,
-            appointment_id=appointment_id,
-            status=Status.CANCELLED,
-            expected_version=_version(None, if_match),
-            reason=reason,
-        )
+    appointment = booking.edit(
+        tenant=principal.tenant,
+        actor=principal.actor,
+        appointment_id=appointment_id,
+        expected_version=_version(None, if_match),
+        change=booking.AppointmentChange(status=Status.CANCELLED, cancel_reason=reason),
+    )
+    return AppointmentOut.model_validate(appointment)

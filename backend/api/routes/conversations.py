@@ -12,9 +12,7 @@ from pydantic.alias_generators import to_camel
 
 from backend.api.deps import PrincipalDep
 from backend.api.schemas import ApiModel
-from backend.core.db import session_scope
 from backend.domain.errors import ValidationFailed
-from backend.models import Conversation, Message
 from backend.services.chats import conversations
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
@@ -85,11 +83,25 @@ class StaffReplyIn(ApiModel):
     staff_user_id: uuid.UUID | None = None
 
 
-def _out(conversation: Conversation, client_name: str | None) -> dict[str, Any]:
-    data = conversation.model_dump()
-    data["client_name"] = client_name
-    data["taken_over"] = conversations.is_taken_over(conversation)
-    return data
+def _out(row: conversations.ConversationRow) -> ConversationOut:
+    return ConversationOut.model_validate(
+        {
+            **row.conversation.model_dump(),
+            "client_name": row.client_name,
+            "taken_over": conversations.is_taken_over(row.conversation),
+        }
+    )
+
+
+def _detail(record: conversations.ConversationRecord) -> ConversationDetail:
+    return ConversationDetail.model_validate(
+        {
+            **record.conversation.model_dump(),
+            "client_name": record.client_name,
+            "taken_over": conversations.is_taken_over(record.conversation),
+            "appointment_ids": record.appointment_ids,
+        }
+    )
 
 
 def _aware(value: datetime | None, name: str) -> None:
@@ -108,42 +120,32 @@ def list_conversations(
     q: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> dict[str, object]:
+) -> ConversationList:
     """Conversations, latest activity first; `q` finds words in messages, accents ignored."""
     _aware(date_from, "from")
     _aware(date_to, "to")
-    with session_scope(read_only=True) as session:
-        rows, total = conversations.list_conversations(
-            session,
-            principal.tenant,
-            phone=phone,
-            client_name=client_name,
-            state=state,
-            date_from=date_from,
-            date_to=date_to,
-            q=q,
-            limit=limit,
-            offset=offset,
-        )
-        return {"items": [_out(r.conversation, r.client_name) for r in rows], "total": total}
-
-
-def _detail(session: Any, conversation: Conversation) -> dict[str, Any]:
-    client = conversations.client_of(session, conversation)
-    data = _out(conversation, client.name if client else None)
-    data["appointment_ids"] = [
-        a.id for a in conversations.appointments_of(session, conversation.id)
-    ]
-    return data
+    rows, total = conversations.search_conversations(
+        tenant=principal.tenant,
+        phone=phone,
+        client_name=client_name,
+        state=state,
+        date_from=date_from,
+        date_to=date_to,
+        q=q,
+        limit=limit,
+        offset=offset,
+    )
+    return ConversationList(items=[_out(row) for row in rows], total=total)
 
 
 @router.get("/{conversation_id}", response_model=ConversationDetail, response_model_by_alias=True)
-def get_conversation(conversation_id: uuid.UUID, principal: PrincipalDep) -> dict[str, Any]:
+def get_conversation(conversation_id: uuid.UUID, principal: PrincipalDep) -> ConversationDetail:
     """One conversation with its state and linked appointments."""
-    with session_scope(read_only=True) as session:
-        return _detail(
-            session, conversations.get_conversation(session, principal.tenant.id, conversation_id)
+    return _detail(
+        conversations.read_conversation(
+            tenant_id=principal.tenant.id, conversation_id=conversation_id
         )
+    )
 
 
 @router.get("/{conversation_id}/messages", response_model=MessageList, response_model_by_alias=True)
@@ -152,14 +154,12 @@ def list_messages(
     principal: PrincipalDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> dict[str, list[Message]]:
+) -> MessageList:
     """The conversation's messages in order (inbound, assistant, staff)."""
-    with session_scope(read_only=True) as session:
-        return {
-            "items": conversations.messages_of(
-                session, principal.tenant.id, conversation_id, limit=limit, offset=offset
-            )
-        }
+    messages = conversations.read_messages(
+        tenant_id=principal.tenant.id, conversation_id=conversation_id, limit=limit, offset=offset
+    )
+    return MessageList(items=[MessageOut.model_validate(m) for m in messages])
 
 
 @router.post(
@@ -167,30 +167,27 @@ def list_messages(
 )
 def take_over(
     conversation_id: uuid.UUID, principal: PrincipalDep, body: TakeoverIn | None = None
-) -> dict[str, Any]:
+) -> ConversationDetail:
     """Staff answers from now on; the assistant stays silent."""
-    with session_scope(write=True) as session:
-        conversation = conversations.take_over(
-            session,
+    return _detail(
+        conversations.take_over_conversation(
             tenant=principal.tenant,
             conversation_id=conversation_id,
             user_id=body.staff_user_id if body else None,
         )
-        return _detail(session, conversation)
+    )
 
 
 @router.post(
     "/{conversation_id}/handback", response_model=ConversationDetail, response_model_by_alias=True
 )
-def hand_back(conversation_id: uuid.UUID, principal: PrincipalDep) -> dict[str, Any]:
+def hand_back(conversation_id: uuid.UUID, principal: PrincipalDep) -> ConversationDetail:
     """The assistant answers again."""
-    with session_scope(write=True) as session:
-        return _detail(
-            session,
-            conversations.hand_back(
-                session, tenant=principal.tenant, conversation_id=conversation_id
-            ),
+    return _detail(
+        conversations.hand_back_conversation(
+            tenant=principal.tenant, conversation_id=conversation_id
         )
+    )
 
 
 @router.post(
@@ -201,15 +198,12 @@ def hand_back(conversation_id: uuid.UUID, principal: PrincipalDep) -> dict[str, 
 )
 def staff_reply(
     conversation_id: uuid.UUID, body: StaffReplyIn, principal: PrincipalDep
-) -> dict[str, list[Message]]:
+) -> MessageList:
     """Sends a message written by staff (taking the conversation over)."""
-    with session_scope(write=True) as session:
-        return {
-            "items": conversations.staff_reply(
-                session,
-                tenant=principal.tenant,
-                conversation_id=conversation_id,
-                body=body.body,
-                user_id=body.staff_user_id,
-            )
-        }
+    messages = conversations.reply_as_staff(
+        tenant=principal.tenant,
+        conversation_id=conversation_id,
+        body=body.body,
+        user_id=body.staff_user_id,
+    )
+    return MessageList(items=[MessageOut.model_validate(m) for m in messages])

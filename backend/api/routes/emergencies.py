@@ -12,8 +12,6 @@ from pydantic.alias_generators import to_camel
 
 from backend.api.deps import PrincipalDep
 from backend.api.schemas import ApiModel
-from backend.core.db import session_scope
-from backend.models import EmergencyEvent
 from backend.services.alerting import emergencies
 
 router = APIRouter(prefix="/api/v1/emergencies", tags=["emergencies"])
@@ -59,42 +57,43 @@ def list_emergencies(
     status: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> dict[str, object]:
+) -> EmergencyList:
     """The clinic's emergencies: active first, newest first."""
-    with session_scope(read_only=True) as session:
-        items, total = emergencies.list_emergencies(
-            session, principal.tenant.id, status=status, limit=limit, offset=offset
-        )
-        return {"items": items, "total": total}
+    items, total = emergencies.search_emergencies(
+        tenant_id=principal.tenant.id, status=status, limit=limit, offset=offset
+    )
+    return EmergencyList(items=[EmergencyOut.model_validate(e) for e in items], total=total)
 
 
 @router.get("/{emergency_id}", response_model=EmergencyOut, response_model_by_alias=True)
-def get_emergency(emergency_id: uuid.UUID, principal: PrincipalDep) -> EmergencyEvent:
+def get_emergency(emergency_id: uuid.UUID, principal: PrincipalDep) -> EmergencyOut:
     """One emergency of the clinic."""
-    with session_scope(read_only=True) as session:
-        return emergencies.get_emergency(session, principal.tenant.id, emergency_id)
+    return EmergencyOut.model_validate(
+        emergencies.read_emergency(tenant_id=principal.tenant.id, emergency_id=emergency_id)
+    )
 
 
 @router.post(
     "/{emergency_id}/acknowledge", response_model=EmergencyOut, response_model_by_alias=True
 )
-def acknowledge(emergency_id: uuid.UUID, principal: PrincipalDep) -> EmergencyEvent:
+def acknowledge(emergency_id: uuid.UUID, principal: PrincipalDep) -> EmergencyOut:
     """Marks the emergency as seen by the clinic."""
-    with session_scope(write=True) as session:
-        return emergencies.acknowledge(
-            session, tenant=principal.tenant, emergency_id=emergency_id, by=principal.actor.display
+    return EmergencyOut.model_validate(
+        emergencies.acknowledge_emergency(
+            tenant=principal.tenant, emergency_id=emergency_id, by=principal.actor.display
         )
+    )
 
 
 @router.post("/{emergency_id}/resolve", response_model=EmergencyOut, response_model_by_alias=True)
-def resolve(emergency_id: uuid.UUID, body: ResolveIn, principal: PrincipalDep) -> EmergencyEvent:
+def resolve(emergency_id: uuid.UUID, body: ResolveIn, principal: PrincipalDep) -> EmergencyOut:
     """Closes the emergency as resolved or as a false alarm, with notes."""
-    with session_scope(write=True) as session:
-        return emergencies.resolve(
-            session,
+    return EmergencyOut.model_validate(
+        emergencies.resolve_emergency(
             tenant=principal.tenant,
             emergency_id=emergency_id,
             outcome=body.outcome,
             notes=body.notes,
             by=principal.actor.display,
         )
+    )

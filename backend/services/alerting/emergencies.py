@@ -9,13 +9,15 @@ restricts their emergency access by chat (spec §5.2).
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, func, select
 
 from backend.core.clock import utcnow
+from backend.core.db import session_scope
 from backend.domain.conversation_states import State, check_transition, timeout_for
 from backend.domain.errors import IllegalTransition, NotFound, ValidationFailed
 from backend.models import Client, Conversation, EmergencyEvent, Tenant
@@ -119,6 +121,41 @@ def resolve(
     return event
 
 
+def search_emergencies(
+    *, tenant_id: uuid.UUID, status: str | None = None, limit: int = 50, offset: int = 0
+) -> tuple[list[EmergencyEvent], int]:
+    """The board (`list_emergencies`) in its own read-only unit of work."""
+    with session_scope(read_only=True) as session:
+        return list_emergencies(session, tenant_id, status=status, limit=limit, offset=offset)
+
+
+def read_emergency(*, tenant_id: uuid.UUID, emergency_id: uuid.UUID) -> EmergencyEvent:
+    """One emergency of the clinic, in its own read-only unit of work."""
+    with session_scope(read_only=True) as session:
+        return get_emergency(session, tenant_id, emergency_id)
+
+
+def acknowledge_emergency(*, tenant: Tenant, emergency_id: uuid.UUID, by: str) -> EmergencyEvent:
+    """`acknowledge` in its own unit of work."""
+    with session_scope(write=True) as session:
+        return acknowledge(session, tenant=tenant, emergency_id=emergency_id, by=by)
+
+
+def resolve_emergency(
+    *,
+    tenant: Tenant,
+    emergency_id: uuid.UUID,
+    outcome: str,
+    by: str,
+    notes: str | None = None,
+) -> EmergencyEvent:
+    """`resolve` in its own unit of work."""
+    with session_scope(write=True) as session:
+        return resolve(
+            session, tenant=tenant, emergency_id=emergency_id, outcome=outcome, by=by, notes=notes
+        )
+
+
 def _complete_conversation(session: Session, conversation_id: uuid.UUID, now) -> None:  # type: ignore[no-untyped-def]
     conversation = session.exec(
         select(Conversation)
@@ -142,3 +179,106 @@ def _complete_conversation(session: Session, conversation_id: uuid.UUID, now) ->
     timeout = timeout_for(State.COMPLETED.value)
     conversation.timeout_at = now + (timeout[0] if timeout else timedelta(minutes=30))
     session.add(conversation)
+
+
+# ------------------------------------------------- the portal's board, whole operations
+
+
+@dataclass(frozen=True)
+class BoardItem:
+    """One emergency as the board shows it, with the client's name resolved."""
+
+    id: uuid.UUID
+    status: str
+    client_id: uuid.UUID | None
+    client_name: str
+    client_phone: str
+    pet_name: str | None
+    pet_species: str | None
+    description: str
+    keywords: list[str]
+    category: str | None
+    created_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    resolved_at: datetime | None
+    resolved_by: str | None
+    notes: str | None
+    conversation_id: uuid.UUID | None
+    appointment_id: uuid.UUID | None
+
+
+def board(tenant_id: uuid.UUID, *, closed_limit: int = 30) -> list[BoardItem]:
+    """Open emergencies (active first, newest first), then the latest closed ones."""
+    with session_scope(read_only=True) as session:
+        open_rows, _ = list_emergencies(session, tenant_id, status=",".join(OPEN), limit=200)
+        closed_rows, _ = list_emergencies(
+            session, tenant_id, status=",".join(OUTCOMES), limit=closed_limit
+        )
+        rows = open_rows + closed_rows
+        client_ids = list({e.client_id for e in rows if e.client_id})
+        names = {
+            client_id: name or ""
+            for client_id, name in session.exec(
+                select(Client.id, Client.name).where(
+                    Client.tenant_id == tenant_id, col(Client.id).in_(client_ids)
+                )
+            )
+        }
+    return [
+        BoardItem(
+            id=e.id,
+            status=e.status,
+            client_id=e.client_id,
+            client_name=names.get(e.client_id, "") if e.client_id else "",
+            client_phone=e.client_phone,
+            pet_name=e.pet_name,
+            pet_species=e.pet_species,
+            description=e.description,
+            keywords=list(e.keywords or []),
+            category=e.category,
+            created_at=e.created_at,
+            acknowledged_at=e.acknowledged_at,
+            acknowledged_by=e.acknowledged_by,
+            resolved_at=e.resolved_at,
+            resolved_by=e.resolved_by,
+            notes=e.notes,
+            conversation_id=e.conversation_id,
+            appointment_id=e.appointment_id,
+        )
+        for e in rows
+    ]
+
+
+def _tenant(session: Session, tenant_id: uuid.UUID) -> Tenant:
+    tenant = session.get(Tenant, tenant_id)
+    if tenant is None:
+        raise NotFound("clinic not found")
+    return tenant
+
+
+def acknowledge_on_board(*, tenant_id: uuid.UUID, emergency_id: uuid.UUID, by: str) -> None:
+    """`acknowledge` in its own unit of work, for a clinic known by its id."""
+    with session_scope(write=True) as session:
+        acknowledge(session, tenant=_tenant(session, tenant_id), emergency_id=emergency_id, by=by)
+
+
+def close_on_board(
+    *,
+    tenant_id: uuid.UUID,
+    emergency_id: uuid.UUID,
+    outcome: str,
+    by: str,
+    notes: str | None = None,
+) -> None:
+    """`resolve` (as resolved or false alarm) in its own unit of work, for a clinic known
+    by its id."""
+    with session_scope(write=True) as session:
+        resolve(
+            session,
+            tenant=_tenant(session, tenant_id),
+            emergency_id=emergency_id,
+            outcome=outcome,
+            by=by,
+            notes=notes,
+        )

@@ -369,3 +369,171 @@ def reply_as_staff(
         return staff_reply(
             session, tenant=tenant, conversation_id=conversation_id, body=body, user_id=user_id
         )
+
+
+# The portal's inbox: whole reads and changes for a clinic known by its id (the
+# portal holds no rows). Appended here while the code above is being edited.
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """One conversation as a list shows it."""
+
+    id: uuid.UUID
+    client_id: uuid.UUID | None
+    client_phone: str
+    client_name: str | None
+    state: str
+    preview: str
+    started_at: datetime
+    last_message_at: datetime
+    taken_over: bool
+    emergency_id: uuid.UUID | None
+    is_open: bool
+    kind: str  # inbound, follow_up, reminder
+
+
+def _inbox_item(conversation: Conversation, client_name: str | None) -> InboxItem:
+    return InboxItem(
+        id=conversation.id,
+        client_id=conversation.client_id,
+        client_phone=conversation.client_phone,
+        client_name=client_name,
+        state=conversation.state,
+        preview=conversation.last_message_preview or "",
+        started_at=conversation.started_at,
+        last_message_at=conversation.last_message_at,
+        taken_over=is_taken_over(conversation),
+        emergency_id=conversation.emergency_id,
+        is_open=conversation.is_open,
+        kind=conversation.type,
+    )
+
+
+def _clinic(session: Session, tenant_id: uuid.UUID) -> Tenant:
+    tenant = session.get(Tenant, tenant_id)
+    if tenant is None:
+        raise NotFound("clinic not found")
+    return tenant
+
+
+def inbox(tenant_id: uuid.UUID, text: str = "", *, limit: int = 60) -> list[InboxItem]:
+    """The clinic's conversations, newest first; `text` matches phone digits, the
+    client's name or words of the messages (any of the three)."""
+    text = text.strip()
+    with session_scope(read_only=True) as session:
+        tenant = _clinic(session, tenant_id)
+        if not text:
+            rows, _ = list_conversations(session, tenant, limit=limit)
+        else:
+            found: dict[uuid.UUID, ConversationRow] = {}
+            searches: list[tuple[str | None, str | None, str | None]] = [(text, None, None)]
+            if len(re.sub(r"\D", "", text)) >= 3:
+                searches.append((None, text, None))
+            if search_words(text):
+                searches.append((None, None, text))
+            for client_name, phone, words in searches:
+                try:
+                    matched, _ = list_conversations(
+                        session, tenant, client_name=client_name, phone=phone, q=words, limit=limit
+                    )
+                except ValidationFailed:
+                    continue
+                for row in matched:
+                    found.setdefault(row.conversation.id, row)
+            rows = sorted(
+                found.values(), key=lambda r: r.conversation.last_message_at, reverse=True
+            )[:limit]
+        return [_inbox_item(row.conversation, row.client_name) for row in rows]
+
+
+@dataclass(frozen=True)
+class ThreadMessage:
+    id: uuid.UUID
+    direction: str  # inbound, outbound
+    author: str  # client, assistant, staff, system
+    body: str | None
+    has_media: bool
+    status: str
+    error_code: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Thread:
+    """One conversation with its messages in order and who took it over."""
+
+    conversation: InboxItem
+    taken_over_by_name: str
+    messages: list[ThreadMessage]
+
+
+def thread(tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Thread:
+    """One conversation of the clinic; NotFound for an unknown id or another clinic's."""
+    with session_scope(read_only=True) as session:
+        conversation = get_conversation(session, tenant_id, conversation_id)
+        client = client_of(session, conversation)
+        staff = (
+            session.get(StaffUser, conversation.taken_over_by)
+            if conversation.taken_over_by is not None
+            else None
+        )
+        messages = messages_of(session, tenant_id, conversation_id)
+        return Thread(
+            conversation=_inbox_item(conversation, client.name if client else None),
+            taken_over_by_name=staff.full_name if staff and staff.tenant_id == tenant_id else "",
+            messages=[
+                ThreadMessage(
+                    id=m.id,
+                    direction=m.direction,
+                    author=m.author,
+                    body=m.body,
+                    has_media=bool(m.media),
+                    status=m.status,
+                    error_code=m.error_code,
+                    created_at=m.created_at,
+                )
+                for m in messages
+            ],
+        )
+
+
+def newest_conversation_of(tenant_id: uuid.UUID, phone: str) -> uuid.UUID | None:
+    """The newest conversation of this phone in the clinic (None before its first message)."""
+    with session_scope(read_only=True) as session:
+        rows, _ = list_conversations(session, _clinic(session, tenant_id), phone=phone, limit=1)
+    return rows[0].conversation.id if rows else None
+
+
+def take_over_from_inbox(
+    *, tenant_id: uuid.UUID, conversation_id: uuid.UUID, user_id: uuid.UUID
+) -> None:
+    """`take_over` by a staff member, in its own unit of work."""
+    with session_scope(write=True) as session:
+        take_over(
+            session,
+            tenant=_clinic(session, tenant_id),
+            conversation_id=conversation_id,
+            user_id=user_id,
+        )
+
+
+def hand_back_from_inbox(*, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> None:
+    """`hand_back` to the assistant, in its own unit of work."""
+    with session_scope(write=True) as session:
+        hand_back(session, tenant=_clinic(session, tenant_id), conversation_id=conversation_id)
+
+
+def reply_from_inbox(
+    *, tenant_id: uuid.UUID, conversation_id: uuid.UUID, body: str, user_id: uuid.UUID
+) -> None:
+    """`staff_reply` (taking the conversation over), in its own unit of work; the
+    messages leave after the commit."""
+    with session_scope(write=True) as session:
+        staff_reply(
+            session,
+            tenant=_clinic(session, tenant_id),
+            conversation_id=conversation_id,
+            body=body,
+            user_id=user_id,
+        )

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import bcrypt
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select, update
 
 from backend.core.clock import utcnow
 from backend.core.config import settings
 from backend.core.db import session_scope
 from backend.domain.errors import NotFound, ValidationFailed
 from backend.models import ApiKey, StaffSession, StaffUser, Tenant
+from backend.services.actors import Actor
 
 ROLES = ("doctor", "manager", "support", "admin")
 API_KEY_PREFIX = "va_"
@@ -130,6 +131,42 @@ def resolve_api_key(secret: str) -> tuple[ApiKey, Tenant] | None:
     return key, tenant
 
 
+LAST_USED_EVERY = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller: one clinic and the key acting for it."""
+
+    tenant: Tenant
+    actor: Actor
+
+
+def authenticate_api_key(secret: str) -> Principal | None:
+    """The clinic and actor of a live API key, or None (unknown or revoked).
+
+    The key comes from the cache of `resolve_api_key`; its `last_used_at` is
+    written in a separate short unit of work, at most every LAST_USED_EVERY
+    per key (the cached key remembers the time, so hits within the cache
+    window write nothing).
+    """
+    resolved = resolve_api_key(secret)
+    if resolved is None:
+        return None
+    key, tenant = resolved
+    _note_use(key)
+    return Principal(tenant=tenant, actor=Actor(type="api_key", id=str(key.id), label=key.name))
+
+
+def _note_use(key: ApiKey) -> None:
+    now = utcnow()
+    if key.last_used_at is not None and now - key.last_used_at <= LAST_USED_EVERY:
+        return
+    key.last_used_at = now
+    with session_scope(write=True) as session:
+        session.exec(update(ApiKey).where(col(ApiKey.id) == key.id).values(last_used_at=now))
+
+
 def forget_cached_keys() -> None:
     with _key_cache_lock:
         _key_cache.clear()
@@ -187,3 +224,61 @@ def logout(session: Session, token: str) -> None:
     if staff_session is not None and staff_session.revoked_at is None:
         staff_session.revoked_at = utcnow()
         session.add(staff_session)
+
+
+# ------------------------------------------------------------ portal sessions
+
+
+@dataclass(frozen=True)
+class StaffIdentity:
+    """The staff member behind a live portal session, with their clinic, as plain values."""
+
+    user_id: uuid.UUID
+    tenant_id: uuid.UUID
+    role: str
+    full_name: str
+    email: str
+    tenant_name: str
+    timezone: str
+    country: str
+    whatsapp_number: str | None  # the clinic's first WhatsApp number, if it has one
+
+
+def identify(token: str | None) -> StaffIdentity | None:
+    """Who holds this portal session token; None when it is unknown, revoked or expired,
+    or the user or the clinic is gone."""
+    if not token:
+        return None
+    with session_scope(read_only=True) as session:
+        user = user_for_token(session, token)
+        tenant = session.get(Tenant, user.tenant_id) if user is not None else None
+        if user is None or tenant is None:
+            return None
+        return StaffIdentity(
+            user_id=user.id,
+            tenant_id=tenant.id,
+            role=user.role,
+            full_name=user.full_name,
+            email=user.email,
+            tenant_name=tenant.name,
+            timezone=tenant.timezone,
+            country=tenant.country,
+            whatsapp_number=tenant.whatsapp_numbers[0] if tenant.whatsapp_numbers else None,
+        )
+
+
+def sign_in(*, email: str, password: str) -> str | None:
+    """A new portal session for valid, active credentials: its token; None otherwise."""
+    if not email.strip() or not password:
+        return None
+    with session_scope(write=True) as session:
+        result = login(session, email=email, password=password)
+    return result[1] if result is not None else None
+
+
+def sign_out(token: str) -> None:
+    """Revokes a portal session server-side, so the token is useless even if kept."""
+    if not token:
+        return
+    with session_scope(write=True) as session:
+        logout(session, token)

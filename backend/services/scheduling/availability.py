@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import literal, union_all
 from sqlmodel import Session, col, select
 
+from backend.core.clock import utcnow
+from backend.core.db import session_scope
 from backend.domain.availability import (
     DoctorAvailabilityInput,
     ScheduleRules,
@@ -165,3 +167,39 @@ def find_free_slots(
         for doctor_id in doctor_ids
     }
     return free_slots_range(inputs, start_day, end_day, now=now, limit=limit)
+
+
+def free_slots(
+    *,
+    tenant: Tenant,
+    day: date,
+    days: int = 1,
+    doctor_id: uuid.UUID | None = None,
+    limit: int | None = 10,
+) -> list[Slot]:
+    """Free slots from the local `day` over `days` days, soonest first, in a read-only unit.
+
+    For one doctor when `doctor_id` is given (NotFound if not the clinic's),
+    else for every bookable doctor of the clinic.
+    """
+    with session_scope(read_only=True) as session:
+        doctors = (
+            [get_doctor(session, tenant.id, doctor_id)]
+            if doctor_id
+            else bookable_doctors(session, tenant.id)
+        )
+        return find_free_slots(
+            session,
+            tenant=tenant,
+            doctors=doctors,
+            start_day=day,
+            end_day=day + timedelta(days=days - 1),
+            now=utcnow(),
+            limit=limit,
+        )
+
+
+def read_bookable_doctors(*, tenant_id: uuid.UUID) -> list[StaffUser]:
+    """The clinic's active doctors by name, in a read-only unit of work."""
+    with session_scope(read_only=True) as session:
+        return bookable_doctors(session, tenant_id)

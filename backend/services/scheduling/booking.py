@@ -26,6 +26,7 @@ from backend.domain.appointment_rules import (
     Status,
     check_reschedulable,
     check_transition,
+    parse_status,
 )
 from backend.domain.availability import fits_schedule
 from backend.domain.errors import NotFound, SlotTaken, StaleVersion, ValidationFailed
@@ -135,6 +136,89 @@ def book(
             )
             data = replace(data, pet_id=added.id)
         return create(session, tenant=tenant, actor=actor, data=data)
+
+
+@dataclass(frozen=True)
+class AppointmentChange:
+    """One edit of an appointment: a move, a status change, or new notes and reason.
+
+    A move is any of `start_at`, `end_at`, `doctor_id`; it cannot go with a
+    status change (they are separate requests).
+    """
+
+    start_at: datetime | None = None
+    end_at: datetime | None = None
+    doctor_id: uuid.UUID | None = None
+    status: str | None = None
+    cancel_reason: str | None = None
+    procedure_type: str | None = None
+    notes: str | None = None
+    reason: str | None = None
+
+    @property
+    def moves(self) -> bool:
+        return self.start_at is not None or self.end_at is not None or self.doctor_id is not None
+
+
+def edit(
+    *,
+    tenant: Tenant,
+    actor: Actor,
+    appointment_id: uuid.UUID,
+    change: AppointmentChange,
+    expected_version: int | None,
+) -> Appointment:
+    """Applies one edit in its own unit of work, the one call of the API's PATCH and DELETE.
+
+    A move goes to `reschedule`, a status to `change_status` (cancelling
+    included), otherwise notes and reason to `update_notes`.
+
+    Raises:
+        ValidationFailed: a move together with a status, a move without
+            `start_at`, an unknown status, or nothing to change.
+        NotFound: no such appointment in this clinic.
+    """
+    if change.moves and change.status is not None:
+        raise ValidationFailed("reschedule and status change are separate requests", field="status")
+    with session_scope(write=True) as session:
+        found = session.get(Appointment, appointment_id)
+        if found is None or found.tenant_id != tenant.id:
+            raise NotFound("appointment not found")
+        if change.moves:
+            if change.start_at is None:
+                raise ValidationFailed("give startAt to reschedule", field="startAt")
+            return reschedule(
+                session,
+                tenant=tenant,
+                actor=actor,
+                appointment_id=appointment_id,
+                start_at=change.start_at,
+                end_at=change.end_at,
+                doctor_id=change.doctor_id,
+                expected_version=expected_version,
+            )
+        if change.status is not None:
+            return change_status(
+                session,
+                tenant=tenant,
+                actor=actor,
+                appointment_id=appointment_id,
+                status=parse_status(change.status),
+                expected_version=expected_version,
+                reason=change.cancel_reason,
+                procedure_type=change.procedure_type,
+            )
+        if change.notes is not None or change.reason is not None:
+            return update_notes(
+                session,
+                tenant=tenant,
+                actor=actor,
+                appointment_id=appointment_id,
+                notes=change.notes,
+                reason=change.reason,
+                expected_version=expected_version,
+            )
+        raise ValidationFailed("nothing to change", field=None)
 
 
 def _snapshot(appointment: Appointment) -> dict[str, Any]:
