@@ -22,7 +22,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, func, select
 
 from backend.core.clock import utcnow
-from backend.core.db import is_postgres
+from backend.core.db import is_postgres, session_scope
 from backend.domain.conversation_states import parse_state, timeout_for
 from backend.domain.errors import Conflict, NotFound, ValidationFailed
 from backend.domain.text import fold_accents
@@ -280,7 +280,6 @@ def staff_reply(
 
 # Units of work for callers outside a transaction (the REST API). The import
 # belongs in the block at the top; it waits here while that block is being edited.
-from backend.core.db import session_scope  # noqa: E402
 
 
 @dataclass(frozen=True)
