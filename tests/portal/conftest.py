@@ -8,8 +8,10 @@ through `call` on a real (unattached) state tree.
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -164,8 +166,21 @@ def at_url(state: Any, path: str) -> None:
 
 
 def call(state: Any, handler: str, *args: Any) -> Any:
-    """Runs an event handler the way Reflex would (its function, on this state)."""
-    return type(state).event_handlers[handler].fn(state, *args)
+    """Runs an event handler the way Reflex would (its function, on this state).
+
+    A background handler (`@rx.event(background=True)`) runs to its end; its
+    events come back as a list. Unattached, `async with self` is a no-op.
+    """
+    result = type(state).event_handlers[handler].fn(state, *args)
+    if inspect.isasyncgen(result):
+        return asyncio.run(_drain(result))
+    if inspect.iscoroutine(result):
+        return asyncio.run(result)
+    return result
+
+
+async def _drain(events: AsyncIterator[Any]) -> list[Any]:
+    return [event async for event in events]
 
 
 def events_of(result: Any) -> list[Any]:

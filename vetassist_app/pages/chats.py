@@ -5,33 +5,13 @@ from __future__ import annotations
 import reflex as rx
 
 from vetassist_app import routes, styles
-from vetassist_app.components.chat_bubble import bubble
+from vetassist_app.components.chat_window import composer, message_list
+from vetassist_app.components.forms import search_box
 from vetassist_app.states.chat_state import ChatState, ConversationItem, LinkedAppointment
 from vetassist_app.states.pulse_state import PulseState
 from vetassist_app.template import page_header, template
 
 PANEL_HEIGHT = rx.cond(PulseState.alarm_count > 0, "calc(100vh - 15rem)", "calc(100vh - 9.5rem)")
-
-
-def search_box() -> rx.Component:
-    return rx.form(
-        rx.hstack(
-            rx.input(
-                rx.input.slot(rx.icon("search", size=16)),
-                name="query",
-                placeholder="Teléfono, nombre o palabras del chat",
-                default_value=ChatState.query,
-                width="100%",
-                id="chat-search",
-            ),
-            rx.button("Buscar", type="submit", variant="soft"),
-            width="100%",
-            spacing="2",
-        ),
-        on_submit=ChatState.search,
-        reset_on_submit=False,
-        width="100%",
-    )
 
 
 def conversation_item(item: ConversationItem) -> rx.Component:
@@ -101,7 +81,15 @@ def conversation_item(item: ConversationItem) -> rx.Component:
 def conversation_list() -> rx.Component:
     return rx.vstack(
         rx.box(
-            search_box(), padding="0.75rem", width="100%", border_bottom="1px solid var(--gray-4)"
+            search_box(
+                ChatState.search,
+                placeholder="Teléfono, nombre o palabras del chat",
+                value=ChatState.query,
+                input_id="chat-search",
+            ),
+            padding="0.75rem",
+            width="100%",
+            border_bottom="1px solid var(--gray-4)",
         ),
         rx.cond(
             ChatState.query != "",
@@ -197,29 +185,15 @@ def thread_header() -> rx.Component:
 
 
 def reply_box() -> rx.Component:
-    return rx.form(
-        rx.hstack(
-            rx.input(
-                name="body",
-                placeholder=rx.cond(
-                    ChatState.header.taken_over,
-                    "Escribe tu respuesta…",
-                    "Responder tú (pausa al asistente)…",
-                ),
-                width="100%",
-                size="3",
-                auto_complete="off",
-                id="reply-input",
-            ),
-            rx.icon_button(
-                rx.icon("send_horizontal", size=18), type="submit", size="3", id="reply-send"
-            ),
-            width="100%",
-            spacing="2",
+    return composer(
+        ChatState.send,
+        placeholder=rx.cond(
+            ChatState.header.taken_over,
+            "Escribe tu respuesta…",
+            "Responder tú (pausa al asistente)…",
         ),
-        on_submit=ChatState.send,
-        reset_on_submit=True,
-        width="100%",
+        input_id="reply-input",
+        send_id="reply-send",
         padding="0.6rem 0.8rem",
         background="var(--gray-2)",
         border_top="1px solid var(--gray-4)",
@@ -231,15 +205,8 @@ def thread() -> rx.Component:
         ChatState.selected_id != "",
         rx.vstack(
             thread_header(),
-            rx.box(
-                rx.vstack(rx.foreach(ChatState.bubbles, bubble), spacing="1", width="100%"),
-                rx.box(id="thread-end"),
-                style=styles.chat_backdrop,
-                padding="1rem 1.2rem",
-                overflow_y="auto",
-                flex="1",
-                width="100%",
-                id="thread",
+            message_list(
+                ChatState.bubbles, list_id="thread", end_id="thread-end", padding="1rem 1.2rem"
             ),
             reply_box(),
             spacing="0",

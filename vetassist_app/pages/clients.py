@@ -5,6 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from vetassist_app import routes, styles
+from vetassist_app.components.data_table import data_table
+from vetassist_app.components.forms import search_box
 from vetassist_app.states.client_state import ClientAppointment, ClientRow, ClientState, PetCard
 from vetassist_app.template import page_header, template
 
@@ -131,34 +133,16 @@ def clients() -> rx.Component:
         page_header("Clientes y mascotas", "Quién es quién, sus mascotas y sus citas."),
         rx.grid(
             rx.vstack(
-                rx.form(
-                    rx.hstack(
-                        rx.input(
-                            rx.input.slot(rx.icon("search", size=16)),
-                            name="query",
-                            placeholder="Nombre, mascota o teléfono",
-                            default_value=ClientState.query,
-                            width="100%",
-                        ),
-                        rx.button("Buscar", type="submit", variant="soft"),
-                        width="100%",
-                    ),
-                    on_submit=ClientState.search,
-                    reset_on_submit=False,
-                    width="100%",
+                search_box(
+                    ClientState.search,
+                    placeholder="Nombre, mascota o teléfono",
+                    value=ClientState.query,
                 ),
                 rx.card(
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                rx.table.column_header_cell("Cliente"),
-                                rx.table.column_header_cell("Mascotas"),
-                                rx.table.column_header_cell("Citas"),
-                                rx.table.column_header_cell("Próxima cita"),
-                            )
-                        ),
-                        rx.table.body(rx.foreach(ClientState.rows, client_row)),
-                        width="100%",
+                    data_table(
+                        ["Cliente", "Mascotas", "Citas", "Próxima cita"],
+                        ClientState.rows,
+                        client_row,
                     ),
                     width="100%",
                 ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from vetassist_app import routes
+from vetassist_app.components.forms import form_footer
 from vetassist_app.states.emergency_state import EmergencyCard, EmergencyState
 from vetassist_app.template import page_header, template
 
@@ -154,18 +155,11 @@ def resolve_dialog() -> rx.Component:
                         size="1",
                         color_scheme="gray",
                     ),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button("Volver", type="button", variant="soft", color_scheme="gray")
-                        ),
-                        rx.button(
-                            "Cerrar emergencia",
-                            type="submit",
-                            color_scheme="green",
-                            id="resolve-submit",
-                        ),
-                        justify="end",
-                        width="100%",
+                    form_footer(
+                        "Cerrar emergencia",
+                        close_dialog=True,
+                        color_scheme="green",
+                        id="resolve-submit",
                     ),
                     spacing="3",
                     width="100%",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from vetassist_app import routes
+from vetassist_app.components.data_table import data_table
 from vetassist_app.states.followup_state import FollowUpRow, FollowUpState, TabCount
 from vetassist_app.template import page_header, template
 
@@ -159,19 +160,10 @@ def follow_ups() -> rx.Component:
         rx.card(
             rx.cond(
                 FollowUpState.rows.length() > 0,
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            rx.table.column_header_cell("Mascota"),
-                            rx.table.column_header_cell("Procedimiento"),
-                            rx.table.column_header_cell("Programado"),
-                            rx.table.column_header_cell("Mensaje y respuesta"),
-                            rx.table.column_header_cell("Estado"),
-                            rx.table.column_header_cell(""),
-                        )
-                    ),
-                    rx.table.body(rx.foreach(FollowUpState.rows, row)),
-                    width="100%",
+                data_table(
+                    ["Mascota", "Procedimiento", "Programado", "Mensaje y respuesta", "Estado", ""],
+                    FollowUpState.rows,
+                    row,
                     size="1",
                 ),
                 rx.center(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from vetassist_app import routes
+from vetassist_app.components.forms import field
 from vetassist_app.states.session_state import LoginState
 from vetassist_app.template import public_page
 
@@ -12,8 +13,8 @@ from vetassist_app.template import public_page
 def login_form() -> rx.Component:
     return rx.form(
         rx.vstack(
-            rx.vstack(
-                rx.text("Correo electrónico", size="2", weight="medium"),
+            field(
+                "Correo electrónico",
                 rx.input(
                     name="email",
                     type="email",
@@ -24,11 +25,9 @@ def login_form() -> rx.Component:
                     required=True,
                     id="login-email",
                 ),
-                spacing="1",
-                width="100%",
             ),
-            rx.vstack(
-                rx.text("Contraseña", size="2", weight="medium"),
+            field(
+                "Contraseña",
                 rx.input(
                     name="password",
                     type="password",
@@ -39,8 +38,6 @@ def login_form() -> rx.Component:
                     required=True,
                     id="login-password",
                 ),
-                spacing="1",
-                width="100%",
             ),
             rx.cond(
                 LoginState.error != "",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from vetassist_app import routes, styles
-from vetassist_app.components.chat_bubble import bubble
+from vetassist_app import routes
+from vetassist_app.components.chat_window import composer, message_list
 from vetassist_app.states.chat_state import LinkedAppointment
 from vetassist_app.states.pulse_state import PulseState
 from vetassist_app.states.sandbox_state import SandboxState
@@ -19,7 +19,13 @@ def phone_frame() -> rx.Component:
             rx.vstack(
                 rx.text(SandboxState.clinic_name, weight="bold", size="2", color="white"),
                 rx.text(
-                    rx.cond(SandboxState.state_label != "", SandboxState.state_label, "en línea"),
+                    rx.cond(
+                        SandboxState.answering,
+                        "escribiendo…",
+                        rx.cond(
+                            SandboxState.state_label != "", SandboxState.state_label, "en línea"
+                        ),
+                    ),
                     size="1",
                     color="rgba(255,255,255,0.8)",
                 ),
@@ -31,8 +37,8 @@ def phone_frame() -> rx.Component:
             padding="0.7rem 1rem",
             width="100%",
         ),
-        rx.box(
-            rx.vstack(rx.foreach(SandboxState.bubbles, bubble), spacing="1", width="100%"),
+        message_list(
+            SandboxState.bubbles,
             rx.cond(
                 SandboxState.bubbles.length() == 0,
                 rx.center(
@@ -48,41 +54,19 @@ def phone_frame() -> rx.Component:
                     padding="2rem",
                 ),
             ),
-            rx.box(id="sandbox-end"),
-            style=styles.chat_backdrop,
+            list_id="sandbox-thread",
+            end_id="sandbox-end",
             padding="1rem",
-            overflow_y="auto",
-            flex="1",
-            width="100%",
-            id="sandbox-thread",
         ),
-        rx.form(
-            rx.hstack(
-                rx.input(
-                    name="body",
-                    placeholder="Escribe un mensaje",
-                    width="100%",
-                    size="3",
-                    radius="full",
-                    auto_complete="off",
-                    id="sandbox-input",
-                ),
-                rx.icon_button(
-                    rx.icon("send_horizontal", size=18),
-                    type="submit",
-                    size="3",
-                    radius="full",
-                    color_scheme="green",
-                    id="sandbox-send",
-                ),
-                width="100%",
-                spacing="2",
-            ),
-            on_submit=SandboxState.send,
-            reset_on_submit=True,
+        composer(
+            SandboxState.send,
+            placeholder="Escribe un mensaje",
+            input_id="sandbox-input",
+            send_id="sandbox-send",
+            rounded=True,
+            send={"color_scheme": "green", "loading": SandboxState.answering},
             padding="0.6rem",
             background="#f0f2f5",
-            width="100%",
         ),
         spacing="0",
         height=rx.cond(PulseState.alarm_count > 0, "calc(100vh - 15.5rem)", "calc(100vh - 10rem)"),
@@ -99,7 +83,7 @@ def phone_frame() -> rx.Component:
 def suggestion(text: str) -> rx.Component:
     return rx.button(
         text,
-        on_click=SandboxState.send_suggestion(text),
+        on_click=SandboxState.send_suggestion(text),  # type: ignore[misc]  # a background handler
         variant="surface",
         size="1",
         color_scheme="gray",

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import reflex as rx
-from reflex.vars import ArrayVar, ObjectVar
+from reflex.vars import ObjectVar
 
 from vetassist_app import routes, styles
+from vetassist_app.components.data_table import data_table, remove_button
+from vetassist_app.components.forms import field, form_footer
 from vetassist_app.states.settings_state import (
     ApiKeyRow,
     ContactRow,
@@ -16,16 +18,6 @@ from vetassist_app.states.settings_state import (
     TimeOffRow,
 )
 from vetassist_app.template import page_header, template
-
-
-def field(label: str, control: rx.Component, hint: str = "") -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="2", weight="medium"),
-        control,
-        rx.text(hint, size="1", color_scheme="gray") if hint else rx.fragment(),
-        spacing="1",
-        width="100%",
-    )
 
 
 def day_input(day: DayHours) -> rx.Component:
@@ -40,17 +32,6 @@ def day_input(day: DayHours) -> rx.Component:
         align="center",
         width="100%",
     )
-
-
-def empty_row(items: ArrayVar, text: str, columns: int) -> rx.Component:
-    return rx.cond(
-        items.length() == 0,
-        rx.table.row(rx.table.cell(rx.text(text, size="2", color_scheme="gray"), col_span=columns)),
-    )
-
-
-def save_button(label: str = "Guardar") -> rx.Component:
-    return rx.hstack(rx.spacer(), rx.button(label, type="submit"), width="100%")
 
 
 def clinic_tab() -> rx.Component:
@@ -72,7 +53,7 @@ def clinic_tab() -> rx.Component:
                     rx.input(
                         name="reminders", default_value=S.reminders, width="100%", id="reminders"
                     ),
-                    "Ej.: 24, 2 — un recordatorio un día antes y otro dos horas antes.",
+                    hint="Ej.: 24, 2 — un recordatorio un día antes y otro dos horas antes.",
                 ),
                 rx.text("Zona horaria: ", S.timezone, size="1", color_scheme="gray"),
                 spacing="3",
@@ -93,7 +74,7 @@ def clinic_tab() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        save_button("Guardar datos de la clínica"),
+        form_footer("Guardar datos de la clínica"),
         on_submit=S.save_clinic,
         reset_on_submit=False,
         width="100%",
@@ -104,7 +85,7 @@ def number_field(label: str, name: str, value: rx.Var, hint: str) -> rx.Componen
     return field(
         label,
         rx.input(name=name, type="number", default_value=value.to_string(), width="100%"),
-        hint,
+        hint=hint,
     )
 
 
@@ -166,7 +147,7 @@ def doctor_card(doctor: ObjectVar[DoctorForm]) -> rx.Component:
                 spacing="5",
                 width="100%",
             ),
-            save_button("Guardar horario"),
+            form_footer("Guardar horario"),
             spacing="3",
             width="100%",
         ),
@@ -183,15 +164,7 @@ def time_off_row(row: TimeOffRow) -> rx.Component:
         rx.table.cell(row.start),
         rx.table.cell(row.end),
         rx.table.cell(row.reason),
-        rx.table.cell(
-            rx.icon_button(
-                rx.icon("trash_2", size=14),
-                on_click=SettingsState.remove_time_off(row.id),
-                size="1",
-                variant="soft",
-                color_scheme="red",
-            )
-        ),
+        rx.table.cell(remove_button(SettingsState.remove_time_off(row.id))),
     )
 
 
@@ -225,21 +198,11 @@ def time_off_panel() -> rx.Component:
             on_submit=SettingsState.add_time_off,
             width="100%",
         ),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    rx.table.column_header_cell("Médico"),
-                    rx.table.column_header_cell("Desde"),
-                    rx.table.column_header_cell("Hasta"),
-                    rx.table.column_header_cell("Motivo"),
-                    rx.table.column_header_cell(""),
-                )
-            ),
-            rx.table.body(
-                rx.foreach(SettingsState.time_off, time_off_row),
-                empty_row(SettingsState.time_off, "Sin ausencias próximas.", 5),
-            ),
-            width="100%",
+        data_table(
+            ["Médico", "Desde", "Hasta", "Motivo", ""],
+            SettingsState.time_off,
+            time_off_row,
+            empty="Sin ausencias próximas.",
         ),
         style=styles.panel,
         spacing="3",
@@ -265,21 +228,21 @@ def protocol_card(protocol: ProtocolForm) -> rx.Component:
             field(
                 "Cuándo (horas después de la cita)",
                 rx.input(name="hours", default_value=protocol.hours, width="100%"),
-                "Ej.: 24, 48, 72 — un mensaje por cada hora indicada.",
+                hint="Ej.: 24, 48, 72 — un mensaje por cada hora indicada.",
             ),
             field(
                 "Mensajes (uno por línea, en el mismo orden)",
                 rx.text_area(
                     name="messages", default_value=protocol.messages, rows="4", width="100%"
                 ),
-                "Puedes usar {pet_name}, {client_name} y {clinic_name}.",
+                hint="Puedes usar {pet_name}, {client_name} y {clinic_name}.",
             ),
             field(
                 "Palabras que alertan al veterinario",
                 rx.input(name="keywords", default_value=protocol.keywords, width="100%"),
-                "Separadas por comas.",
+                hint="Separadas por comas.",
             ),
-            save_button("Guardar protocolo"),
+            form_footer("Guardar protocolo"),
             spacing="3",
             width="100%",
         ),
@@ -300,15 +263,7 @@ def contact_row(row: ContactRow) -> rx.Component:
         rx.table.cell(row.phone),
         rx.table.cell(row.email),
         rx.table.cell(row.channels),
-        rx.table.cell(
-            rx.icon_button(
-                rx.icon("trash_2", size=14),
-                on_click=SettingsState.remove_contact(row.id),
-                size="1",
-                variant="soft",
-                color_scheme="red",
-            )
-        ),
+        rx.table.cell(remove_button(SettingsState.remove_contact(row.id))),
     )
 
 
@@ -321,25 +276,11 @@ def contacts_tab() -> rx.Component:
                 color_scheme="gray",
                 margin_bottom="0.5rem",
             ),
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell("Nombre"),
-                        rx.table.column_header_cell("WhatsApp"),
-                        rx.table.column_header_cell("Correo"),
-                        rx.table.column_header_cell("Canales"),
-                        rx.table.column_header_cell(""),
-                    )
-                ),
-                rx.table.body(
-                    rx.foreach(SettingsState.contacts, contact_row),
-                    empty_row(
-                        SettingsState.contacts,
-                        "Nadie recibe alertas todavía: agrega un contacto.",
-                        5,
-                    ),
-                ),
-                width="100%",
+            data_table(
+                ["Nombre", "WhatsApp", "Correo", "Canales", ""],
+                SettingsState.contacts,
+                contact_row,
+                empty="Nadie recibe alertas todavía: agrega un contacto.",
             ),
             style=styles.panel,
             width="100%",
@@ -363,7 +304,7 @@ def contacts_tab() -> rx.Component:
                     rx.checkbox("Slack", name="channel_slack"),
                     spacing="4",
                 ),
-                save_button("Agregar contacto"),
+                form_footer("Agregar contacto"),
                 spacing="3",
                 width="100%",
             ),
@@ -452,26 +393,11 @@ def keys_tab() -> rx.Component:
             width="100%",
         ),
         rx.box(
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell("Nombre"),
-                        rx.table.column_header_cell("Prefijo"),
-                        rx.table.column_header_cell("Creada"),
-                        rx.table.column_header_cell("Último uso"),
-                        rx.table.column_header_cell("Estado"),
-                        rx.table.column_header_cell(""),
-                    )
-                ),
-                rx.table.body(
-                    rx.foreach(SettingsState.api_keys, key_row),
-                    empty_row(
-                        SettingsState.api_keys,
-                        "Sin claves: crea una para conectar otro sistema.",
-                        6,
-                    ),
-                ),
-                width="100%",
+            data_table(
+                ["Nombre", "Prefijo", "Creada", "Último uso", "Estado", ""],
+                SettingsState.api_keys,
+                key_row,
+                empty="Sin claves: crea una para conectar otro sistema.",
             ),
             style=styles.panel,
             width="100%",

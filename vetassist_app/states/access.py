@@ -12,11 +12,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlmodel import Session
-
-from backend.core.db import session_scope
 from backend.domain.errors import NotFound, PermissionDenied
-from backend.models import Tenant
 from backend.services.actors import Actor
 from backend.services.clinics import auth
 
@@ -44,16 +40,11 @@ class Viewer:
     tenant_name: str
     timezone: str
     country: str
+    whatsapp_number: str | None = None
 
     @property
     def actor(self) -> Actor:
         return Actor(type="user", id=str(self.user_id), label=self.full_name)
-
-    def tenant(self, session: Session) -> Tenant:
-        tenant = session.get(Tenant, self.tenant_id)
-        if tenant is None:  # the clinic was deleted under a live session
-            raise NotLoggedIn()
-        return tenant
 
     def can(self, roles: Iterable[str]) -> bool:
         return self.role == "admin" or self.role in set(roles)
@@ -66,23 +57,20 @@ def require_user(token: str | None, roles: Iterable[str] | None = None) -> Viewe
         NotLoggedIn: unknown, revoked or expired token, or inactive user.
         AccessDenied: the user's role is not among `roles`.
     """
-    with session_scope() as session:
-        user = auth.user_for_token(session, token)
-        if user is None:
-            raise NotLoggedIn()
-        tenant = session.get(Tenant, user.tenant_id)
-        if tenant is None:
-            raise NotLoggedIn()
-        viewer = Viewer(
-            user_id=user.id,
-            tenant_id=tenant.id,
-            role=user.role,
-            full_name=user.full_name,
-            email=user.email,
-            tenant_name=tenant.name,
-            timezone=tenant.timezone,
-            country=tenant.country,
-        )
+    identity = auth.identify(token)
+    if identity is None:
+        raise NotLoggedIn()
+    viewer = Viewer(
+        user_id=identity.user_id,
+        tenant_id=identity.tenant_id,
+        role=identity.role,
+        full_name=identity.full_name,
+        email=identity.email,
+        tenant_name=identity.tenant_name,
+        timezone=identity.timezone,
+        country=identity.country,
+        whatsapp_number=identity.whatsapp_number,
+    )
     if roles is not None and not viewer.can(roles):
         raise AccessDenied()
     return viewer

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import reflex as rx
 
 from backend.core.clock import utcnow
-from backend.core.db import session_scope
 from backend.services.reports import clinic_stats
 from vetassist_app import routes
+from vetassist_app.calendar_layout import week_start
 from vetassist_app.formatting import (
     APPOINTMENT_STATUS,
     EMERGENCY_STATUS,
@@ -22,7 +22,6 @@ from vetassist_app.formatting import (
     week_range,
 )
 from vetassist_app.states.access import Viewer
-from vetassist_app.states.calendar_state import week_start
 from vetassist_app.states.session_state import SessionState
 
 STATUS_BAR_COLOR = {
@@ -113,10 +112,7 @@ def week_dashboard(viewer: Viewer, monday: date | None = None) -> Dashboard:
     monday = monday or week_start(today)
     start = datetime.combine(monday, time(0), zone)
     end = start + timedelta(days=7)
-    with session_scope() as session:
-        stats = clinic_stats.clinic_stats(
-            session, viewer.tenant_id, start, end, tz_name=viewer.timezone
-        )
+    stats = clinic_stats.clinic_stats(viewer.tenant_id, start, end, tz_name=viewer.timezone)
     booked = sum(v for k, v in stats.appointments_by_status.items() if k != "cancelled")
     by_assistant = stats.appointments_by_source.get("whatsapp", 0)
     open_emergencies = stats.emergencies_by_status.get(

@@ -16,12 +16,10 @@ from zoneinfo import ZoneInfo
 import reflex as rx
 
 from backend.core.clock import utcnow
-from backend.core.db import session_scope
 from backend.domain.appointment_rules import RESCHEDULABLE, TRANSITIONS, Source, Status
 from backend.domain.errors import DomainError, NotFound, ValidationFailed
-from backend.services.patients import clients
+from backend.services.patients import client_directory
 from backend.services.scheduling import booking, calendar_view
-from backend.services.scheduling.availability import bookable_doctors, find_free_slots
 from backend.services.scheduling.calendar_view import AppointmentView
 from vetassist_app import routes
 from vetassist_app.formatting import (
@@ -101,11 +99,10 @@ class DoctorChoice:
 
 def doctor_choices(viewer: Viewer) -> list[DoctorChoice]:
     """The clinic's doctors an appointment can move to."""
-    with session_scope() as session:
-        return [
-            DoctorChoice(id=str(d.id), name=d.full_name)
-            for d in bookable_doctors(session, viewer.tenant_id)
-        ]
+    return [
+        DoctorChoice(id=str(d.id), name=d.full_name)
+        for d in calendar_view.doctors(viewer.tenant_id)
+    ]
 
 
 @dataclass
@@ -179,11 +176,8 @@ def detail_of(
 
 def load_appointment(viewer: Viewer, appointment_id: str) -> AppointmentDetail:
     """The appointment if it belongs to the viewer's clinic; NotFound otherwise."""
-    key = parse_id(appointment_id)
-    with session_scope() as session:
-        view = calendar_view.appointment_view(session, viewer.tenant_id, key)
-        history = calendar_view.history(session, viewer.tenant_id, key)
-    return detail_of(view, history, viewer.timezone)
+    record = calendar_view.appointment_record(viewer.tenant_id, parse_id(appointment_id))
+    return detail_of(record.view, record.history, viewer.timezone)
 
 
 def change_status(
@@ -195,52 +189,42 @@ def change_status(
     reason: str | None = None,
     procedure_type: str | None = None,
 ) -> None:
-    """Confirm / cancel / complete / no-show through the booking service."""
+    """Confirm / cancel / complete / no-show, as the viewer (completing needs a procedure)."""
     if status == Status.COMPLETED and procedure_type not in PROCEDURE_LABEL:
         raise ValidationFailed("choose the procedure type", field="procedureType")
-    with session_scope(write=True) as session:
-        booking.change_status(
-            session,
-            tenant=viewer.tenant(session),
-            actor=viewer.actor,
-            appointment_id=parse_id(appointment_id),
+    booking.edit(
+        tenant_id=viewer.tenant_id,
+        actor=viewer.actor,
+        appointment_id=parse_id(appointment_id),
+        expected_version=version,
+        change=booking.AppointmentChange(
             status=status,
-            expected_version=version,
-            reason=(reason or "").strip() or None,
+            cancel_reason=(reason or "").strip() or None,
             procedure_type=procedure_type if status == Status.COMPLETED else None,
-        )
+        ),
+    )
 
 
 def save_notes(viewer: Viewer, appointment_id: str, version: int, notes: str) -> None:
-    with session_scope(write=True) as session:
-        booking.update_notes(
-            session,
-            tenant=viewer.tenant(session),
-            actor=viewer.actor,
-            appointment_id=parse_id(appointment_id),
-            notes=notes.strip()[:2000] or None,
-            expected_version=version,
-        )
+    booking.replace_notes(
+        tenant_id=viewer.tenant_id,
+        actor=viewer.actor,
+        appointment_id=parse_id(appointment_id),
+        notes=notes.strip()[:2000] or None,
+        expected_version=version,
+    )
 
 
 def reschedule_options(viewer: Viewer, doctor_id: str, day: date) -> list[SlotOption]:
     """Free slots of one doctor of the clinic on a local day."""
-    key = parse_id(doctor_id)
-    with session_scope() as session:
-        tenant = viewer.tenant(session)
-        doctors = [d for d in bookable_doctors(session, viewer.tenant_id) if d.id == key]
-        if not doctors:
-            raise NotFound("doctor not found", field="doctorId")
-        slots = find_free_slots(
-            session, tenant=tenant, doctors=doctors, start_day=day, now=utcnow(), limit=None
-        )
+    free = calendar_view.free_slots_of_doctor(viewer.tenant_id, parse_id(doctor_id), day)
     return [
         SlotOption(
             key=f"{s.doctor_id}|{s.start.isoformat()}",
             label=hhmm(s.start, viewer.timezone),
-            doctor=doctors[0].full_name,
+            doctor=free.doctor_name,
         )
-        for s in slots
+        for s in free.slots
     ]
 
 
@@ -251,21 +235,13 @@ def reschedule(viewer: Viewer, appointment_id: str, version: int, slot_key: str)
         start = datetime.fromisoformat(start_raw)
     except ValueError:
         raise ValidationFailed("choose a time", field="startAt") from None
-    with session_scope(write=True) as session:
-        tenant = viewer.tenant(session)
-        current = calendar_view.appointment_view(
-            session, viewer.tenant_id, parse_id(appointment_id)
-        )
-        doctor_id = parse_id(doctor_raw)
-        booking.reschedule(
-            session,
-            tenant=tenant,
-            actor=viewer.actor,
-            appointment_id=current.id,
-            start_at=start,
-            doctor_id=doctor_id if doctor_id != current.doctor_id else None,
-            expected_version=version,
-        )
+    booking.edit(
+        tenant_id=viewer.tenant_id,
+        actor=viewer.actor,
+        appointment_id=parse_id(appointment_id),
+        expected_version=version,
+        change=booking.AppointmentChange(start_at=start, doctor_id=parse_id(doctor_raw)),
+    )
 
 
 @dataclass
@@ -278,13 +254,12 @@ class ClientMatch:
 
 def find_client(viewer: Viewer, phone: str) -> ClientMatch:
     """The clinic's client with this phone (and pet names), for the booking form."""
-    with session_scope() as session:
-        tenant = viewer.tenant(session)
-        client = clients.find_by_phone(session, tenant, phone)
-        if client is None:
-            return ClientMatch(found=False)
-        pets = [p.name for p in clients.pets_of(session, client.id)]
-        return ClientMatch(found=True, name=client.name or "", phone=client.phone, pets=pets)
+    client = client_directory.client_with_phone(viewer.tenant_id, phone)
+    if client is None:
+        return ClientMatch(found=False)
+    return ClientMatch(
+        found=True, name=client.name or "", phone=client.phone, pets=[p.name for p in client.pets]
+    )
 
 
 @dataclass(frozen=True)
@@ -512,8 +487,7 @@ class NewAppointmentState(SessionState):
     def start(self, doctor_id: str, start_iso: str) -> Any:
         def prepare(viewer: Viewer) -> None:
             key = parse_id(doctor_id)
-            with session_scope() as session:
-                names = {d.id: d.full_name for d in bookable_doctors(session, viewer.tenant_id)}
+            names = {d.id: d.full_name for d in calendar_view.doctors(viewer.tenant_id)}
             if key not in names:
                 raise NotFound("doctor not found", field="doctorId")
             moment = datetime.fromisoformat(start_iso)

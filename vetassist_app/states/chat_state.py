@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,11 +10,8 @@ from typing import Any
 import reflex as rx
 
 from backend.core.clock import utcnow
-from backend.core.db import session_scope
-from backend.domain.errors import ValidationFailed
-from backend.models import Message
 from backend.services.chats import conversations
-from backend.services.scheduling import calendar_view, clinic_settings
+from backend.services.scheduling import calendar_view
 from backend.services.scheduling.calendar_view import AppointmentView
 from vetassist_app import routes
 from vetassist_app.formatting import (
@@ -102,56 +98,33 @@ class Thread:
     appointments: list[LinkedAppointment] = field(default_factory=list)
 
 
-def _item(row: conversations.ConversationRow, viewer: Viewer, now: datetime) -> ConversationItem:
-    c = row.conversation
+def _item(item: conversations.InboxItem, viewer: Viewer, now: datetime) -> ConversationItem:
     return ConversationItem(
-        id=str(c.id),
-        title=row.client_name or phone_display(c.client_phone),
-        initial=(row.client_name or "")[:1].upper(),
-        phone=phone_display(c.client_phone),
-        state=c.state,
-        state_label=CONVERSATION_STATE.get(c.state, c.state.title()),
-        preview=c.last_message_preview or "",
-        time_label=chat_time(c.last_message_at, now, viewer.timezone),
-        taken_over=conversations.is_taken_over(c),
-        emergency=c.state in EMERGENCY_STATES or c.emergency_id is not None,
-        is_open=c.is_open,
-        kind=c.type,
+        id=str(item.id),
+        title=item.client_name or phone_display(item.client_phone),
+        initial=(item.client_name or "")[:1].upper(),
+        phone=phone_display(item.client_phone),
+        state=item.state,
+        state_label=CONVERSATION_STATE.get(item.state, item.state.title()),
+        preview=item.preview,
+        time_label=chat_time(item.last_message_at, now, viewer.timezone),
+        taken_over=item.taken_over,
+        emergency=item.state in EMERGENCY_STATES or item.emergency_id is not None,
+        is_open=item.is_open,
+        kind=item.kind,
     )
 
 
 def list_chats(viewer: Viewer, query: str = "", *, limit: int = 60) -> list[ConversationItem]:
     """Newest first; a query matches phone digits, the client's name or words of the messages."""
     now = utcnow()
-    text = query.strip()
-    with session_scope() as session:
-        tenant = viewer.tenant(session)
-        if not text:
-            rows, _ = conversations.list_conversations(session, tenant, limit=limit)
-        else:
-            found: dict[uuid.UUID, conversations.ConversationRow] = {}
-            digits = re.sub(r"\D", "", text)
-            searches: list[dict[str, Any]] = [{"client_name": text}]
-            if len(digits) >= 3:
-                searches.append({"phone": text})
-            if conversations.search_words(text):
-                searches.append({"q": text})
-            for search in searches:
-                try:
-                    rows, _ = conversations.list_conversations(
-                        session, tenant, limit=limit, **search
-                    )
-                except ValidationFailed:
-                    continue
-                for row in rows:
-                    found.setdefault(row.conversation.id, row)
-            rows = sorted(
-                found.values(), key=lambda r: r.conversation.last_message_at, reverse=True
-            )[:limit]
-        return [_item(row, viewer, now) for row in rows]
+    return [
+        _item(item, viewer, now)
+        for item in conversations.inbox(viewer.tenant_id, query, limit=limit)
+    ]
 
 
-def _ticks(message: Message) -> str:
+def _ticks(message: conversations.ThreadMessage) -> str:
     if message.direction == "inbound":
         return ""
     return {
@@ -178,21 +151,7 @@ def _linked(view: AppointmentView, conversation_id: uuid.UUID, tz: str) -> Linke
     )
 
 
-def load_thread(viewer: Viewer, conversation_id: str) -> Thread:
-    """One conversation of the viewer's clinic with its messages and appointments."""
-    key = parse_id(conversation_id)
-    tz = viewer.timezone
-    with session_scope() as session:
-        conversation = conversations.get_conversation(session, viewer.tenant_id, key)
-        client = conversations.client_of(session, conversation)
-        messages = conversations.messages_of(session, viewer.tenant_id, key)
-        linked = calendar_view.appointments_of_conversation(
-            session, viewer.tenant_id, key, conversation.client_id
-        )
-        staff_name = ""
-        if conversation.taken_over_by is not None:
-            names = clinic_settings.staff_names(session, viewer.tenant_id)
-            staff_name = names.get(conversation.taken_over_by, "")
+def _bubbles(messages: list[conversations.ThreadMessage], tz: str) -> list[Bubble]:
     bubbles: list[Bubble] = []
     last_day = None
     for message in messages:
@@ -206,7 +165,7 @@ def load_thread(viewer: Viewer, conversation_id: str) -> Thread:
                 side=side,
                 author=message.author,
                 author_label=AUTHOR_LABEL.get(message.author, message.author),
-                body=message.body or ("📎 archivo adjunto" if message.media else ""),
+                body=message.body or ("📎 archivo adjunto" if message.has_media else ""),
                 time=hhmm(message.created_at, tz),
                 ticks=_ticks(message),
                 day_break=long_date(day).capitalize() if day != last_day else "",
@@ -214,12 +173,25 @@ def load_thread(viewer: Viewer, conversation_id: str) -> Thread:
             )
         )
         last_day = day
+    return bubbles
+
+
+def load_thread(viewer: Viewer, conversation_id: str) -> Thread:
+    """One conversation of the viewer's clinic with its messages and appointments."""
+    key = parse_id(conversation_id)
+    tz = viewer.timezone
+    found = conversations.thread(viewer.tenant_id, key)
+    linked = calendar_view.appointments_of_conversation(
+        viewer.tenant_id, key, found.conversation.client_id
+    )
+    conversation = found.conversation
+    staff_name = found.taken_over_by_name
     header = ThreadHeader(
         id=str(conversation.id),
-        title=(client.name if client and client.name else phone_display(conversation.client_phone)),
+        title=conversation.client_name or phone_display(conversation.client_phone),
         phone=phone_display(conversation.client_phone),
         state_label=CONVERSATION_STATE.get(conversation.state, conversation.state.title()),
-        taken_over=conversations.is_taken_over(conversation),
+        taken_over=conversation.taken_over,
         taken_over_label=(f"Atendida por {staff_name}" if staff_name else "Atendida por el equipo"),
         is_open=conversation.is_open,
         emergency=conversation.state in EMERGENCY_STATES or conversation.emergency_id is not None,
@@ -230,38 +202,33 @@ def load_thread(viewer: Viewer, conversation_id: str) -> Thread:
     )
     return Thread(
         header=header,
-        bubbles=bubbles,
+        bubbles=_bubbles(found.messages, tz),
         appointments=[_linked(v, key, tz) for v in upcoming_first[:8]],
     )
 
 
 def take_over(viewer: Viewer, conversation_id: str) -> None:
-    with session_scope(write=True) as session:
-        conversations.take_over(
-            session,
-            tenant=viewer.tenant(session),
-            conversation_id=parse_id(conversation_id),
-            user_id=viewer.user_id,
-        )
+    conversations.take_over_from_inbox(
+        tenant_id=viewer.tenant_id,
+        conversation_id=parse_id(conversation_id),
+        user_id=viewer.user_id,
+    )
 
 
 def hand_back(viewer: Viewer, conversation_id: str) -> None:
-    with session_scope(write=True) as session:
-        conversations.hand_back(
-            session, tenant=viewer.tenant(session), conversation_id=parse_id(conversation_id)
-        )
+    conversations.hand_back_from_inbox(
+        tenant_id=viewer.tenant_id, conversation_id=parse_id(conversation_id)
+    )
 
 
 def reply(viewer: Viewer, conversation_id: str, body: str) -> None:
     """Sends a message written by staff (taking the conversation over)."""
-    with session_scope(write=True) as session:
-        conversations.staff_reply(
-            session,
-            tenant=viewer.tenant(session),
-            conversation_id=parse_id(conversation_id),
-            body=body,
-            user_id=viewer.user_id,
-        )
+    conversations.reply_from_inbox(
+        tenant_id=viewer.tenant_id,
+        conversation_id=parse_id(conversation_id),
+        body=body,
+        user_id=viewer.user_id,
+    )
 
 
 class ChatState(SessionState):

@@ -8,8 +8,7 @@ from typing import Any
 import reflex as rx
 
 from backend.core.clock import utcnow
-from backend.core.db import session_scope
-from backend.services.patients import client_directory, clients
+from backend.services.patients import client_directory
 from backend.services.scheduling import calendar_view
 from vetassist_app.formatting import (
     APPOINTMENT_STATUS,
@@ -68,8 +67,7 @@ class ClientDetail:
 
 def search(viewer: Viewer, query: str) -> list[ClientRow]:
     tz = viewer.timezone
-    with session_scope() as session:
-        found = client_directory.search_clients(session, viewer.tenant_id, query)
+    found = client_directory.search(viewer.tenant_id, query)
     return [
         ClientRow(
             id=str(c.id),
@@ -89,10 +87,8 @@ def client_detail(viewer: Viewer, client_id: str) -> ClientDetail:
     key = parse_id(client_id)
     tz = viewer.timezone
     now = utcnow()
-    with session_scope() as session:
-        client = clients.get_client(session, viewer.tenant_id, key)
-        pets = clients.pets_of(session, client.id)
-        history = calendar_view.appointments_of_client(session, viewer.tenant_id, client.id)
+    client = client_directory.client_card(viewer.tenant_id, key)
+    history = calendar_view.appointments_of_client(viewer.tenant_id, client.id)
     return ClientDetail(
         id=str(client.id),
         name=client.name or "Sin nombre",
@@ -107,7 +103,7 @@ def client_detail(viewer: Viewer, client_id: str) -> ClientDetail:
                 emoji=SPECIES_EMOJI.get((p.species or "").lower(), "🐾"),
                 details=" · ".join(x for x in [(p.species or "").capitalize(), p.breed or ""] if x),
             )
-            for p in pets
+            for p in client.pets
         ],
         appointments=[
             ClientAppointment(

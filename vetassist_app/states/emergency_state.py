@@ -8,9 +8,7 @@ from typing import Any
 import reflex as rx
 
 from backend.core.clock import utcnow
-from backend.core.db import session_scope
 from backend.services.alerting import emergencies
-from backend.services.patients import client_directory
 from vetassist_app import routes
 from vetassist_app.formatting import (
     EMERGENCY_CATEGORY,
@@ -53,18 +51,8 @@ def list_board(viewer: Viewer, *, include_closed: int = 30) -> list[EmergencyCar
     """Open emergencies (newest first), then the latest closed ones."""
     now = utcnow()
     tz = viewer.timezone
-    with session_scope() as session:
-        open_rows, _ = emergencies.list_emergencies(
-            session, viewer.tenant_id, status=",".join(emergencies.OPEN), limit=200
-        )
-        closed_rows, _ = emergencies.list_emergencies(
-            session, viewer.tenant_id, status=",".join(emergencies.OUTCOMES), limit=include_closed
-        )
-        names = client_directory.names_of(
-            session, viewer.tenant_id, {e.client_id for e in open_rows + closed_rows if e.client_id}
-        )
     cards = []
-    for event in open_rows + closed_rows:
+    for event in emergencies.board(viewer.tenant_id, closed_limit=include_closed):
         handled = ""
         if event.resolved_at is not None:
             handled = f"{OUTCOMES.get(event.status, 'Cerrada')} por {event.resolved_by or '—'}, {date_time(event.resolved_at, tz)}"
@@ -80,10 +68,10 @@ def list_board(viewer: Viewer, *, include_closed: int = 30) -> list[EmergencyCar
                 status_color=EMERGENCY_COLOR.get(event.status, "gray"),
                 is_open=event.status in ("active", "acknowledged"),
                 phone=phone_display(event.client_phone),
-                client_name=names.get(event.client_id, "") if event.client_id else "",
+                client_name=event.client_name,
                 pet=pet_label(event.pet_name, event.pet_species) or "Mascota sin nombre",
                 description=event.description,
-                keywords=list(event.keywords or []),
+                keywords=event.keywords,
                 category=EMERGENCY_CATEGORY.get(event.category or "", event.category or ""),
                 created_iso=event.created_at.isoformat(),
                 created_label=date_time(event.created_at, tz),
@@ -98,25 +86,19 @@ def list_board(viewer: Viewer, *, include_closed: int = 30) -> list[EmergencyCar
 
 
 def acknowledge(viewer: Viewer, emergency_id: str) -> None:
-    with session_scope(write=True) as session:
-        emergencies.acknowledge(
-            session,
-            tenant=viewer.tenant(session),
-            emergency_id=parse_id(emergency_id),
-            by=viewer.full_name,
-        )
+    emergencies.acknowledge_emergency(
+        tenant_id=viewer.tenant_id, emergency_id=parse_id(emergency_id), by=viewer.full_name
+    )
 
 
 def resolve(viewer: Viewer, emergency_id: str, outcome: str, notes: str) -> None:
-    with session_scope(write=True) as session:
-        emergencies.resolve(
-            session,
-            tenant=viewer.tenant(session),
-            emergency_id=parse_id(emergency_id),
-            outcome=outcome,
-            notes=notes.strip() or None,
-            by=viewer.full_name,
-        )
+    emergencies.resolve_emergency(
+        tenant_id=viewer.tenant_id,
+        emergency_id=parse_id(emergency_id),
+        outcome=outcome,
+        notes=notes.strip() or None,
+        by=viewer.full_name,
+    )
 
 
 class EmergencyState(SessionState):

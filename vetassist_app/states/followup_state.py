@@ -138,10 +138,7 @@ def list_rows(viewer: Viewer, tab: str) -> list[FollowUpRow]:
 
 
 def cancel(viewer: Viewer, follow_up_id: str) -> None:
-    with session_scope(write=True) as session:
-        followups.cancel_follow_up(
-            session, tenant_id=viewer.tenant_id, follow_up_id=parse_id(follow_up_id)
-        )
+    followups.cancel_unsent(tenant_id=viewer.tenant_id, follow_up_id=parse_id(follow_up_id))
 
 
 PAGE_SIZE = 60

@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import reflex as rx
 
+from backend.core.clock import utcnow
 from backend.core.config import settings
-from backend.core.db import session_scope
-from backend.domain.errors import ValidationFailed
+from backend.domain.errors import DomainError, ValidationFailed
 from backend.services.assistant.inbound import InboundMessage, accept
 from backend.services.chats import conversations
 from backend.services.phones import to_e164
 from vetassist_app import routes
-from vetassist_app.formatting import phone_display
+from vetassist_app.formatting import hhmm, phone_display
 from vetassist_app.states.access import Viewer
-from vetassist_app.states.chat_state import Bubble, LinkedAppointment, load_thread
+from vetassist_app.states.chat_state import Bubble, LinkedAppointment, Thread, load_thread
 from vetassist_app.states.session_state import SessionState
 
 SUGGESTIONS = (
@@ -47,15 +48,12 @@ def send_as_client(viewer: Viewer, phone: str, body: str) -> str:
     text = body.strip()
     if not text:
         raise ValidationFailed("the message is empty", field="body")
-    with session_scope() as session:
-        tenant = viewer.tenant(session)
-        from_phone = to_e164(phone, tenant.country)
-        clinic = tenant.whatsapp_numbers[0] if tenant.whatsapp_numbers else "+10000000000"
+    from_phone = to_e164(phone, viewer.country)
     accept(
         InboundMessage(
             tenant_id=viewer.tenant_id,
             from_phone=from_phone,
-            to_phone=clinic,
+            to_phone=viewer.whatsapp_number or "+10000000000",
             body=text,
             provider_sid=f"SANDBOX{uuid.uuid4().hex}",
         )
@@ -65,10 +63,29 @@ def send_as_client(viewer: Viewer, phone: str, body: str) -> str:
 
 def conversation_of(viewer: Viewer, phone: str) -> str:
     """The newest conversation of this phone in the viewer's clinic ('' if none yet)."""
-    with session_scope() as session:
-        tenant = viewer.tenant(session)
-        rows, _ = conversations.list_conversations(session, tenant, phone=phone, limit=1)
-    return str(rows[0].conversation.id) if rows else ""
+    found = conversations.newest_conversation_of(viewer.tenant_id, phone)
+    return str(found) if found is not None else ""
+
+
+def read_thread(viewer: Viewer, phone: str, conversation_id: str) -> tuple[str, Thread | None]:
+    """The phone's conversation (the one given, else its newest) and its thread, if any."""
+    conversation_id = conversation_id or conversation_of(viewer, phone)
+    if not conversation_id:
+        return "", None
+    return conversation_id, load_thread(viewer, conversation_id)
+
+
+def pending_bubble(body: str, viewer: Viewer) -> Bubble:
+    """The client's message as it shows until the assistant has answered it."""
+    return Bubble(
+        id="pending",
+        side="left",
+        author="client",
+        author_label="Cliente",
+        body=body.strip(),
+        time=hhmm(utcnow(), viewer.timezone),
+        ticks="queued",
+    )
 
 
 class SandboxState(SessionState):
@@ -79,6 +96,7 @@ class SandboxState(SessionState):
     state_label: str = ""
     error: str = ""
     real_channel: bool = False
+    answering: bool = False  # a message is with the assistant
 
     @rx.var(cache=True)
     def phone_label(self) -> str:
@@ -88,15 +106,12 @@ class SandboxState(SessionState):
     def suggestions(self) -> list[str]:
         return list(SUGGESTIONS)
 
-    def _load(self, viewer: Viewer) -> None:
-        if not self.phone:
-            self.phone = sandbox_phone()
-        if not self.conversation_id:
-            self.conversation_id = conversation_of(viewer, self.phone)
-        if not self.conversation_id:
+    def _show(self, conversation_id: str, thread: Thread | None) -> None:
+        """Sets only what changed: an unchanged thread is not sent to the browser again."""
+        self.conversation_id = conversation_id
+        if thread is None:
             self.bubbles, self.appointments, self.state_label = [], [], ""
             return
-        thread = load_thread(viewer, self.conversation_id)
         if thread.bubbles != self.bubbles:
             self.bubbles = thread.bubbles
         if thread.appointments != self.appointments:
@@ -104,8 +119,14 @@ class SandboxState(SessionState):
         if thread.header.state_label != self.state_label:
             self.state_label = thread.header.state_label
 
+    def _load(self, viewer: Viewer) -> None:
+        if not self.phone:
+            self.phone = sandbox_phone()
+        self._show(*read_thread(viewer, self.phone, self.conversation_id))
+
     def _live(self, viewer: Viewer) -> None:
-        self._load(viewer)
+        if not self.answering:  # the send shows its own outcome when the assistant is done
+            self._load(viewer)
 
     @rx.event
     def open_page(self) -> Any:
@@ -136,21 +157,51 @@ class SandboxState(SessionState):
 
         return self._run(None, run)
 
-    @rx.event
-    def send(self, form: dict[str, Any]) -> Any:
-        body = str(form.get("body", ""))
-        return self._send(body)
+    @rx.event(background=True)
+    async def send(self, form: dict[str, Any]) -> AsyncIterator[Any]:
+        async for event in self._send(str(form.get("body", ""))):
+            yield event
 
-    @rx.event
-    def send_suggestion(self, body: str) -> Any:
-        return self._send(body)
+    @rx.event(background=True)
+    async def send_suggestion(self, body: str) -> AsyncIterator[Any]:
+        async for event in self._send(body):
+            yield event
 
-    def _send(self, body: str) -> Any:
-        def run(viewer: Viewer) -> Any:
-            if not body.strip():
-                return None
-            self.conversation_id = send_as_client(viewer, self.phone, body)
-            self._load(viewer)
-            return rx.scroll_to("sandbox-end")
-
-        return self._run(routes.ALL_STAFF, run)
+    async def _send(self, body: str) -> AsyncIterator[Any]:
+        """Shows the message at once, lets the assistant answer it off the event loop
+        (it may take seconds: an LLM, the booking rules), then shows the answer."""
+        if not body.strip():
+            return
+        async with self:
+            viewer, refusal = self._access(routes.ALL_STAFF)
+            busy = self.answering
+            if viewer is not None and not busy:
+                phone = self.phone
+                self.answering = True
+                self.bubbles = [*self.bubbles, pending_bubble(body, viewer)]
+        if viewer is None:
+            yield refusal
+            return
+        if busy:
+            yield rx.toast.info("Espera la respuesta del asistente antes de escribir otra vez.")
+            return
+        yield rx.scroll_to("sandbox-end")
+        failure: DomainError | None = None
+        shown: tuple[str, Thread | None] | None = None
+        try:
+            conversation_id = await rx.run_in_thread(lambda: send_as_client(viewer, phone, body))
+            shown = await rx.run_in_thread(lambda: read_thread(viewer, phone, conversation_id))
+        except DomainError as exc:
+            failure = exc
+        finally:
+            async with self:
+                self.answering = False
+                if self.phone == phone:  # not switched to another client meanwhile
+                    if shown is not None:
+                        self._show(*shown)
+                    else:
+                        self.bubbles = [b for b in self.bubbles if b.id != "pending"]
+                events = self._explain(failure, viewer) if failure is not None else []
+        for event in events:
+            yield event
+        yield rx.scroll_to("sandbox-end")

@@ -8,7 +8,6 @@ from typing import Any
 import reflex as rx
 
 from backend.core.config import settings
-from backend.core.db import session_scope
 from backend.domain.errors import DomainError
 from backend.services.clinics import auth
 from vetassist_app import routes
@@ -21,21 +20,10 @@ SESSION_COOKIE = "va_session"
 
 def log_in(email: str, password: str) -> tuple[Viewer, str] | None:
     """A new session for valid credentials: (viewer, token); None otherwise."""
-    if not email.strip() or not password:
+    token = auth.sign_in(email=email, password=password)
+    if token is None:
         return None
-    with session_scope(write=True) as session:
-        result = auth.login(session, email=email, password=password)
-        if result is None:
-            return None
-        token = result[1]
     return require_user(token), token
-
-
-def log_out(token: str) -> None:
-    """Revokes the session server-side, so the token is useless even if kept."""
-    if token:
-        with session_scope(write=True) as session:
-            auth.logout(session, token)
 
 
 class SessionState(rx.State):
@@ -102,23 +90,38 @@ class SessionState(rx.State):
         → a Spanish toast; a lost race (stale version, slot taken) → reload
         through `on_conflict`, then the toast.
         """
-        try:
-            viewer = self._viewer(roles)
-        except NotLoggedIn:
-            self._forget()
-            return rx.redirect(routes.LOGIN)
-        except AccessDenied as exc:
-            return rx.toast.error(exc.message)
+        viewer, refusal = self._access(roles)
+        if viewer is None:
+            return refusal
         try:
             return action(viewer)
         except DomainError as exc:
-            events: list[Any] = []
-            if on_conflict is not None and is_conflict(exc):
-                reloaded = on_conflict(viewer)
-                if reloaded is not None:
-                    events.extend(reloaded if isinstance(reloaded, list) else [reloaded])
-            events.append(rx.toast.error(spanish(exc), duration=8000))
-            return events
+            return self._explain(exc, viewer, on_conflict)
+
+    def _access(self, roles: Iterable[str] | None) -> tuple[Viewer | None, Any]:
+        """The viewer with one of `roles`; or None and the events that answer the refusal."""
+        try:
+            return self._viewer(roles), None
+        except NotLoggedIn:
+            self._forget()
+            return None, rx.redirect(routes.LOGIN)
+        except AccessDenied as exc:
+            return None, rx.toast.error(exc.message)
+
+    def _explain(
+        self,
+        exc: DomainError,
+        viewer: Viewer,
+        on_conflict: Callable[[Viewer], Any] | None = None,
+    ) -> list[Any]:
+        """A domain error as a Spanish toast (after `on_conflict`'s reload for a lost race)."""
+        events: list[Any] = []
+        if on_conflict is not None and is_conflict(exc):
+            reloaded = on_conflict(viewer)
+            if reloaded is not None:
+                events.extend(reloaded if isinstance(reloaded, list) else [reloaded])
+        events.append(rx.toast.error(spanish(exc), duration=8000))
+        return events
 
     @rx.event
     def check_page(self, route: str) -> Any:
@@ -139,7 +142,7 @@ class SessionState(rx.State):
 
     @rx.event
     def logout(self) -> Any:
-        log_out(self.token)
+        auth.sign_out(self.token)
         self._forget()
         return rx.redirect(routes.LOGIN)
 

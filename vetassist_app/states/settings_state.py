@@ -9,10 +9,7 @@ from typing import Any
 
 import reflex as rx
 
-from backend.core.db import session_scope
 from backend.domain.errors import ValidationFailed
-from backend.services.clinics import auth
-from backend.services.outreach import followups
 from backend.services.scheduling import clinic_settings
 from vetassist_app import routes
 from vetassist_app.formatting import PROCEDURE_LABEL, WEEKDAYS, date_time, phone_display
@@ -138,105 +135,85 @@ def _days(periods_by_day: dict[str, list[list[str]]]) -> list[DayHours]:
 
 def load_settings(viewer: Viewer) -> SettingsData:
     tz = viewer.timezone
-    # write: the first visit seeds the default follow-up protocols
-    with session_scope(write=True) as session:
-        tenant = viewer.tenant(session)
-        doctors = clinic_settings.doctor_settings(session, viewer.tenant_id)
-        names = {d.doctor.id: d.doctor.full_name for d in doctors}
-        time_off = clinic_settings.list_time_off(session, viewer.tenant_id)
-        protocols = followups.ensure_protocols(session, viewer.tenant_id)
-        contacts = clinic_settings.list_contacts(session, viewer.tenant_id)
-        keys = clinic_settings.list_api_keys(session, viewer.tenant_id)
-        doctor_forms = []
-        for item in doctors:
-            by_day: dict[str, list[list[str]]] = {}
-            for period in item.schedule.periods:
-                by_day.setdefault(str(period["weekday"]), []).append(
-                    [str(period["start"]), str(period["end"])]
-                )
-            doctor_forms.append(
-                DoctorForm(
-                    id=str(item.doctor.id),
-                    name=item.doctor.full_name,
-                    color=item.doctor.color or "#0d9488",
-                    speciality=item.doctor.speciality or "",
-                    days=_days(by_day),
-                    slot_minutes=item.schedule.slot_minutes,
-                    buffer_minutes=item.schedule.buffer_minutes,
-                    min_notice_minutes=item.schedule.min_notice_minutes,
-                    horizon_days=item.schedule.horizon_days,
-                    ai_booking=item.doctor.active_for_ai_booking,
-                )
+    found = clinic_settings.settings_of(viewer.tenant_id)
+    return SettingsData(
+        clinic_name=found.name,
+        clinic_phone=phone_display(found.phone or ""),
+        clinic_address=found.address or "",
+        timezone=found.timezone,
+        business_hours=_days(found.business_hours),
+        reminders=", ".join(str(h) for h in found.reminder_offsets_hours),
+        doctors=[
+            DoctorForm(
+                id=str(d.id),
+                name=d.full_name,
+                color=d.color or "#0d9488",
+                speciality=d.speciality or "",
+                days=_days(d.periods),
+                slot_minutes=d.slot_minutes,
+                buffer_minutes=d.buffer_minutes,
+                min_notice_minutes=d.min_notice_minutes,
+                horizon_days=d.horizon_days,
+                ai_booking=d.active_for_ai_booking,
             )
-        data = SettingsData(
-            clinic_name=tenant.name,
-            clinic_phone=phone_display(tenant.phone or ""),
-            clinic_address=tenant.address or "",
-            timezone=tenant.timezone,
-            business_hours=_days(
-                {k: [list(span) for span in v] for k, v in (tenant.business_hours or {}).items()}
-            ),
-            reminders=", ".join(str(h) for h in tenant.reminder_offsets_hours),
-            doctors=doctor_forms,
-            time_off=[
-                TimeOffRow(
-                    id=str(t.id),
-                    doctor=names.get(t.doctor_id, ""),
-                    start=date_time(t.start_at, tz),
-                    end=date_time(t.end_at, tz),
-                    reason=t.reason or "",
-                )
-                for t in time_off
-            ],
-            protocols=[
-                ProtocolForm(
-                    procedure_type=p.procedure_type,
-                    label=p.label or PROCEDURE_LABEL.get(p.procedure_type, p.procedure_type),
-                    hours=", ".join(str(h) for h in p.schedule_hours),
-                    messages="\n".join(p.messages),
-                    keywords=", ".join(p.escalation_keywords),
-                )
-                for p in protocols
-            ],
-            contacts=[
-                ContactRow(
-                    id=str(c.id),
-                    name=c.name,
-                    phone=phone_display(c.whatsapp_phone or ""),
-                    email=c.email or "",
-                    channels=", ".join(CHANNEL_LABEL.get(ch, ch) for ch in c.channels),
-                    active=c.is_active,
-                )
-                for c in contacts
-            ],
-            api_keys=[
-                ApiKeyRow(
-                    id=str(k.id),
-                    name=k.name,
-                    prefix=k.prefix + "…",
-                    created=date_time(k.created_at, tz),
-                    last_used=date_time(k.last_used_at, tz) or "Nunca",
-                    revoked=date_time(k.revoked_at, tz),
-                    live=k.revoked_at is None,
-                )
-                for k in keys
-            ],
-        )
-    return data
+            for d in found.doctors
+        ],
+        time_off=[
+            TimeOffRow(
+                id=str(t.id),
+                doctor=t.doctor_name,
+                start=date_time(t.start_at, tz),
+                end=date_time(t.end_at, tz),
+                reason=t.reason or "",
+            )
+            for t in found.time_off
+        ],
+        protocols=[
+            ProtocolForm(
+                procedure_type=p.procedure_type,
+                label=p.label or PROCEDURE_LABEL.get(p.procedure_type, p.procedure_type),
+                hours=", ".join(str(h) for h in p.schedule_hours),
+                messages="\n".join(p.messages),
+                keywords=", ".join(p.escalation_keywords),
+            )
+            for p in found.protocols
+        ],
+        contacts=[
+            ContactRow(
+                id=str(c.id),
+                name=c.name,
+                phone=phone_display(c.whatsapp_phone or ""),
+                email=c.email or "",
+                channels=", ".join(CHANNEL_LABEL.get(ch, ch) for ch in c.channels),
+                active=c.is_active,
+            )
+            for c in found.contacts
+        ],
+        api_keys=[
+            ApiKeyRow(
+                id=str(k.id),
+                name=k.name,
+                prefix=k.prefix + "…",
+                created=date_time(k.created_at, tz),
+                last_used=date_time(k.last_used_at, tz) or "Nunca",
+                revoked=date_time(k.revoked_at, tz),
+                live=k.revoked_at is None,
+            )
+            for k in found.api_keys
+        ],
+    )
 
 
 def save_clinic(viewer: Viewer, form: dict[str, Any]) -> None:
     hours = {str(d): parse_spans(str(form.get(f"day_{d}", "")), f"day_{d}") for d in range(7)}
-    with session_scope(write=True) as session:
-        clinic_settings.update_clinic(
-            session,
-            viewer.tenant(session),
-            name=str(form.get("name", "")),
-            phone=str(form.get("phone", "")),
-            address=str(form.get("address", "")),
-            business_hours=hours,
-            reminder_offsets_hours=parse_hours(str(form.get("reminders", "")), "reminders"),
-        )
+    clinic_settings.update_clinic(
+        tenant_id=viewer.tenant_id,
+        name=str(form.get("name", "")),
+        phone=str(form.get("phone", "")),
+        address=str(form.get("address", "")),
+        business_hours=hours,
+        reminder_offsets_hours=parse_hours(str(form.get("reminders", "")), "reminders"),
+    )
 
 
 def _int(form: dict[str, Any], name: str) -> int:
@@ -248,18 +225,16 @@ def _int(form: dict[str, Any], name: str) -> int:
 
 def save_doctor(viewer: Viewer, form: dict[str, Any]) -> None:
     periods = {str(d): parse_spans(str(form.get(f"day_{d}", "")), f"day_{d}") for d in range(7)}
-    with session_scope(write=True) as session:
-        clinic_settings.update_doctor_schedule(
-            session,
-            viewer.tenant(session),
-            parse_id(str(form.get("doctor_id", ""))),
-            periods=periods,
-            slot_minutes=_int(form, "slot_minutes"),
-            buffer_minutes=_int(form, "buffer_minutes"),
-            min_notice_minutes=_int(form, "min_notice_minutes"),
-            horizon_days=_int(form, "horizon_days"),
-            active_for_ai_booking=str(form.get("ai_booking", "")) in ("on", "true", "True"),
-        )
+    clinic_settings.update_doctor_schedule(
+        tenant_id=viewer.tenant_id,
+        doctor_id=parse_id(str(form.get("doctor_id", ""))),
+        periods=periods,
+        slot_minutes=_int(form, "slot_minutes"),
+        buffer_minutes=_int(form, "buffer_minutes"),
+        min_notice_minutes=_int(form, "min_notice_minutes"),
+        horizon_days=_int(form, "horizon_days"),
+        active_for_ai_booking=str(form.get("ai_booking", "")) in ("on", "true", "True"),
+    )
 
 
 def add_time_off(viewer: Viewer, form: dict[str, Any]) -> None:
@@ -270,73 +245,55 @@ def add_time_off(viewer: Viewer, form: dict[str, Any]) -> None:
     end = clinic_settings.local_datetime(
         str(form.get("end_day", "")), str(form.get("end_time", "") or "23:59"), tz
     )
-    with session_scope(write=True) as session:
-        clinic_settings.add_time_off(
-            session,
-            viewer.tenant(session),
-            parse_id(str(form.get("doctor_id", ""))),
-            start_at=start,
-            end_at=end,
-            reason=str(form.get("reason", "")),
-        )
+    clinic_settings.add_time_off(
+        tenant_id=viewer.tenant_id,
+        doctor_id=parse_id(str(form.get("doctor_id", ""))),
+        start_at=start,
+        end_at=end,
+        reason=str(form.get("reason", "")),
+    )
 
 
 def remove_time_off(viewer: Viewer, time_off_id: str) -> None:
-    with session_scope(write=True) as session:
-        clinic_settings.remove_time_off(session, viewer.tenant_id, parse_id(time_off_id))
+    clinic_settings.remove_time_off(tenant_id=viewer.tenant_id, time_off_id=parse_id(time_off_id))
 
 
 def save_protocol(viewer: Viewer, form: dict[str, Any]) -> None:
-    procedure_type = str(form.get("procedure_type", ""))
-    if procedure_type not in PROCEDURE_LABEL:
-        raise ValidationFailed(f"unknown procedure type '{procedure_type}'", field="procedureType")
     messages = [line.strip() for line in str(form.get("messages", "")).splitlines() if line.strip()]
-    with session_scope(write=True) as session:
-        followups.update_protocol(
-            session,
-            tenant_id=viewer.tenant_id,
-            procedure_type=procedure_type,
-            schedule_hours=parse_hours(str(form.get("hours", "")), "hours"),
-            messages=messages,
-            escalation_keywords=[k for k in str(form.get("keywords", "")).split(",") if k.strip()],
-            label=str(form.get("label", "")).strip() or None,
-        )
+    clinic_settings.save_protocol(
+        tenant_id=viewer.tenant_id,
+        procedure_type=str(form.get("procedure_type", "")),
+        schedule_hours=parse_hours(str(form.get("hours", "")), "hours"),
+        messages=messages,
+        escalation_keywords=[k for k in str(form.get("keywords", "")).split(",") if k.strip()],
+        label=str(form.get("label", "")).strip() or None,
+    )
 
 
 def save_contact(viewer: Viewer, form: dict[str, Any]) -> None:
     channels = [
         c for c in clinic_settings.CHANNELS if str(form.get(f"channel_{c}", "")) in ("on", "true")
     ]
-    with session_scope(write=True) as session:
-        clinic_settings.save_contact(
-            session,
-            viewer.tenant(session),
-            contact_id=None,
-            name=str(form.get("name", "")),
-            whatsapp_phone=str(form.get("phone", "")),
-            email=str(form.get("email", "")),
-            channels=channels,
-        )
+    clinic_settings.save_contact(
+        tenant_id=viewer.tenant_id,
+        name=str(form.get("name", "")),
+        whatsapp_phone=str(form.get("phone", "")),
+        email=str(form.get("email", "")),
+        channels=channels,
+    )
 
 
 def remove_contact(viewer: Viewer, contact_id: str) -> None:
-    with session_scope(write=True) as session:
-        clinic_settings.remove_contact(session, viewer.tenant_id, parse_id(contact_id))
+    clinic_settings.remove_contact(tenant_id=viewer.tenant_id, contact_id=parse_id(contact_id))
 
 
 def create_api_key(viewer: Viewer, name: str) -> str:
     """A new key for the clinic; the secret is returned once and never stored."""
-    if not name.strip():
-        raise ValidationFailed("give the key a name", field="name")
-    with session_scope(write=True) as session:
-        return auth.create_api_key(
-            session, tenant_id=viewer.tenant_id, name=name.strip()[:100]
-        ).secret
+    return clinic_settings.add_api_key(tenant_id=viewer.tenant_id, name=name)
 
 
 def revoke_api_key(viewer: Viewer, key_id: str) -> None:
-    with session_scope(write=True) as session:
-        auth.revoke_api_key(session, tenant_id=viewer.tenant_id, key_id=parse_id(key_id))
+    clinic_settings.revoke_api_key(tenant_id=viewer.tenant_id, key_id=parse_id(key_id))
 
 
 class SettingsState(SessionState):

@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from vetassist_app import routes
+from vetassist_app.components.forms import action_form, field, form_footer
 from vetassist_app.formatting import PROCEDURE_LABEL
 from vetassist_app.states.appointment_state import (
     AppointmentState,
@@ -196,99 +197,55 @@ def reschedule_panel() -> rx.Component:
 
 
 def cancel_panel() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.text("Motivo de la cancelación", weight="medium", size="2"),
-            rx.text_area(
-                name="reason",
-                placeholder="Ej.: el cliente pidió cancelar por viaje",
-                width="100%",
-                rows="2",
-            ),
-            rx.hstack(
-                rx.button(
-                    "Volver",
-                    type="button",
-                    variant="soft",
-                    color_scheme="gray",
-                    on_click=AppointmentState.set_mode(""),
-                ),
-                rx.button(
-                    "Cancelar la cita", type="submit", color_scheme="red", id="confirm-cancel"
-                ),
-                justify="end",
-                width="100%",
-            ),
-            spacing="2",
+    return action_form(
+        "Motivo de la cancelación",
+        rx.text_area(
+            name="reason",
+            placeholder="Ej.: el cliente pidió cancelar por viaje",
             width="100%",
+            rows="2",
         ),
+        label="Cancelar la cita",
         on_submit=AppointmentState.submit_cancel,
-        width="100%",
+        on_back=AppointmentState.set_mode(""),
+        color_scheme="red",
+        id="confirm-cancel",
     )
 
 
 def complete_panel() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.text("¿Qué procedimiento se hizo?", weight="medium", size="2"),
-            rx.text(
-                "Con el tipo de procedimiento se programan los seguimientos por WhatsApp.",
-                size="1",
-                color_scheme="gray",
-            ),
-            rx.radio_group.root(
-                rx.hstack(
-                    *[
-                        rx.radio_group.item(label, value=value)
-                        for value, label in PROCEDURE_LABEL.items()
-                    ],
-                    spacing="4",
-                ),
-                name="procedure_type",
-                default_value="consultation",
-            ),
-            rx.hstack(
-                rx.button(
-                    "Volver",
-                    type="button",
-                    variant="soft",
-                    color_scheme="gray",
-                    on_click=AppointmentState.set_mode(""),
-                ),
-                rx.button("Marcar como completada", type="submit", id="confirm-complete"),
-                justify="end",
-                width="100%",
-            ),
-            spacing="2",
-            width="100%",
+    return action_form(
+        "¿Qué procedimiento se hizo?",
+        rx.text(
+            "Con el tipo de procedimiento se programan los seguimientos por WhatsApp.",
+            size="1",
+            color_scheme="gray",
         ),
+        rx.radio_group.root(
+            rx.hstack(
+                *[
+                    rx.radio_group.item(label, value=value)
+                    for value, label in PROCEDURE_LABEL.items()
+                ],
+                spacing="4",
+            ),
+            name="procedure_type",
+            default_value="consultation",
+        ),
+        label="Marcar como completada",
         on_submit=AppointmentState.submit_complete,
-        width="100%",
+        on_back=AppointmentState.set_mode(""),
+        id="confirm-complete",
     )
 
 
 def notes_panel() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.text("Notas internas", weight="medium", size="2"),
-            rx.text_area(name="notes", default_value=D.notes, width="100%", rows="3"),
-            rx.hstack(
-                rx.button(
-                    "Volver",
-                    type="button",
-                    variant="soft",
-                    color_scheme="gray",
-                    on_click=AppointmentState.set_mode(""),
-                ),
-                rx.button("Guardar notas", type="submit"),
-                justify="end",
-                width="100%",
-            ),
-            spacing="2",
-            width="100%",
-        ),
+    return action_form(
+        "Notas internas",
+        rx.text_area(name="notes", default_value=D.notes, width="100%", rows="3"),
+        label="Guardar notas",
         on_submit=AppointmentState.submit_notes,
-        width="100%",
+        on_back=AppointmentState.set_mode(""),
     )
 
 
@@ -480,8 +437,8 @@ def new_appointment_dialog() -> rx.Component:
             ),
             rx.form(
                 rx.vstack(
-                    rx.vstack(
-                        rx.text("Teléfono del cliente (WhatsApp)", size="2", weight="medium"),
+                    field(
+                        "Teléfono del cliente (WhatsApp)",
                         rx.input(
                             name="phone",
                             placeholder="300 123 4567",
@@ -507,26 +464,22 @@ def new_appointment_dialog() -> rx.Component:
                                 ),
                             ),
                         ),
-                        spacing="1",
-                        width="100%",
                     ),
                     rx.cond(
                         ~S.client_found,
-                        rx.vstack(
-                            rx.text("Nombre del cliente", size="2", weight="medium"),
+                        field(
+                            "Nombre del cliente",
                             rx.input(
                                 name="client_name",
                                 placeholder="Nombre y apellido",
                                 width="100%",
                                 id="new-client-name",
                             ),
-                            spacing="1",
-                            width="100%",
                         ),
                     ),
                     rx.grid(
-                        rx.vstack(
-                            rx.text("Mascota", size="2", weight="medium"),
+                        field(
+                            "Mascota",
                             rx.input(
                                 name="pet_name",
                                 placeholder=rx.cond(
@@ -535,10 +488,9 @@ def new_appointment_dialog() -> rx.Component:
                                 width="100%",
                                 id="new-pet",
                             ),
-                            spacing="1",
                         ),
-                        rx.vstack(
-                            rx.text("Especie", size="2", weight="medium"),
+                        field(
+                            "Especie",
                             rx.select.root(
                                 rx.select.trigger(placeholder="Especie", width="100%"),
                                 rx.select.content(
@@ -549,22 +501,19 @@ def new_appointment_dialog() -> rx.Component:
                                 ),
                                 name="species",
                             ),
-                            spacing="1",
                         ),
                         columns="2",
                         spacing="3",
                         width="100%",
                     ),
-                    rx.vstack(
-                        rx.text("Motivo", size="2", weight="medium"),
+                    field(
+                        "Motivo",
                         rx.input(
                             name="reason",
                             placeholder="Ej.: vacunación anual",
                             width="100%",
                             id="new-reason",
                         ),
-                        spacing="1",
-                        width="100%",
                     ),
                     rx.checkbox("Marcar como confirmada", name="confirmed", default_checked=True),
                     rx.cond(
@@ -573,13 +522,8 @@ def new_appointment_dialog() -> rx.Component:
                             S.error, icon="circle_alert", color_scheme="red", size="1", width="100%"
                         ),
                     ),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button("Cerrar", type="button", variant="soft", color_scheme="gray")
-                        ),
-                        rx.button("Agendar cita", type="submit", id="new-submit"),
-                        justify="end",
-                        width="100%",
+                    form_footer(
+                        "Agendar cita", close_dialog=True, back_label="Cerrar", id="new-submit"
                     ),
                     spacing="3",
                     width="100%",

@@ -5,15 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from vetassist_app import styles
+from vetassist_app.calendar_layout import CalendarBlock, CalendarColumn, FreeCell, HourMark, Shade
 from vetassist_app.states.appointment_state import AppointmentState, NewAppointmentState
-from vetassist_app.states.calendar_state import (
-    CalendarBlock,
-    CalendarColumn,
-    CalendarState,
-    FreeCell,
-    HourMark,
-    Shade,
-)
+from vetassist_app.states.calendar_state import CalendarState
 
 GUTTER = "3.6rem"
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+from vetassist_app.calendar_layout import DoctorOption
 from vetassist_app.formatting import APPOINTMENT_STATUS
-from vetassist_app.states.calendar_state import CalendarState, DoctorOption
+from vetassist_app.states.calendar_state import CalendarState
 
 LEGEND = [
     ("pending", "var(--amber-9)"),

@@ -121,7 +121,7 @@ def patch_appointment(
             "send the version you last saw (body 'version' or If-Match)", field="version"
         )
     appointment = booking.edit(
-        tenant=principal.tenant,
+        tenant_id=principal.tenant.id,
         actor=principal.actor,
         appointment_id=appointment_id,
         expected_version=version,
@@ -148,7 +148,7 @@ def cancel_appointment(
 ) -> AppointmentOut:
     """Cancels (the row stays, status cancelled); If-Match guards against a stale view."""
     appointment = booking.edit(
-        tenant=principal.tenant,
+        tenant_id=principal.tenant.id,
         actor=principal.actor,
         appointment_id=appointment_id,
         expected_version=_version(None, if_match),

@@ -80,7 +80,7 @@ def acknowledge(emergency_id: uuid.UUID, principal: PrincipalDep) -> EmergencyOu
     """Marks the emergency as seen by the clinic."""
     return EmergencyOut.model_validate(
         emergencies.acknowledge_emergency(
-            tenant=principal.tenant, emergency_id=emergency_id, by=principal.actor.display
+            tenant_id=principal.tenant.id, emergency_id=emergency_id, by=principal.actor.display
         )
     )
 
@@ -90,7 +90,7 @@ def resolve(emergency_id: uuid.UUID, body: ResolveIn, principal: PrincipalDep) -
     """Closes the emergency as resolved or as a false alarm, with notes."""
     return EmergencyOut.model_validate(
         emergencies.resolve_emergency(
-            tenant=principal.tenant,
+            tenant_id=principal.tenant.id,
             emergency_id=emergency_id,
             outcome=body.outcome,
             notes=body.notes,

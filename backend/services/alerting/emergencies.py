@@ -21,6 +21,7 @@ from backend.core.db import session_scope
 from backend.domain.conversation_states import State, check_transition, timeout_for
 from backend.domain.errors import IllegalTransition, NotFound, ValidationFailed
 from backend.models import Client, Conversation, EmergencyEvent, Tenant
+from backend.services.clinics.clinic_directory import get_clinic
 
 STATUSES = ("active", "acknowledged", "resolved", "false_alarm")
 OUTCOMES = ("resolved", "false_alarm")
@@ -135,24 +136,33 @@ def read_emergency(*, tenant_id: uuid.UUID, emergency_id: uuid.UUID) -> Emergenc
         return get_emergency(session, tenant_id, emergency_id)
 
 
-def acknowledge_emergency(*, tenant: Tenant, emergency_id: uuid.UUID, by: str) -> EmergencyEvent:
-    """`acknowledge` in its own unit of work."""
+def acknowledge_emergency(
+    *, tenant_id: uuid.UUID, emergency_id: uuid.UUID, by: str
+) -> EmergencyEvent:
+    """`acknowledge` in its own unit of work (the API's and the board's one call)."""
     with session_scope(write=True) as session:
-        return acknowledge(session, tenant=tenant, emergency_id=emergency_id, by=by)
+        return acknowledge(
+            session, tenant=get_clinic(session, tenant_id), emergency_id=emergency_id, by=by
+        )
 
 
 def resolve_emergency(
     *,
-    tenant: Tenant,
+    tenant_id: uuid.UUID,
     emergency_id: uuid.UUID,
     outcome: str,
     by: str,
     notes: str | None = None,
 ) -> EmergencyEvent:
-    """`resolve` in its own unit of work."""
+    """`resolve` (resolved or false alarm) in its own unit of work (the API's and the board's one call)."""
     with session_scope(write=True) as session:
         return resolve(
-            session, tenant=tenant, emergency_id=emergency_id, outcome=outcome, by=by, notes=notes
+            session,
+            tenant=get_clinic(session, tenant_id),
+            emergency_id=emergency_id,
+            outcome=outcome,
+            by=by,
+            notes=notes,
         )
 
 
@@ -248,37 +258,3 @@ def board(tenant_id: uuid.UUID, *, closed_limit: int = 30) -> list[BoardItem]:
         )
         for e in rows
     ]
-
-
-def _tenant(session: Session, tenant_id: uuid.UUID) -> Tenant:
-    tenant = session.get(Tenant, tenant_id)
-    if tenant is None:
-        raise NotFound("clinic not found")
-    return tenant
-
-
-def acknowledge_on_board(*, tenant_id: uuid.UUID, emergency_id: uuid.UUID, by: str) -> None:
-    """`acknowledge` in its own unit of work, for a clinic known by its id."""
-    with session_scope(write=True) as session:
-        acknowledge(session, tenant=_tenant(session, tenant_id), emergency_id=emergency_id, by=by)
-
-
-def close_on_board(
-    *,
-    tenant_id: uuid.UUID,
-    emergency_id: uuid.UUID,
-    outcome: str,
-    by: str,
-    notes: str | None = None,
-) -> None:
-    """`resolve` (as resolved or false alarm) in its own unit of work, for a clinic known
-    by its id."""
-    with session_scope(write=True) as session:
-        resolve(
-            session,
-            tenant=_tenant(session, tenant_id),
-            emergency_id=emergency_id,
-            outcome=outcome,
-            by=by,
-            notes=notes,
-        )

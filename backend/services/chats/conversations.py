@@ -29,6 +29,7 @@ from backend.domain.text import fold_accents
 from backend.models import Appointment, Client, Conversation, Message, StaffUser, Tenant
 from backend.services.assistant import slots
 from backend.services.chats import lifecycle, messaging
+from backend.services.clinics.clinic_directory import get_clinic
 from backend.services.phones import to_e164
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -409,19 +410,12 @@ def _inbox_item(conversation: Conversation, client_name: str | None) -> InboxIte
     )
 
 
-def _clinic(session: Session, tenant_id: uuid.UUID) -> Tenant:
-    tenant = session.get(Tenant, tenant_id)
-    if tenant is None:
-        raise NotFound("clinic not found")
-    return tenant
-
-
 def inbox(tenant_id: uuid.UUID, text: str = "", *, limit: int = 60) -> list[InboxItem]:
     """The clinic's conversations, newest first; `text` matches phone digits, the
     client's name or words of the messages (any of the three)."""
     text = text.strip()
     with session_scope(read_only=True) as session:
-        tenant = _clinic(session, tenant_id)
+        tenant = get_clinic(session, tenant_id)
         if not text:
             rows, _ = list_conversations(session, tenant, limit=limit)
         else:
@@ -500,7 +494,7 @@ def thread(tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Thread:
 def newest_conversation_of(tenant_id: uuid.UUID, phone: str) -> uuid.UUID | None:
     """The newest conversation of this phone in the clinic (None before its first message)."""
     with session_scope(read_only=True) as session:
-        rows, _ = list_conversations(session, _clinic(session, tenant_id), phone=phone, limit=1)
+        rows, _ = list_conversations(session, get_clinic(session, tenant_id), phone=phone, limit=1)
     return rows[0].conversation.id if rows else None
 
 
@@ -511,7 +505,7 @@ def take_over_from_inbox(
     with session_scope(write=True) as session:
         take_over(
             session,
-            tenant=_clinic(session, tenant_id),
+            tenant=get_clinic(session, tenant_id),
             conversation_id=conversation_id,
             user_id=user_id,
         )
@@ -520,7 +514,7 @@ def take_over_from_inbox(
 def hand_back_from_inbox(*, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> None:
     """`hand_back` to the assistant, in its own unit of work."""
     with session_scope(write=True) as session:
-        hand_back(session, tenant=_clinic(session, tenant_id), conversation_id=conversation_id)
+        hand_back(session, tenant=get_clinic(session, tenant_id), conversation_id=conversation_id)
 
 
 def reply_from_inbox(
@@ -531,7 +525,7 @@ def reply_from_inbox(
     with session_scope(write=True) as session:
         staff_reply(
             session,
-            tenant=_clinic(session, tenant_id),
+            tenant=get_clinic(session, tenant_id),
             conversation_id=conversation_id,
             body=body,
             user_id=user_id,

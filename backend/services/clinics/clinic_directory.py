@@ -1,10 +1,13 @@
-"""Finding a clinic by what identifies it from outside: the WhatsApp number clients write to."""
+"""Finding a clinic: by its id (for a signed-in viewer or key) or by the WhatsApp number clients write to."""
 
 from __future__ import annotations
+
+import uuid
 
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from backend.domain.errors import NotFound
 from backend.models import Tenant
 
 
@@ -21,3 +24,11 @@ def by_whatsapp_number(session: Session, number: str) -> Tenant | None:
     return session.exec(
         select(Tenant).where(condition.bindparams(numbers=numbers)).limit(1)
     ).first()
+
+
+def get_clinic(session: Session, tenant_id: uuid.UUID) -> Tenant:
+    """The clinic, or NotFound (deleted under a live session or key)."""
+    tenant = session.get(Tenant, tenant_id)
+    if tenant is None:
+        raise NotFound("clinic not found")
+    return tenant

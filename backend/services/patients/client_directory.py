@@ -1,7 +1,8 @@
 """Read models for the portal's client list: search, one client with pets, names by id.
 
 Reads only, always scoped to one clinic; creating clients and pets stays in
-`services.clients`.
+`services.clients`. `search`, `client_card` and `client_with_phone` are whole
+reads (their own unit of work); the others read in the caller's.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from backend.core.clock import utcnow
+from backend.core.db import session_scope
 from backend.domain.text import fold_accents
 from backend.models import Appointment, Client, Pet
+from backend.services.clinics.clinic_directory import get_clinic
+from backend.services.patients import clients as client_records
 
 
 @dataclass(frozen=True)
@@ -150,3 +154,62 @@ def phones_of(
         )
     )
     return {client_id: phone for client_id, phone in rows}
+
+
+def search(tenant_id: uuid.UUID, query: str = "", *, limit: int = 60) -> list[ClientSummary]:
+    """`search_clients` in its own read."""
+    with session_scope(read_only=True) as session:
+        return search_clients(session, tenant_id, query, limit=limit)
+
+
+@dataclass(frozen=True)
+class PetCard:
+    name: str
+    species: str | None
+    breed: str | None
+
+
+@dataclass(frozen=True)
+class ClientCard:
+    """One client with their pets (by name)."""
+
+    id: uuid.UUID
+    name: str | None
+    phone: str
+    email: str | None
+    created_at: datetime
+    false_emergency_count: int
+    pets: list[PetCard]
+
+
+def _card(session: Session, client: Client) -> ClientCard:
+    return ClientCard(
+        id=client.id,
+        name=client.name,
+        phone=client.phone,
+        email=client.email,
+        created_at=client.created_at,
+        false_emergency_count=client.false_emergency_count,
+        pets=[
+            PetCard(name=p.name, species=p.species, breed=p.breed)
+            for p in client_records.pets_of(session, client.id)
+        ],
+    )
+
+
+def client_card(tenant_id: uuid.UUID, client_id: uuid.UUID) -> ClientCard:
+    """One client of the clinic with their pets; NotFound for an unknown or foreign id."""
+    with session_scope(read_only=True) as session:
+        return _card(session, client_records.get_client(session, tenant_id, client_id))
+
+
+def client_with_phone(tenant_id: uuid.UUID, phone: str) -> ClientCard | None:
+    """The clinic's client with this phone (any way of writing it), or None.
+
+    Raises:
+        ValidationFailed: `phone` is not a phone number.
+    """
+    with session_scope(read_only=True) as session:
+        tenant = get_clinic(session, tenant_id)
+        client = client_records.find_by_phone(session, tenant, phone)
+        return _card(session, client) if client is not None else None

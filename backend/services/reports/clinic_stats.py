@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
 
+from backend.core.db import session_scope
 from backend.models import Appointment, Conversation, EmergencyEvent, FollowUp, Message
 
 
@@ -37,10 +38,17 @@ def _grouped(session: Session, column, *conditions) -> dict[str, int]:  # type: 
 
 
 def clinic_stats(
-    session: Session, tenant_id: uuid.UUID, start: datetime, end: datetime, *, tz_name: str
+    tenant_id: uuid.UUID, start: datetime, end: datetime, *, tz_name: str
 ) -> ClinicStats:
     """Everything counted over [start, end): appointments by when they take place,
-    messages, conversations and emergencies by when they happened."""
+    messages, conversations and emergencies by when they happened (days in `tz_name`)."""
+    with session_scope(read_only=True) as session:
+        return _count(session, tenant_id, start, end, tz_name=tz_name)
+
+
+def _count(
+    session: Session, tenant_id: uuid.UUID, start: datetime, end: datetime, *, tz_name: str
+) -> ClinicStats:
     in_window = (
         Appointment.tenant_id == tenant_id,
         Appointment.start_at >= start,

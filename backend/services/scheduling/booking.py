@@ -34,6 +34,7 @@ from backend.domain.intervals import Interval
 from backend.models import Appointment, AuditLog, Client, DoctorSchedule, Pet, Tenant, TimeOff
 from backend.services import events
 from backend.services.actors import Actor
+from backend.services.clinics.clinic_directory import get_clinic
 from backend.services.patients import clients
 from backend.services.scheduling.availability import (
     MAX_APPOINTMENT_LENGTH,
@@ -116,9 +117,7 @@ def book(
     pet of that name (created if new) instead of `data.pet_id`.
     """
     with session_scope(write=True) as session:
-        tenant = session.get(Tenant, tenant_id)
-        if tenant is None:
-            raise NotFound("clinic not found")
+        tenant = get_clinic(session, tenant_id)
         if client is not None:
             found = clients.find_or_create(
                 session, tenant, phone=client.phone, name=client.name, email=client.email
@@ -162,13 +161,14 @@ class AppointmentChange:
 
 def edit(
     *,
-    tenant: Tenant,
+    tenant_id: uuid.UUID,
     actor: Actor,
     appointment_id: uuid.UUID,
     change: AppointmentChange,
     expected_version: int | None,
 ) -> Appointment:
-    """Applies one edit in its own unit of work, the one call of the API's PATCH and DELETE.
+    """Applies one edit in its own unit of work: the one call of the API's PATCH and
+    DELETE and of the portal's confirm, cancel, complete, no-show and reschedule.
 
     A move goes to `reschedule`, a status to `change_status` (cancelling
     included), otherwise notes and reason to `update_notes`.
@@ -182,8 +182,9 @@ def edit(
         raise ValidationFailed("reschedule and status change are separate requests", field="status")
     with session_scope(write=True) as session:
         found = session.get(Appointment, appointment_id)
-        if found is None or found.tenant_id != tenant.id:
+        if found is None or found.tenant_id != tenant_id:
             raise NotFound("appointment not found")
+        tenant = get_clinic(session, tenant_id)
         if change.moves:
             if change.start_at is None:
                 raise ValidationFailed("give startAt to reschedule", field="startAt")
@@ -219,6 +220,26 @@ def edit(
                 expected_version=expected_version,
             )
         raise ValidationFailed("nothing to change", field=None)
+
+
+def replace_notes(
+    *,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    appointment_id: uuid.UUID,
+    notes: str | None,
+    expected_version: int,
+) -> Appointment:
+    """Replaces an appointment's notes (None clears them) in its own unit of work."""
+    with session_scope(write=True) as session:
+        return update_notes(
+            session,
+            tenant=get_clinic(session, tenant_id),
+            actor=actor,
+            appointment_id=appointment_id,
+            notes=notes,
+            expected_version=expected_version,
+        )
 
 
 def _snapshot(appointment: Appointment) -> dict[str, Any]:
