@@ -7,10 +7,8 @@ from typing import Any
 
 import reflex as rx
 
-from backend.core.db import session_scope
 from backend.services.outreach import followups
 from backend.services.outreach.notifications import safe_format
-from backend.services.patients import client_directory
 from vetassist_app import routes
 from vetassist_app.formatting import (
     FOLLOW_UP_COLOR,
@@ -71,47 +69,29 @@ def tab_counts(viewer: Viewer) -> list[TabCount]:
         "escalated": "Escalados",
         "all": "Todos",
     }
-    counts = []
-    with session_scope() as session:
-        for key, statuses in TAB_STATUSES.items():
-            _, total = followups.list_follow_ups(
-                session, tenant_id=viewer.tenant_id, statuses=statuses, limit=1
-            )
-            counts.append(TabCount(key=key, label=labels[key], count=total))
-    return counts
+    totals = followups.count_by_statuses(tenant_id=viewer.tenant_id, groups=TAB_STATUSES)
+    return [TabCount(key=key, label=labels[key], count=totals[key]) for key in TAB_STATUSES]
 
 
 def list_rows(viewer: Viewer, tab: str) -> list[FollowUpRow]:
     """The clinic's follow-ups in one tab, soonest scheduled first (the latest for closed tabs)."""
     statuses = TAB_STATUSES.get(tab, ())
     tz = viewer.timezone
-    with session_scope() as session:
-        items, _ = followups.list_follow_ups(
-            session, tenant_id=viewer.tenant_id, statuses=statuses, limit=200
-        )
-        names = client_directory.names_of(session, viewer.tenant_id, [f.client_id for f in items])
-        phones = client_directory.phones_of(session, viewer.tenant_id, [f.client_id for f in items])
-        pets = client_directory.pets_by_id(
-            session, viewer.tenant_id, [f.pet_id for f in items if f.pet_id]
-        )
-        responses = {
-            f.id: followups.responses_of(session, f.id)
-            for f in items
-            if f.status in ("responded", "escalated")
-        }
+    lines = followups.follow_up_lines(tenant_id=viewer.tenant_id, statuses=statuses, limit=200)
     if tab in ("responded", "escalated", "sent"):
-        items = sorted(items, key=lambda f: f.sent_at or f.scheduled_at, reverse=True)
+        lines.sort(
+            key=lambda line: line.follow_up.sent_at or line.follow_up.scheduled_at, reverse=True
+        )
     rows = []
-    for item in items:
-        pet_name, species = pets.get(item.pet_id, ("", None)) if item.pet_id else ("", None)
-        answer = responses.get(item.id, [])
-        last = answer[-1] if answer else None
+    for line in lines:
+        item = line.follow_up
+        last = line.responses[-1] if line.responses else None
         rows.append(
             FollowUpRow(
                 id=str(item.id),
-                pet=pet_label(pet_name, species) or "Mascota",
-                client=names.get(item.client_id, ""),
-                phone=phone_display(phones.get(item.client_id, "")),
+                pet=pet_label(line.pet_name, line.pet_species) or "Mascota",
+                client=line.client_name,
+                phone=phone_display(line.client_phone),
                 procedure=PROCEDURE_LABEL.get(item.procedure_type, item.procedure_type),
                 step=f"n.º {item.sequence_number}",
                 scheduled=date_time(item.scheduled_at, tz),
@@ -121,8 +101,8 @@ def list_rows(viewer: Viewer, tab: str) -> list[FollowUpRow]:
                 status_color=FOLLOW_UP_COLOR.get(item.status, "gray"),
                 message=safe_format(
                     item.message_template,
-                    pet_name=pet_name or "tu mascota",
-                    client_name=names.get(item.client_id, "").split(" ")[0],
+                    pet_name=line.pet_name or "tu mascota",
+                    client_name=line.client_name.split(" ")[0],
                     clinic_name=viewer.tenant_name,
                 ),
                 response=last.response_text if last else "",

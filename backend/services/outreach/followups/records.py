@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
@@ -18,6 +18,7 @@ from backend.models import (
 from backend.services.outreach.followups.rules import (
     S,
 )
+from backend.services.patients import client_directory
 
 log = logging.getLogger(__name__)
 
@@ -137,3 +138,55 @@ def cancel_unsent(*, tenant_id: uuid.UUID, follow_up_id: uuid.UUID) -> FollowUpW
     with session_scope(write=True) as session:
         follow_up = cancel_follow_up(session, tenant_id=tenant_id, follow_up_id=follow_up_id)
         return FollowUpWithAnswers(follow_up, responses_of(session, follow_up.id))
+
+
+@dataclass(frozen=True)
+class FollowUpLine:
+    """A follow-up with what the portal's list shows beside it."""
+
+    follow_up: FollowUp
+    client_name: str
+    client_phone: str
+    pet_name: str
+    pet_species: str | None
+    responses: list[FollowUpResponse]
+
+
+def follow_up_lines(
+    *, tenant_id: uuid.UUID, statuses: Sequence[str] = (), limit: int = 200
+) -> list[FollowUpLine]:
+    """The clinic's follow-ups in `statuses` with client, pet and the answers of answered ones."""
+    with session_scope(read_only=True) as session:
+        items, _ = list_follow_ups(session, tenant_id=tenant_id, statuses=statuses, limit=limit)
+        client_ids = [f.client_id for f in items]
+        names = client_directory.names_of(session, tenant_id, client_ids)
+        phones = client_directory.phones_of(session, tenant_id, client_ids)
+        pets = client_directory.pets_by_id(
+            session, tenant_id, [f.pet_id for f in items if f.pet_id]
+        )
+        lines = []
+        for item in items:
+            pet_name, species = pets.get(item.pet_id, ("", None)) if item.pet_id else ("", None)
+            answered = item.status in (S.RESPONDED, S.ESCALATED)
+            lines.append(
+                FollowUpLine(
+                    follow_up=item,
+                    client_name=names.get(item.client_id, ""),
+                    client_phone=phones.get(item.client_id, ""),
+                    pet_name=pet_name,
+                    pet_species=species,
+                    responses=responses_of(session, item.id) if answered else [],
+                )
+            )
+        return lines
+
+
+def count_by_statuses(
+    *, tenant_id: uuid.UUID, groups: Mapping[str, Sequence[str]]
+) -> dict[str, int]:
+    """How many follow-ups the clinic has in each group of statuses (one read)."""
+    with session_scope(read_only=True) as session:
+        return {
+            key: list_follow_ups(session, tenant_id=tenant_id, statuses=statuses, limit=1)[1]
+            for key, statuses in groups.items()
+        }
