@@ -12,6 +12,7 @@ import asyncio
 import inspect
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -173,10 +174,17 @@ def call(state: Any, handler: str, *args: Any) -> Any:
     """
     result = type(state).event_handlers[handler].fn(state, *args)
     if inspect.isasyncgen(result):
-        return asyncio.run(_drain(result))
+        return _run_in_own_loop(_drain(result))
     if inspect.iscoroutine(result):
-        return asyncio.run(result)
+        return _run_in_own_loop(result)
     return result
+
+
+def _run_in_own_loop(coroutine: Any) -> Any:
+    """Runs a coroutine to its end in a thread of its own, so a loop already running in
+    this one (Playwright's, when the browser tests ran first) does not get in the way."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 async def _drain(events: AsyncIterator[Any]) -> list[Any]:
