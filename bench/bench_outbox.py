@@ -7,7 +7,7 @@ Set-up (not timed): a fresh PostgreSQL database, a clinic, 1,000 clients and
 `appointment.created` event per appointment (as the API would: actor API key,
 source api), `--commit-size` per transaction; every commit wakes the relay
 through Redis (the production dispatcher), and `celery -A
-backend.workers.worker worker -c 2` delivers them to the real handlers:
+backend.worker worker -c 2` delivers them to the real handlers:
 notifications (one WhatsApp notice each, sent through the sandbox channel by
 `deliver_message_task`), reminders (two rows each) and follow-ups (nothing
 for a creation). The clock stops when every event is marked delivered; the
@@ -66,7 +66,7 @@ def start_worker(
             "-m",
             "celery",
             "-A",
-            "backend.workers.worker",
+            "backend.worker",
             "worker",
             "-Q",
             queue,

@@ -147,7 +147,7 @@ def start_beat(database_url: str, queue: str, workdir: Path) -> subprocess.Popen
             "-m",
             "celery",
             "-A",
-            "backend.workers.worker",
+            "backend.worker",
             "beat",
             "-l",
             "WARNING",

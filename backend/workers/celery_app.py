@@ -1,7 +1,7 @@
 """The one Celery app: Redis broker, settings chosen so accepted work is never lost.
 
-Processes run it through `backend.workers.worker` (`celery -A
-backend.workers.worker worker|beat`), which also wires them at start-up.
+Processes run it through `backend.worker` (`celery -A
+backend.worker worker|beat`), which also wires them at start-up.
 
 - JSON only; tasks take ids, never objects.
 - `acks_late` + `reject_on_worker_lost`: a task whose worker dies goes back to

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from backend.models import AuditLog
 from backend.services import outbox
-from backend.workers.worker import celery_app
+from backend.worker import celery_app
 
 outbox.BACKOFF_BASE = timedelta(milliseconds=200)
 outbox.BACKOFF_MAX = timedelta(seconds=1)

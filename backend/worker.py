@@ -1,4 +1,4 @@
-"""The worker and beat entry point: `celery -A backend.workers.worker worker` (and `beat`).
+"""The worker and beat entry point: `celery -A backend.worker worker` (and `beat`).
 
 Loads the Celery app with its tasks and wires the process at start-up like
 every other entry point (outbox handlers, job runner), so bookings the
