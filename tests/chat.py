@@ -107,6 +107,7 @@ class Chat:
         signature: str | None = None,
         to: str | None = None,
         headers: dict[str, str] | None = None,
+        profile_name: str | None = None,
     ):
         assert self.http is not None
         params = {
@@ -115,11 +116,12 @@ class Chat:
             "From": f"whatsapp:{self.phone}",
             "To": f"whatsapp:{to or self.clinic_number}",
             "Body": body,
-            "ProfileName": "Cliente",
             "NumMedia": str(len(media or [])),
             "AccountSid": "AC" + "0" * 32,
         }
         params["SmsMessageSid"] = params["MessageSid"]
+        if profile_name is not None:  # the sender's WhatsApp display name, when they set one
+            params["ProfileName"] = profile_name
         for index, url in enumerate(media or []):
             params[f"MediaUrl{index}"] = url
             params[f"MediaContentType{index}"] = "image/jpeg"

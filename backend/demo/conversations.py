@@ -37,8 +37,7 @@ PRICE_QUESTION: Chat = (
     "No, por ahora no, gracias",
 )
 NEW_CLIENT: Chat = (
-    "Hola, ¿tienen cita para esta semana? Es para mi perrita Kira",
-    "Laura Pineda",
+    "Hola, soy Laura Pineda. ¿Tienen cita para esta semana? Es para mi perrita Kira",
     "Control y vacunas, es cachorra",
     "la segunda",
     "dale, perfecto",

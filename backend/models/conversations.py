@@ -88,6 +88,8 @@ class Message(SQLModel, table=True):
     body: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
     media: list[dict[str, Any]] = Field(default_factory=list, sa_column=json_column())
     provider_sid: str | None = Field(default=None, max_length=64, unique=True)
+    # WhatsApp's display name of the sender (Twilio's ProfileName), inbound only
+    profile_name: str | None = Field(default=None, max_length=100)
     status: str = Field(default="received", max_length=16)
     error_code: str | None = Field(default=None, max_length=16)
     template_sid: str | None = Field(default=None, max_length=64)

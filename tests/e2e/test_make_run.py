@@ -189,8 +189,7 @@ def test_make_run_serves_a_demo_clinic_a_newcomer_can_use(
     page.goto(portal.url("/sandbox"))
     expect(page.locator("#sandbox-phone")).not_to_have_text("")
     phone = "+" + re.sub(r"\D", "", page.locator("#sandbox-phone").inner_text())
-    say(page, "Hola, quiero agendar una cita para mi perro Firulais")
-    say(page, "Pedro Pérez")
+    say(page, "Hola, soy Pedro Pérez, quiero agendar una cita para mi perro Firulais")
     say(page, "Vacunación anual")
     conversation = conversation_of(portal, phone)
     assert conversation is not None

@@ -71,6 +71,7 @@ def _posted(form: FormData) -> PostedMessage:
         body=str(form.get("Body") or ""),
         provider_sid=str(form.get("MessageSid") or form.get("SmsMessageSid") or "")[:64] or None,
         media=_media(form),
+        profile_name=str(form.get("ProfileName") or "") or None,
     )
 
 

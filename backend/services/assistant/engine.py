@@ -122,6 +122,9 @@ def _follow_up(turn: Turn) -> None:
 
 def dispatch(turn: Turn) -> None:
     """Runs the handler for the conversation's state (emergencies first)."""
+    said = turn.understanding.client_name
+    if said and turn.client is not None and not turn.client.name:
+        turn.ensure_client(said)  # "soy Ana" in any message names a client known by number only
     if turn.state == State.COLLECT_STATUS:
         _follow_up(turn)
         return

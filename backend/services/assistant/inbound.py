@@ -50,6 +50,7 @@ class InboundMessage:
     body: str
     provider_sid: str | None
     media: Sequence[dict[str, Any]] = ()
+    profile_name: str | None = None
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -73,6 +74,7 @@ def store_inbound(session: Session, inbound: InboundMessage) -> Message:
         body=clean_text(inbound.body),
         media=list(inbound.media),
         provider_sid=inbound.provider_sid,
+        profile_name=clean_text(inbound.profile_name or "")[:100] or None,
         status="received",
         created_at=now,
     )
@@ -105,6 +107,7 @@ class PostedMessage:
     body: str
     provider_sid: str | None
     media: Sequence[dict[str, str]] = ()
+    profile_name: str | None = None
 
 
 class UnknownNumber(NotFound):
@@ -139,6 +142,7 @@ def accept_posted(posted: PostedMessage) -> uuid.UUID | None:
             body=posted.body,
             provider_sid=posted.provider_sid,
             media=posted.media,
+            profile_name=posted.profile_name,
         )
     )
 

@@ -193,7 +193,10 @@ def selection_not_understood(count: int) -> str:
     )
 
 
-def booking_summary(when: datetime, doctor: str | None, reason: str | None, pet: str | None) -> str:
+def booking_summary(
+    when: datetime, doctor: str | None, reason: str | None, pet: str | None, *, ask_name: bool = False
+) -> str:
+    """The appointment to confirm; a client without a name on file is asked it here, once."""
     lines = [
         "Perfecto. Confirmo tu cita:",
         "",
@@ -206,7 +209,10 @@ def booking_summary(when: datetime, doctor: str | None, reason: str | None, pet:
         lines.append(f"🐾 {pet}")
     if reason:
         lines.append(f"📝 {reason_label(reason)}")
-    lines += ["", "¿Confirmas esta cita? (Sí/No)"]
+    if ask_name:
+        lines += ["", "¿A nombre de quién la dejo? Escríbeme tu nombre y queda confirmada (o Sí/No)."]
+    else:
+        lines += ["", "¿Confirmas esta cita? (Sí/No)"]
     return "\n".join(lines)
 
 

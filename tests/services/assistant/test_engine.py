@@ -107,20 +107,29 @@ def test_emergency_while_taken_over_is_left_to_staff(chat, clinic):
     assert chat.state != "CONFIRM_EMERGENCY"
 
 
-def test_greeting_without_a_name_moves_on_after_five_minutes(chat, clinic):
-    chat.send("hola, quiero agendar una cita")
-    assert chat.state == "GREETING"
-    clock.advance(timedelta(minutes=5))
-    assert sweep_conversation_timeouts() == 1
-    assert chat.state == "INTENT_DETECTION"
+def test_new_number_is_asked_the_reason_first_and_reminded_after_thirty_minutes(chat, clinic):
+    [ask] = chat.send("hola, quiero agendar una cita")
+    assert ask.endswith("¿Cuál es el motivo de la consulta?")
+    assert chat.state == "ASK_REASON"
     with session_scope(read_only=True) as session:
         assert session.exec(select(Client).where(Client.phone == chat.phone)).one().name is None
     clock.advance(timedelta(minutes=30))
     assert sweep_conversation_timeouts() == 1
     [reminder] = chat.new_replies()[-1:]
     assert reminder.startswith("Hola, ¿sigues ahí?\nQuedamos pendientes de agendar tu cita.")
-    [reply] = chat.send("sí, aquí estoy")
-    assert reply.endswith("¿Cuál es el motivo de la consulta?")
+
+
+def test_whatsapp_profile_name_names_a_new_client(chat, clinic):
+    chat.send("hola, quiero agendar una cita", profile_name="Andrés Felipe")
+    with session_scope(read_only=True) as session:
+        client = session.exec(select(Client).where(Client.phone == chat.phone)).one()
+        assert client.name == "Andrés Felipe"
+
+
+def test_profile_name_that_is_not_a_name_is_not_stored(chat, clinic):
+    chat.send("hola, quiero agendar una cita", profile_name="🐶🐱 Vet lovers 2024")
+    with session_scope(read_only=True) as session:
+        assert session.exec(select(Client).where(Client.phone == chat.phone)).one().name is None
 
 
 def test_answered_question_closes_quietly_without_reminder(chat, clinic):

@@ -57,10 +57,13 @@ def test_spec_3_1_booking_happy_path(chat, clinic):
     assert summary.startswith("Perfecto. Confirmo tu cita:")
     assert "📅 Viernes 29 de enero\n🕘 9:00 AM" in summary
     assert "📝 Le salió una bolita en el cuello" in summary
-    assert summary.endswith("¿Confirmas esta cita? (Sí/No)")
+    # no name on file: asked once, here, and the name is the confirmation
+    assert summary.endswith(
+        "¿A nombre de quién la dejo? Escríbeme tu nombre y queda confirmada (o Sí/No)."
+    )
     assert _trail(chat)[-2:] == ["OFFER_SLOTS→AWAIT_SELECTION", "AWAIT_SELECTION→CONFIRM_BOOKING"]
 
-    [done] = chat.send("Sí")
+    [done] = chat.send("Lucía Gómez")
     assert done == (
         "✓ Cita confirmada.\n\nTe esperamos mañana a las 9:00 AM.\n"
         "Si necesitas cancelar o cambiar, escríbenos con tiempo."
@@ -75,6 +78,17 @@ def test_spec_3_1_booking_happy_path(chat, clinic):
         assert appointment.created_by == "assistant:asistente WhatsApp"
         assert appointment.conversation_id == conversation.id
         assert appointment.reason.startswith("Le salió una bolita")
+        assert session.get(Client, appointment.client_id).name == "Lucía Gómez"
+
+
+def test_spec_3_1_known_client_with_a_name_confirms_with_yes(chat, clinic):
+    add_client(clinic.tenant, chat.phone, "Camila Rodríguez")
+    chat.send("Hola, necesito una cita para mi perro")
+    chat.send("Le salió una bolita en el cuello")
+    [summary] = chat.send("1")
+    assert summary.endswith("¿Confirmas esta cita? (Sí/No)")
+    [done] = chat.send("Sí")
+    assert done.startswith("✓ Cita confirmada.")
 
 
 def test_spec_3_1_conversation_closes_after_completion(chat, clinic):
@@ -248,22 +262,17 @@ def test_spec_3_4_price_question_redirects_then_books(chat, clinic):
     assert chat.conversation().state_data["reason"] == "Vacunación (rabia)"
 
 
-def test_spec_3_4_new_number_gets_the_answer_then_is_asked_its_name_to_book(chat, clinic):
+def test_spec_3_4_new_number_gets_the_answer_then_books_without_a_name_gate(chat, clinic):
     [redirect] = chat.send("Hola cuanto cuesta una vacuna")
     assert redirect.startswith("Hola, gracias por escribir.\nPara información sobre precios")
-    [ask] = chat.send("Sí, quiero vacunar a mi perro")
-    assert ask == "Con gusto te ayudo a agendar. Antes, ¿me regalas tu nombre, por favor?"
-    assert chat.state == "GREETING"
-    [vaccine] = chat.send("Andrés")
+    [vaccine] = chat.send("Sí, quiero vacunar a mi perro")
     assert vaccine == (
-        "Mucho gusto, Andrés. Con gusto te ayudo a agendar.\n"
+        "Con gusto te ayudo a agendar.\n"
         "¿Qué vacuna necesita? (Ej: rabia, múltiple, desparasitación)"
     )
-    assert chat.conversation().state_data["trail"][-3:] == [
-        "INTENT_DETECTION→GREETING",
-        "GREETING→INTENT_DETECTION",
-        "INTENT_DETECTION→ASK_REASON",
-    ]
+    assert chat.state == "ASK_REASON"
+    with session_scope(read_only=True) as session:  # the number is a client from its first message
+        assert session.exec(select(Client).where(Client.phone == chat.phone)).one().name is None
 
 
 def test_spec_3_5_reminder_then_silent_close(chat, clinic):
@@ -297,29 +306,26 @@ def test_spec_3_5_reminder_then_silent_close(chat, clinic):
         assert sum(1 for r in rows if r.is_open) == 1
 
 
-def test_unknown_number_is_asked_its_name_once_and_registered_with_pet(chat, clinic):
+def test_unknown_number_is_registered_with_pet_and_named_at_the_summary(chat, clinic):
     [ask] = chat.send("Hola, necesito una cita para mi gata Luna")
-    assert "¿Me regalas tu nombre, por favor?" in ask
-    assert chat.state == "GREETING"
-
-    [reply] = chat.send("Camila Rodríguez")
-    assert (
-        reply
-        == "Mucho gusto, Camila. Con gusto te ayudo a agendar.\n¿Cuál es el motivo de la consulta?"
-    )
+    assert "nombre" not in ask
+    assert ask.endswith("¿Cuál es el motivo de la consulta?")
     assert chat.state == "ASK_REASON"
     with session_scope(read_only=True) as session:
         client = session.exec(select(Client).where(Client.phone == chat.phone)).one()
-        assert client.name == "Camila Rodríguez"
+        assert client.name is None
         assert [(p.name, p.species) for p in clients.pets_of(session, client.id)] == [
             ("Luna", "gato")
         ]
 
     chat.send("Vómito desde ayer")
-    chat.send("la primera")
-    [done] = chat.send("dale")
+    [summary] = chat.send("la primera")
+    assert "¿A nombre de quién la dejo?" in summary
+    [done] = chat.send("Camila Rodríguez")
     assert done.startswith("✓ Cita confirmada.")
     with session_scope(read_only=True) as session:
+        client = session.exec(select(Client).where(Client.phone == chat.phone)).one()
+        assert client.name == "Camila Rodríguez"
         [appointment] = session.exec(select(Appointment)).all()
         pet = session.get(type(clients.pets_of(session, client.id)[0]), appointment.pet_id)
         assert pet.name == "Luna"

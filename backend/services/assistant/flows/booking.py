@@ -14,7 +14,7 @@ from datetime import datetime
 from backend.domain.appointment_rules import Source, Status
 from backend.domain.conversation_states import State
 from backend.domain.errors import DomainError, StaleVersion
-from backend.domain.language import YesNo, extract_pet, normalize, parse_when
+from backend.domain.language import YesNo, extract_name_reply, extract_pet, normalize, parse_when
 from backend.models import Appointment, StaffUser
 from backend.services.actors import ASSISTANT
 from backend.services.assistant import replies, slots
@@ -98,13 +98,7 @@ def _remember_pet(turn: Turn, text: str | None = None) -> None:
 
 
 def start(turn: Turn, *, text: str, prefix: str = "") -> None:
-    """From INTENT_DETECTION: ask the reason, or offer at once when it was already given.
-
-    A new number is first asked its name (INTENT_DETECTION → GREETING).
-    """
-    if identity.needs_name(turn):
-        identity.ask_name(turn, text)
-        return
+    """From INTENT_DETECTION: ask the reason, or offer at once when it was already given."""
     for key in (
         "flow",
         "reason",
@@ -262,8 +256,15 @@ def _choose(turn: Turn, offers: list[Offer], index: int) -> None:
         old = turn.local(appointment.start_at) if appointment else when
         turn.say(replies.reschedule_summary(old, when, doctor))
         return
+    ask_name = turn.client is None or not turn.client.name
+    if ask_name:
+        ask_name = not turn.data.get("name_asked")
+        turn.data["name_asked"] = True
+    turn.data["awaiting_name"] = ask_name
     turn.say(
-        replies.booking_summary(when, doctor, turn.data.get("reason"), turn.data.get("pet_name"))
+        replies.booking_summary(
+            when, doctor, turn.data.get("reason"), turn.data.get("pet_name"), ask_name=ask_name
+        )
     )
 
 
@@ -337,6 +338,11 @@ def on_confirm(turn: Turn) -> None:
         return
     understanding = turn.understanding
     answer = understanding.yes_no
+    if turn.data.pop("awaiting_name", False) and answer != YesNo.NO:
+        name = understanding.client_name or _name_reply(turn)
+        if name:
+            turn.ensure_client(name)
+            answer = YesNo.YES  # the name is the confirmation asked for
     if answer == YesNo.YES:
         if turn.data.get("flow") == "reschedule":
             _reschedule(turn, offers[choice])
@@ -362,6 +368,19 @@ def on_confirm(turn: Turn) -> None:
         offer_slots(turn, lead="Claro, mira estas otras opciones:")
         return
     turn.say(replies.confirm_again("cambio" if turn.data.get("flow") == "reschedule" else "cita"))
+
+
+def _name_reply(turn: Turn) -> str | None:
+    """A bare name given at the summary; a yes, a number, a time or a reason is no name."""
+    text = turn.text
+    if (
+        turn.understanding.yes_no != YesNo.UNCLEAR
+        or any(char.isdigit() for char in text)
+        or parse_when(text, now=turn.now, tz=turn.tz) is not None
+        or reason_in(text)[0] is not None
+    ):
+        return None
+    return extract_name_reply(text)
 
 
 def _pet_id(turn: Turn, client_id: object) -> object:

@@ -1,8 +1,8 @@
 """Opening a conversation, knowing who writes, and routing by what they want.
 
-A new number is asked its name once (GREETING), then the client record is
-created (with the pet when one is named) and the first message's request is
-handled. Questions the assistant cannot answer (prices, anything else) are
+A new number becomes a client on its first message (with the pet when one is
+named) and its request is handled at once; the name comes from what it says
+or its WhatsApp profile, else it is asked once at the booking summary. Questions the assistant cannot answer (prices, anything else) are
 redirected to the clinic's phone with an offer to book, as in spec §3.4.
 """
 
@@ -26,13 +26,10 @@ from backend.services.assistant import replies
 from backend.services.assistant.context import Turn
 from backend.services.assistant.flows import appointments
 from backend.services.assistant.flows import booking as booking_flow
-from backend.services.assistant.flows.identity import ask_name
 from backend.services.assistant.understanding import Understanding
 from backend.services.patients import clients
 
 RECENT_CONTACT = timedelta(hours=12)
-ANSWERED_WITHOUT_NAME = frozenset({Intent.PRICE, Intent.OTHER_QUESTION, Intent.THANKS})
-"""A new number asking only this gets its answer without being asked its name first."""
 _ADDRESS = (
     "direccion",
     "ubicados",
@@ -81,22 +78,28 @@ def greeting_for(turn: Turn, intent: Intent, text: str) -> str:
 
 
 def open_conversation(turn: Turn) -> None:
-    """IDLE: greet; ask a new number its name once; otherwise handle the request."""
+    """IDLE: greet and handle the request at once (spec §3.1).
+
+    A new number becomes a client on its first message (spec §7.1), named
+    from what it says ("soy …") or from its WhatsApp profile name; a missing
+    name is asked once, at the booking summary, never as a first question.
+    """
     if not turn.move(State.GREETING):
         return
     turn.data["clinic_phone"] = turn.message.to_phone
     if turn.client is None:
-        name = turn.understanding.client_name
-        if name is not None:
-            turn.ensure_client(name)
-            if turn.move(State.INTENT_DETECTION):
-                handle(turn, prefix=f"Hola, {replies.first_name(name)} 👋 Mucho gusto.")
-            return
-        if turn.understanding.intent not in ANSWERED_WITHOUT_NAME:
-            ask_name(turn, turn.text)
+        said = turn.understanding.client_name
+        turn.ensure_client(said or profile_name(turn.message.profile_name))
+        if said and turn.move(State.INTENT_DETECTION):
+            handle(turn, prefix=f"Hola, {replies.first_name(said)} 👋 Mucho gusto.")
             return
     if turn.move(State.INTENT_DETECTION):
         handle(turn, greet=True)
+
+
+def profile_name(raw: str | None) -> str | None:
+    """The WhatsApp display name when it reads as a person's name ("Cami 🌸" does not)."""
+    return extract_name_reply(raw) if raw else None
 
 
 def on_name(turn: Turn) -> None:
