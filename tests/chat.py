@@ -108,6 +108,7 @@ class Chat:
         to: str | None = None,
         headers: dict[str, str] | None = None,
         profile_name: str | None = None,
+        media_type: str = "image/jpeg",
     ):
         assert self.http is not None
         params = {
@@ -124,7 +125,7 @@ class Chat:
             params["ProfileName"] = profile_name
         for index, url in enumerate(media or []):
             params[f"MediaUrl{index}"] = url
-            params[f"MediaContentType{index}"] = "image/jpeg"
+            params[f"MediaContentType{index}"] = media_type
         sent_headers = dict(headers or {})
         if signature is None:
             sent_headers["X-Twilio-Signature"] = sign("/webhooks/whatsapp", params)

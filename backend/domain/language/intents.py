@@ -26,6 +26,8 @@ class Intent(StrEnum):
     OTHER_QUESTION = "other_question"
     GREETING = "greeting"
     THANKS = "thanks"
+    HUMAN = "human"  # wants a person of the clinic
+    LATER = "later"  # leaves it for another time ("mejor después, gracias")
     UNKNOWN = "unknown"
 
 
@@ -252,6 +254,54 @@ _QUESTION_TOPIC = re.compile(
     r"preguntas|preguntar|consultar|duda|dudas|informacion|info)\b"
 )
 
+_PERSON = _words(
+    "persona",
+    "personas",
+    "humano",
+    "humana",
+    "alguien",
+    "asesor",
+    "asesora",
+    "agente",
+    "operador",
+    "operadora",
+    "recepcion",
+    "recepcionista",
+    "secretaria",
+    "doctor",
+    "doctora",
+    "veterinario",
+    "veterinaria",
+    "medico",
+    "medica",
+    "encargado",
+    "encargada",
+    "gente",
+    "administrador",
+    "administradora",
+)
+_HUMAN = re.compile(
+    r"\b(?:hablar|hablo|comunicar|comunicarme|comunicame|comuniqueme|contactar|contactarme|"
+    r"pasar|pasarme|pasame|paseme|pasas|pasan|conectar|conectarme|conectame|atienda|"
+    r"atiende|chatear|escribir)\b(?:\s+\S+){0,4}?\s+(?:con\s+)?(?:un|una|el|la|alguna|algun)?\s*"
+    + _PERSON
+    + r"\b"
+    r"|\b(?:persona real|ser humano|atencion humana|atencion personalizada)\b"
+    r"|\b(?:no quiero|no me sirve|no me ayuda|no entiende|no me entiende)\b.{0,25}"
+    r"\b(?:robot|bot|maquina|contestadora|automatico|asistente)\b"
+    r"|\b(?:llamenme|llameme|llamame|que me llamen|me pueden llamar|me puede llamar|"
+    r"me llaman|me llamen)\b"
+    r"|^(?:un|una|con (?:un|una|el|la)) (?:humano|persona|asesor|asesora|agente|recepcionista)"
+    r"(?: por favor| porfa)?$"
+)
+_LATER = re.compile(
+    r"\b(?:mejor (?:despues|luego|mas tarde|otro dia|en otro momento)"
+    r"|(?:despues|luego|mas tarde) (?:te |les |le )?(?:escribo|aviso|confirmo|llamo|digo)"
+    r"|(?:te|les|le) (?:escribo|aviso|confirmo) (?:despues|luego|mas tarde)"
+    r"|(?:por )?ahora no|ahorita no|lo (?:voy a )?pienso|lo voy a pensar|dejame pensarlo"
+    r"|dejemoslo (?:asi|para despues)|en otro momento)\b"
+)
+
 _THANKS = re.compile(
     r"\b(?:gracias|agradezco|agradecido|agradecida|agradecemos|muy amable|"
     r"muy amables|thank you|thanks)\b"
@@ -313,6 +363,8 @@ def _detect(text: str) -> Intent:
     word_list = canonical.split()
     words = frozenset(word_list)
     short = len(word_list) <= _SHORT_MESSAGE_WORDS
+    if _HUMAN.search(canonical):
+        return Intent.HUMAN
     if (words & _RESCHEDULE_CUES or _RESCHEDULE_STEMS.search(canonical)) and (
         _RESCHEDULE.search(canonical) or (short and _RESCHEDULE_SHORT.search(canonical))
     ):
@@ -339,6 +391,8 @@ def _detect(text: str) -> Intent:
         or _QUESTION_TOPIC.search(canonical)
     ):
         return Intent.OTHER_QUESTION
+    if _LATER.search(canonical):
+        return Intent.LATER
     if _THANKS.search(canonical):
         return Intent.THANKS
     return Intent.UNKNOWN

@@ -201,7 +201,7 @@ class Turn:
             self.transitions = []
         conversation.state_data = dict(self.data)
         flag_modified(conversation, "state_data")
-        if conversation.is_open:
+        if conversation.is_open and conversation.taken_over_at is None:
             timeout = timeout_for(conversation.state)
             conversation.timeout_at = self.now + timeout[0] if timeout else None
         self.session.add(conversation)

@@ -22,7 +22,7 @@ from backend.domain.language import Intent, YesNo, normalize
 from backend.models import Client, Conversation, Message, Tenant
 from backend.services.assistant import replies
 from backend.services.assistant.context import Turn
-from backend.services.assistant.flows import appointments, emergency, intents
+from backend.services.assistant.flows import appointments, emergency, handoff, intents
 from backend.services.assistant.flows import booking as booking_flow
 from backend.services.assistant.understanding import understand
 from backend.services.outreach import followups
@@ -122,6 +122,9 @@ def _follow_up(turn: Turn) -> None:
 
 def dispatch(turn: Turn) -> None:
     """Runs the handler for the conversation's state (emergencies first)."""
+    if not turn.text.strip() and turn.message.media:
+        handoff.media_without_text(turn)
+        return
     said = turn.understanding.client_name
     if said and turn.client is not None and not turn.client.name:
         turn.ensure_client(said)  # "soy Ana" in any message names a client known by number only
@@ -139,6 +142,16 @@ def dispatch(turn: Turn) -> None:
     if detection.is_potential_emergency and turn.state != State.CONFIRM_EMERGENCY:
         emergency.start(turn, detection)
         return
+    if turn.state != State.CONFIRM_EMERGENCY:
+        intent = turn.understanding.intent
+        if intent == Intent.HUMAN:
+            if turn.client is None:
+                turn.ensure_client(intents.profile_name(turn.message.profile_name))
+            handoff.to_staff(turn)
+            return
+        if intent == Intent.LATER and turn.state != State.IDLE:
+            handoff.later(turn)
+            return
     if turn.state in BOOKING_STATES and _switches_flow(turn):
         turn.restart()
     handler = HANDLERS.get(turn.state)

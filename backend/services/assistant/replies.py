@@ -7,7 +7,7 @@ Dates and times are spelled by `backend.domain.spanish_dates` ("9:00 AM",
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from backend.domain import spanish_dates
@@ -194,7 +194,12 @@ def selection_not_understood(count: int) -> str:
 
 
 def booking_summary(
-    when: datetime, doctor: str | None, reason: str | None, pet: str | None, *, ask_name: bool = False
+    when: datetime,
+    doctor: str | None,
+    reason: str | None,
+    pet: str | None,
+    *,
+    ask_name: bool = False,
 ) -> str:
     """The appointment to confirm; a client without a name on file is asked it here, once."""
     lines = [
@@ -210,7 +215,10 @@ def booking_summary(
     if reason:
         lines.append(f"📝 {reason_label(reason)}")
     if ask_name:
-        lines += ["", "¿A nombre de quién la dejo? Escríbeme tu nombre y queda confirmada (o Sí/No)."]
+        lines += [
+            "",
+            "¿A nombre de quién la dejo? Escríbeme tu nombre y queda confirmada (o Sí/No).",
+        ]
     else:
         lines += ["", "¿Confirmas esta cita? (Sí/No)"]
     return "\n".join(lines)
@@ -422,6 +430,69 @@ def reminder(booking_pending: bool) -> str:
             "Hola, ¿sigues ahí?\nQuedamos pendientes de agendar tu cita. ¿En qué te puedo ayudar?"
         )
     return "Hola, ¿sigues ahí?\nQuedo atento por si necesitas algo. ¿En qué te puedo ayudar?"
+
+
+def day_hours(business_hours: dict[str, list[list[str]]], weekday: int) -> str:
+    """ "8:00 AM a 12:30 PM y de 2:00 PM a 6:00 PM" for one weekday ("" when closed)."""
+    periods = business_hours.get(str(weekday)) or []
+    return " y de ".join(f"{_hhmm(a)} a {_hhmm(b)}" for a, b in periods)
+
+
+def _hhmm(value: str) -> str:
+    hour, minute = (int(p) for p in value.split(":"))
+    return clock_time(datetime(2000, 1, 1, hour % 24, minute))
+
+
+def hours_on(business_hours: dict[str, list[list[str]]], day: date, today: date) -> str:
+    """Whether and when the clinic opens on `day`, in a sentence."""
+    name = "Hoy" if day == today else "Mañana" if day == today + timedelta(days=1) else None
+    label = name or long_date(day)
+    hours = day_hours(business_hours, day.weekday())
+    if not hours:
+        return f"{label} no abrimos."
+    return f"{label} atendemos de {hours}."
+
+
+def phone_answer(clinic_phone: str) -> str:
+    return (
+        f"Nuestro teléfono es {clinic_phone}.\n\n"
+        "¿Hay algo más en lo que pueda ayudarte? Por ejemplo, ¿necesitas agendar una cita?"
+    )
+
+
+def handoff(clinic: str, clinic_phone: str, opening: str) -> str:
+    """To a client who asked for a person: who will answer, and the way to reach them now."""
+    return (
+        f"Claro 🙂 Dejé tu conversación en manos del equipo de {clinic}: una persona te "
+        f"responderá por este mismo chat{opening}.\n"
+        f"Si es urgente, llama al {clinic_phone}."
+    )
+
+
+def handoff_alert(who: str, text: str) -> str:
+    return (
+        f"🙋 {who} pide hablar con una persona del equipo.\n"
+        f"Último mensaje: «{text[:300]}»\n\n"
+        "Respóndele desde Conversaciones en el portal."
+    )
+
+
+def media_without_text(content_type: str) -> str:
+    if content_type.startswith("audio"):
+        return (
+            "Recibí tu nota de voz 🎙️, pero todavía no puedo escuchar audios. "
+            "¿Me escribes en un mensaje qué necesitas, por favor?"
+        )
+    if content_type.startswith("image") or content_type.startswith("video"):
+        return (
+            "Recibí tu imagen, pero no puedo verla 🙈. "
+            "¿Me cuentas por escrito qué necesitas? Si es una emergencia, escríbeme qué le pasa."
+        )
+    return "Recibí tu archivo, pero no puedo abrirlo. ¿Me escribes en un mensaje qué necesitas?"
+
+
+def later_reply() -> str:
+    return "Claro, sin problema. Cuando quieras, escríbenos por aquí 🐾"
 
 
 def hours_lines(business_hours: dict[str, list[list[str]]]) -> list[str]:

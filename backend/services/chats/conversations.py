@@ -27,7 +27,6 @@ from backend.domain.conversation_states import parse_state, timeout_for
 from backend.domain.errors import Conflict, NotFound, ValidationFailed
 from backend.domain.text import fold_accents
 from backend.models import Appointment, Client, Conversation, Message, StaffUser, Tenant
-from backend.services.assistant import slots
 from backend.services.chats import lifecycle, messaging
 from backend.services.clinics.clinic_directory import get_clinic
 from backend.services.phones import to_e164
@@ -224,11 +223,9 @@ def take_over(
     conversation = _locked(session, tenant.id, conversation_id)
     if not conversation.is_open:
         raise Conflict("the conversation is closed", code="conversation_closed")
-    conversation.taken_over_by = _staff(session, tenant.id, user_id) or conversation.taken_over_by
-    conversation.taken_over_at = conversation.taken_over_at or utcnow()
-    conversation.timeout_at = None
-    slots.release(session, conversation.id)
-    session.add(conversation)
+    lifecycle.hand_to_staff(
+        session, conversation, now=utcnow(), staff_id=_staff(session, tenant.id, user_id)
+    )
     session.flush()
     return conversation
 

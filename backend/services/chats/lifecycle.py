@@ -148,3 +148,14 @@ def lock_by_id(session: Session, conversation_id: uuid.UUID) -> Conversation | N
         .with_for_update()
         .execution_options(populate_existing=True)
     ).first()
+
+
+def hand_to_staff(
+    session: Session, conversation: Conversation, *, now: datetime, staff_id: uuid.UUID | None = None
+) -> None:
+    """Staff answers from now on: the assistant stores what comes in and stays silent."""
+    conversation.taken_over_by = staff_id or conversation.taken_over_by
+    conversation.taken_over_at = conversation.taken_over_at or now
+    conversation.timeout_at = None
+    slots.release(session, conversation.id)
+    session.add(conversation)

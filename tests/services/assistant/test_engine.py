@@ -219,9 +219,8 @@ def test_media_only_message_is_stored_and_answered(chat, clinic):
     add_client(clinic.tenant, chat.phone, "Camila")
     chat.send("hola, quiero una cita")
     [again] = chat.send("", media=["https://api.twilio.com/media/ME1"])
-    assert (
-        again == "¿Me cuentas en pocas palabras el motivo de la consulta? Así te busco el horario."
-    )
+    assert again.startswith("Recibí tu imagen, pero no puedo verla")  # asked to write it
+    assert chat.state == "ASK_REASON"
     with session_scope(read_only=True) as session:
         message = session.exec(
             select(Message).where(Message.direction == "inbound", Message.body == "")

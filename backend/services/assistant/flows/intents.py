@@ -20,6 +20,7 @@ from backend.domain.language import (
     extract_name_reply,
     extract_pet,
     normalize,
+    parse_when,
 )
 from backend.models import Conversation
 from backend.services.assistant import replies
@@ -39,6 +40,7 @@ _ADDRESS = (
     "donde estan",
     "como llego",
 )
+_PHONE = ("telefono", "numero de telefono", "celular", "whatsapp de la clinica", "a que numero")
 _HOURS = (
     "horario",
     "horarios",
@@ -48,6 +50,10 @@ _HOURS = (
     "hasta que hora",
     "abierto",
     "abiertos",
+    "abre",
+    "atienden",
+    "trabajan",
+    "atencion",
 )
 
 
@@ -179,10 +185,21 @@ def _answer_question(turn: Turn, intent: Intent, text: str, prefix: str) -> None
         turn.say(lead + replies.price_redirect(turn.clinic_phone))
     elif turn.tenant.address and any(f" {w} " in normalized for w in _ADDRESS):
         turn.say(lead + replies.address_answer(turn.tenant.address))
+    elif any(f" {w} " in normalized for w in _PHONE) and turn.clinic_phone:
+        turn.say(lead + replies.phone_answer(turn.clinic_phone))
     elif any(f" {w} " in normalized for w in _HOURS) and replies.hours_lines(
         turn.tenant.business_hours
     ):
-        turn.say(lead + replies.hours_answer(replies.hours_lines(turn.tenant.business_hours)))
+        hint = parse_when(text, now=turn.now, tz=turn.tz)
+        if hint is not None and hint.days:  # "¿abren el sábado?", "¿a qué hora atienden mañana?"
+            day = hint.days[0]
+            turn.say(
+                lead
+                + replies.hours_on(turn.tenant.business_hours, day, turn.today)
+                + "\n\n¿Te gustaría agendar una cita?"
+            )
+        else:
+            turn.say(lead + replies.hours_answer(replies.hours_lines(turn.tenant.business_hours)))
     else:
         turn.say(lead + replies.question_redirect(turn.clinic_phone))
 
