@@ -95,6 +95,19 @@ def test_cancel_with_two_appointments_asks_which(chat, clinic, client_with_appoi
         assert session.get(Appointment, client_with_appointment.id).status == "confirmed"
 
 
+def test_cancel_naming_the_day_picks_that_appointment_at_once(
+    chat, clinic, client_with_appointment
+):
+    monday = _book(clinic, chat.phone, MONDAY_3PM, reason="Control")
+    [question] = chat.send("Hola, quiero cancelar la del lunes")
+    assert "¿Confirmas que quieres cancelarla?" in question
+    assert "1 de febrero" in question
+    chat.send("sí")
+    with session_scope(read_only=True) as session:
+        assert session.get(Appointment, monday.id).status == "cancelled"
+        assert session.get(Appointment, client_with_appointment.id).status == "confirmed"
+
+
 def test_reschedule_offers_slots_and_moves_after_yes(chat, client_with_appointment):
     [offer] = chat.send("Necesito cambiar mi cita")
     assert offer.startswith(

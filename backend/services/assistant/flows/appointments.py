@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from backend.domain.appointment_rules import Priority, Status
 from backend.domain.errors import DomainError
-from backend.domain.language import YesNo, parse_slot_choice
+from backend.domain.language import YesNo, parse_slot_choice, parse_when
 from backend.models import Appointment, Client, StaffUser
 from backend.services.actors import ASSISTANT
 from backend.services.assistant import replies
@@ -113,8 +113,27 @@ def confirm_attendance(turn: Turn) -> bool:
     return True
 
 
+def _named(turn: Turn, found: list[Appointment]) -> list[Appointment]:
+    """The appointments the request itself points at ("cancelar la del martes", "la de Toby")."""
+    text = turn.text
+    narrowed = found
+    pet = identity.pet_named_in(turn, text)
+    if pet is not None:
+        narrowed = [a for a in narrowed if a.pet_id == pet.id] or narrowed
+    hint = parse_when(text, now=turn.now, tz=turn.tz) if text.strip() else None
+    if hint is not None and hint.days:
+        narrowed = [a for a in narrowed if turn.local(a.start_at).date() in hint.days] or narrowed
+    if hint is not None and hint.times:
+        narrowed = [
+            a for a in narrowed if turn.local(a.start_at).time().replace(second=0) in hint.times
+        ] or narrowed
+    return narrowed
+
+
 def _start(turn: Turn, action: str, prefix: str) -> None:
     found = _about(turn, upcoming(turn.session, turn.client, turn.now))
+    if len(found) > 1:
+        found = _named(turn, found)
     lead = prefix + "\n" if prefix else ""
     if not found:
         turn.data["pending"] = {"kind": "offer_booking"}
