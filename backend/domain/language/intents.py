@@ -228,6 +228,15 @@ _PRICE = re.compile(
 
 _BOOK_WEAK = re.compile(
     r"\b(?:cita|citas|turno|consulta|agenda)\b"
+    # "¿me lo pueden ver hoy?", "que lo vea el veterinario", "que me la revisen"
+    r"|\b(?:me |que )?(?:lo|la|los|las) (?:pueden |puede |podrian |podria |puedan )?"
+    r"(?:ver|vea|vean|revisar|revise|revisen|atender|atienda|atiendan|chequear|chequeen|"
+    r"examinar|examinen|valorar|valoren|checar|cheque)\b"
+    r"|\bque (?:el|la) (?:veterinario|veterinaria|doctor|doctora|medico|medica|vet) "
+    r"(?:vea|revise|atienda|examine|valore|cheque)\b"
+    r"|\b(?:vea|revise|atienda|examine|valore) (?:a )?(?:mi|mis|nuestro|nuestra)\b"
+    r"|\b(?:solo |solamente |nada mas )?(?:es|seria|era) (?:su|el|la|un|una) "
+    r"(?:control|chequeo|revision|vacuna|consulta|cita)\b"
     r"|\b(?:vacunar|vacunen|revisar|revisen|chequear|chequeen|desparasitar|"
     r"desparasiten|esterilizar|esterilicen|castrar|castren|operar|operen|banar|"
     r"banen|ver|vean|atender|atiendan|llevar|traer) a "

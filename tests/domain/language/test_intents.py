@@ -151,3 +151,42 @@ def test_detect_intent_unknown(text):
 def test_contains_greeting_sees_greeting_before_a_request():
     assert contains_greeting("Hola, necesito una cita")
     assert not contains_greeting("necesito una cita")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hola, ¿hoy me lo pueden ver? Es mi perro Toby, tiene diarrea",
+        "Buenas, necesito que el veterinario vea a mi gata, no quiere comer",
+        "no es nada grave, no está vomitando, solo es su control",
+        "¿me la pueden revisar mañana?",
+        "quiero que el doctor revise a mi gato",
+    ],
+)
+def test_detect_intent_book_said_without_the_word_cita(text):
+    assert detect_intent(text) == Intent.BOOK
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "quiero hablar con una persona",
+        "me pasas con alguien por favor",
+        "necesito hablar con la doctora",
+        "No quiero hablar con un robot",
+        "un humano",
+        "llámenme porfa",
+        "¿Me pueden llamar?",
+        "Con un asesor",
+        "quiero comunicarme con recepción",
+    ],
+)
+def test_detect_intent_human_in_any_wording(text):
+    assert detect_intent(text) == Intent.HUMAN
+
+
+@pytest.mark.parametrize(
+    "text", ["mejor después, gracias", "ahora no, luego te escribo", "lo voy a pensar"]
+)
+def test_detect_intent_later(text):
+    assert detect_intent(text) == Intent.LATER

@@ -35,13 +35,18 @@ _SERVICES = (
     (re.compile(r"\b(?:control|chequeo|revision general|valoracion general)\b"), "Control general"),
 )
 _SERVICE_LABELS = frozenset(label for _, label in _SERVICES)
-_CLAUSES = re.compile(r"[,.;\n]+")
+_CLAUSES = re.compile(r"[,.;?!¿¡\n]+")
+_SHORT_SYMPTOM = frozenset(
+    "tiene esta anda no vomita cojea tose sangra le se amanecio lleva sigue".split()
+)
+"""A two-word clause is a reason when it starts like a symptom ("tiene diarrea", "no come")."""
 _REQUEST_WORDS = re.compile(
     r"\b(?:cita|citas|turno|agendar|agenda|reservar|reserva|consulta|hola|buenas|buenos|gracias|"
     r"favor|porfa|quiero|necesito|quisiera|necesitamos|queremos|podrian|pueden|tienen)\b"
 )
 _JUST_WHO = re.compile(
-    r"^(?:(?:es |son )?(?:para|de) |mi nombre|me llamo|soy |te habla|le habla|les habla|habla |"
+    r"^(?:(?:es |son )?(?:para|de) |(?:es|son) (?:mi|mis|el|la|nuestro|nuestra) |mi nombre|"
+    r"me llamo|soy |te habla|le habla|les habla|habla |"
     r"el (?:lunes|martes|miercoles|jueves|viernes|sabado|domingo)|hoy|manana|pasado manana|"
     r"esta semana|la proxima|el proximo|en la (?:manana|tarde|noche)|a las? )"
 )
@@ -73,7 +78,7 @@ def _symptom_clause(text: str) -> str | None:
         clause = clause.strip()
         normalized = normalize(clause)
         words = normalized.split()
-        if len(words) < 3 or "?" in clause or "¿" in clause:
+        if len(words) < 2 or (len(words) == 2 and words[0] not in _SHORT_SYMPTOM):
             continue
         if _REQUEST_WORDS.search(normalized) or _JUST_WHO.match(normalized):
             continue
