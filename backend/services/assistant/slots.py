@@ -134,8 +134,11 @@ def find_offers(
     doctors: Sequence[StaffUser],
     hint: WhenHint | None = None,
     exclude: Iterable[datetime] = (),
+    after: datetime | None = None,
+    before: datetime | None = None,
 ) -> list[Offer]:
-    """Up to three free slots to offer (matching `hint` when the client named a moment)."""
+    """Up to three free slots to offer (matching `hint` when the client named a moment;
+    strictly between `after` and `before` when the client asked for later or earlier ones)."""
     if not doctors:
         return []
     excluded = list(exclude)
@@ -160,6 +163,12 @@ def find_offers(
             limit=None,
             holder_conversation_id=conversation.id,
         )
+        if after is not None or before is not None:
+            free = [
+                s
+                for s in free
+                if (after is None or s.start > after) and (before is None or s.start < before)
+            ]
         taken = excluded + [s.start for s in chosen]
         if hint is not None:
             picked = matching(

@@ -9,12 +9,15 @@ the client gets an apology and fresh offers.
 from __future__ import annotations
 
 import re
+import uuid
+from dataclasses import replace
 from datetime import datetime
 
 from backend.domain.appointment_rules import Source, Status
 from backend.domain.conversation_states import State
 from backend.domain.errors import DomainError, StaleVersion
 from backend.domain.language import YesNo, extract_name_reply, extract_pet, normalize, parse_when
+from backend.domain.language.when import Shift, WhenHint, requested_shift
 from backend.models import Appointment, StaffUser
 from backend.services.actors import ASSISTANT
 from backend.services.assistant import replies, slots
@@ -114,13 +117,12 @@ def start(turn: Turn, *, text: str, prefix: str = "") -> None:
         "doctor_id",
         "awaiting_vaccine",
         "pending",
+        "when_text",
     ):
         turn.data.pop(key, None)
     turn.data["flow"] = "book"
-    if parse_when(text, now=turn.now, tz=turn.tz) is not None:
-        turn.data["when_text"] = text[:300]
-    else:
-        turn.data.pop("when_text", None)
+    turn.data.pop("when_texts", None)
+    remember_when(turn, text)
     _remember_pet(turn, text)
     if not turn.move(State.ASK_REASON):
         return
@@ -161,6 +163,12 @@ def on_reason(turn: Turn) -> None:
         turn.quiet()
         turn.say(replies.goodbye())
         return
+    awaiting_vaccine = bool(turn.data.get("awaiting_vaccine"))
+    if remember_when(turn, text) is not None and not awaiting_vaccine:
+        reason, vaccine = reason_in(text)
+        if reason is None and not vaccine:  # only the moment ("para el jueves", "en la tarde")
+            turn.say("Perfecto, lo tengo en cuenta. ¿Cuál es el motivo de la consulta?")
+            return
     if turn.data.pop("awaiting_vaccine", False):
         reason = f"Vacunación ({replies.reason_label(text).lower()})"
     elif answer == YesNo.YES and len(text.split()) <= 2:
@@ -173,6 +181,45 @@ def on_reason(turn: Turn) -> None:
     summary = turn.understanding.reason_summary
     lead = f"Entendido, {summary[:1].lower() + summary[1:]}." if summary else "Entendido."
     offer_slots(turn, lead=f"{lead}\nTengo disponibilidad:")
+
+
+def _merge_when(old: WhenHint, new: WhenHint) -> WhenHint:
+    """The booking's moment so far, updated by what the client just said.
+
+    A new day replaces the day and keeps the time or part of day asked before
+    ("a las 10" … "mejor el martes": the martes at 10); a new time or part of
+    day keeps the day ("para el jueves" … "a las 10": the jueves at 10).
+    """
+    days = new.days or old.days
+    day_range = new.day_range if new.days else old.day_range
+    if new.times or new.hours is not None:
+        return replace(new, days=days, day_range=day_range)
+    return replace(
+        new,
+        days=days,
+        day_range=day_range,
+        times=old.times,
+        hours=old.hours,
+        part_of_day=old.part_of_day,
+    )
+
+
+def draft_when(turn: Turn) -> WhenHint | None:
+    """Every moment the client named in this booking, merged in order."""
+    merged: WhenHint | None = None
+    for text in turn.data.get("when_texts", []):
+        hint = parse_when(str(text), now=turn.now, tz=turn.tz)
+        if hint is not None:
+            merged = hint if merged is None else _merge_when(merged, hint)
+    return merged
+
+
+def remember_when(turn: Turn, text: str) -> WhenHint | None:
+    """Adds what `text` says about the moment to the booking's draft; the merged moment."""
+    if parse_when(text, now=turn.now, tz=turn.tz) is None:
+        return None
+    turn.data["when_texts"] = [*turn.data.get("when_texts", []), text[:300]][-5:]
+    return draft_when(turn)
 
 
 def _doctor_name(turn: Turn, doctor_id: object) -> str | None:
@@ -196,8 +243,8 @@ def offer_slots(
     seen = list(turn.data.get("seen", []))
     excluded = [datetime.fromisoformat(s) for s in seen] + list(exclude)
     preferred = hint
-    if preferred is None and turn.data.get("when_text"):  # the moment asked for in the request
-        preferred = parse_when(str(turn.data["when_text"]), now=turn.now, tz=turn.tz)
+    if preferred is None:  # every moment named in this booking so far
+        preferred = draft_when(turn)
     offers = slots.find_offers(
         turn.session,
         turn.tenant,
@@ -288,6 +335,10 @@ def on_selection(turn: Turn) -> None:
     if index is not None:
         _choose(turn, offers, index)
         return
+    shift = requested_shift(turn.text) if turn.text.strip() else None
+    if shift is not None and parse_when(turn.text, now=turn.now, tz=turn.tz) is None:
+        _offer_shifted(turn, offers, shift)
+        return
     if understanding.wants_other_slots:
         offer_slots(turn, lead="Claro, mira estas otras opciones:")
         return
@@ -299,11 +350,59 @@ def on_selection(turn: Turn) -> None:
             empty_reply=replies.goodbye(),
         )
         return
-    hint = parse_when(turn.text, now=turn.now, tz=turn.tz) if turn.text.strip() else None
+    hint = remember_when(turn, turn.text) if turn.text.strip() else None
     if hint is not None:
         _offer_requested(turn, hint)
         return
     turn.say(replies.selection_not_understood(len(offers)))
+
+
+def _offer_shifted(turn: Turn, offers: list[Offer], shift: Shift) -> None:
+    """ "¿Algo antes?" / "¿más tardecito?": free slots before the first or after the last offer."""
+    earlier = shift == Shift.EARLIER
+    edge = min(o.start for o in offers) if earlier else max(o.start for o in offers)
+    day = draft_when(turn)
+    on_day = replace(day, times=(), hours=None, part_of_day=None, shift=None) if day else None
+    doctors = slots.offer_doctors(turn.session, turn.tenant, _preferred_doctor(turn))
+    found: list[Offer] = []
+    for hint in (on_day, None) if on_day is not None else (None,):
+        found = slots.find_offers(
+            turn.session,
+            turn.tenant,
+            turn.conversation,
+            now=turn.now,
+            doctors=doctors,
+            hint=hint,
+            before=edge if earlier else None,
+            after=None if earlier else edge,
+        )
+        if earlier:
+            found = sorted(found, key=lambda o: o.start, reverse=True)[:3]
+            found.sort(key=lambda o: o.start)
+        if found:
+            break
+    if not found:
+        label = replies.offer_label(turn.local(edge), turn.today)
+        choices = ", ".join(str(n) for n in range(1, len(offers))) + f" o {len(offers)}"
+        turn.say(
+            f"No tengo nada {'antes' if earlier else 'después'} de {label[:1].lower() + label[1:]} 😔. "
+            f"¿Te sirve alguna de las opciones ({choices})?"
+        )
+        return
+    slots.hold(turn.session, turn.tenant, turn.conversation, found, now=turn.now)
+    turn.data["offers"] = [o.to_json() for o in found]
+    turn.data["seen"] = (list(turn.data.get("seen", [])) + [o.start.isoformat() for o in found])[
+        -30:
+    ]
+    labels = [replies.offer_label(turn.local(o.start), turn.today) for o in found]
+    lead = "Claro, más temprano tengo:" if earlier else "Claro, más tarde tengo:"
+    turn.say(f"{lead}\n\n{replies.slot_list(labels)}\n\n¿Cuál te funciona mejor?")
+
+
+def _preferred_doctor(turn: Turn) -> uuid.UUID | None:
+    return (
+        uuid_or_none(turn.data.get("doctor_id")) if turn.data.get("flow") == "reschedule" else None
+    )
 
 
 def _offer_requested(turn: Turn, hint: object) -> None:

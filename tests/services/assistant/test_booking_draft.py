@@ -1,0 +1,53 @@
+"""Booking as form filling: every detail said is kept, merged, and used for the offers."""
+
+from __future__ import annotations
+
+
+def test_day_named_first_and_time_later_books_that_day_at_that_time(chat, clinic):
+    chat.send("hola quiero una cita para el jueves")
+    chat.send("control general")
+    [summary] = chat.send("a las 10")
+    assert "📅 Jueves 4 de febrero\n🕘 10:00 AM" in summary  # today's 10:00 has passed
+
+
+def test_a_moment_given_instead_of_the_reason_is_kept_and_the_reason_asked(chat, clinic):
+    chat.send("Hola necesito cita")
+    [ask] = chat.send("para el viernes en la tarde")
+    assert ask == "Perfecto, lo tengo en cuenta. ¿Cuál es el motivo de la consulta?"
+    assert chat.state == "ASK_REASON"
+    [offer] = chat.send("control")
+    assert "1. Mañana 2:00 PM" in offer and "Hoy" not in offer
+
+
+def test_changing_the_day_keeps_the_time_asked_before(chat, clinic):
+    chat.send("Hola, necesito una cita para mi perro a las 10")
+    chat.send("control")
+    [summary] = chat.send("mejor el martes")
+    assert "📅 Martes 2 de febrero\n🕘 10:00 AM" in summary
+
+
+def test_asking_for_later_offers_slots_after_the_last_offer(chat, clinic):
+    chat.send("Hola, necesito una cita para mi perro")
+    chat.send("control")
+    [later] = chat.send("¿más tardecito?")
+    assert later.startswith("Claro, más tarde tengo:")
+    assert "1. Mañana 2:30 PM" in later
+
+
+def test_asking_for_earlier_when_nothing_is_earlier_says_so(chat, clinic):
+    chat.send("Hola, necesito una cita para mi perro")
+    chat.send("control")
+    [reply] = chat.send("¿algo antes?")
+    assert (
+        reply
+        == "No tengo nada antes de hoy 4:30 PM 😔. ¿Te sirve alguna de las opciones (1, 2 o 3)?"
+    )
+
+
+def test_asking_for_earlier_on_a_named_day_offers_earlier_that_day(chat, clinic):
+    chat.send("Hola, necesito una cita para mi perro el martes en la tarde")
+    [offer] = chat.send("control")
+    assert "1. Martes 2 de febrero, 2:00 PM" in offer
+    [earlier] = chat.send("¿algo más temprano?")
+    assert earlier.startswith("Claro, más temprano tengo:")
+    assert "Martes 2 de febrero, 11:00 AM" in earlier
