@@ -41,6 +41,13 @@ PHRASES = [
     "sangre",
     "a las 4:30",
     "la de las 2 de la tarde",
+    "Control general",
+    "Vómito desde ayer",
+    "el martes a las 10",
+    "sí, a nombre de Camila",
+    "soy Andrés Felipe",
+    "quiero hablar con una persona",
+    "mejor después",
 ]
 EMOJI = st.sampled_from(["😀", "🐾", "🚨", "❤️", "👍🏽", "🇨🇴", "\u200d", "\ufeff", "🙈"])
 TEXTS = st.one_of(
@@ -54,6 +61,17 @@ TEXTS = st.one_of(
     st.text(min_size=4900, max_size=5000, alphabet=st.characters(codec="utf-8")),
 )
 OPEN_STATES = [s for s in State if s != State.CLOSED]
+NOT_NAMES = {"si", "sí", "no", "dale", "ok", "gracias", "control", "vacuna", "hola", "ninguna"}
+
+
+def _is_a_name_in(name: str, text: str) -> bool:
+    """Letters only, not an answer or a reason, and written in the message itself."""
+    words = name.lower().split()
+    return (
+        all(w.replace("-", "").replace("'", "").isalpha() for w in words)
+        and not set(words) & NOT_NAMES
+        and all(w in text.lower() for w in words)
+    )
 
 
 def _data_for(state: State, session: Session, clinic, conversation: Conversation) -> dict:
@@ -70,6 +88,7 @@ def _data_for(state: State, session: Session, clinic, conversation: Conversation
         data["offers"] = [o.to_json() for o in offers]
         if state == State.CONFIRM_BOOKING:
             data["choice"] = 0
+            data["awaiting_name"] = True  # the summary asked a nameless client its name
     if state == State.CONFIRM_EMERGENCY:
         data["emergency"] = {
             "description": "mi perro se comió veneno",
@@ -133,5 +152,9 @@ def test_any_message_in_any_state_never_crashes_nor_moves_illegally(
                 assert can_transition(a, b), hop
             sent = session.exec(select(Message).where(Message.direction == "outbound")).all()
             assert all(0 < len(m.body) <= 1600 for m in sent if m.template_sid is None)
+            if not known:  # whatever was said, a stored name is a name the client gave
+                stored = clients.find_by_phone(session, clinic.tenant, phone)
+                if stored is not None and stored.name:
+                    assert _is_a_name_in(stored.name, text), (stored.name, text)
         finally:
             session.rollback()

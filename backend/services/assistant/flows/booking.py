@@ -16,7 +16,7 @@ from datetime import datetime
 from backend.domain.appointment_rules import Source, Status
 from backend.domain.conversation_states import State
 from backend.domain.errors import DomainError, StaleVersion
-from backend.domain.language import YesNo, extract_name_reply, extract_pet, normalize, parse_when
+from backend.domain.language import YesNo, extract_pet, normalize, parse_when
 from backend.domain.language.when import Shift, WhenHint, requested_shift
 from backend.models import Appointment, StaffUser
 from backend.services.actors import ASSISTANT
@@ -443,7 +443,7 @@ def on_confirm(turn: Turn) -> None:
     understanding = turn.understanding
     answer = understanding.yes_no
     if turn.data.pop("awaiting_name", False) and answer != YesNo.NO:
-        name = understanding.client_name or _name_reply(turn)
+        name = understanding.client_name or identity.name_reply(turn, turn.text)
         if name:
             turn.ensure_client(name)
             answer = YesNo.YES  # the name is the confirmation asked for
@@ -472,19 +472,6 @@ def on_confirm(turn: Turn) -> None:
         offer_slots(turn, lead="Claro, mira estas otras opciones:")
         return
     turn.say(replies.confirm_again("cambio" if turn.data.get("flow") == "reschedule" else "cita"))
-
-
-def _name_reply(turn: Turn) -> str | None:
-    """A bare name given at the summary; a yes, a number, a time or a reason is no name."""
-    text = turn.text
-    if (
-        turn.understanding.yes_no != YesNo.UNCLEAR
-        or any(char.isdigit() for char in text)
-        or parse_when(text, now=turn.now, tz=turn.tz) is not None
-        or reason_in(text)[0] is not None
-    ):
-        return None
-    return extract_name_reply(text)
 
 
 def _pet_id(turn: Turn, client_id: object) -> object:

@@ -25,7 +25,7 @@ from backend.domain.language import (
 from backend.models import Conversation
 from backend.services.assistant import replies
 from backend.services.assistant.context import Turn
-from backend.services.assistant.flows import appointments
+from backend.services.assistant.flows import appointments, identity
 from backend.services.assistant.flows import booking as booking_flow
 from backend.services.assistant.understanding import Understanding
 from backend.services.patients import clients
@@ -110,7 +110,7 @@ def profile_name(raw: str | None) -> str | None:
 
 def on_name(turn: Turn) -> None:
     """GREETING: the reply to "¿Me regalas tu nombre?"; the client is created either way (asked once)."""
-    name = extract_name_reply(turn.text) or turn.understanding.client_name
+    name = turn.understanding.client_name or identity.name_reply(turn, turn.text)
     turn.ensure_client(name)
     original = str(turn.data.pop("pending_text", "") or "")
     if not turn.move(State.INTENT_DETECTION):
