@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from backend.domain import spanish_dates
+from backend.domain.language.emergency import CATEGORY_LABELS
 
 # Re-exported: the states index them by weekday.
 from backend.domain.spanish_dates import WEEKDAYS as WEEKDAYS
@@ -82,6 +83,7 @@ FOLLOW_UP_COLOR = {
     "failed": "orange",
 }
 EMERGENCY_CATEGORY = {
+    **CATEGORY_LABELS,  # every category the detector knows; the portal's shorter names below
     "poisoning": "Intoxicación",
     "breathing": "Dificultad respiratoria",
     "seizures": "Convulsiones",

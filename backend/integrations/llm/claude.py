@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from backend.core.config import settings
+from backend.domain.language.emergency import CATEGORY_LABELS
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ INTENTS = (
     "thanks",
     "unknown",
 )
-EMERGENCY_CATEGORIES = ("poisoning", "trauma", "breathing", "seizures", "bleeding", "birth")
+EMERGENCY_CATEGORIES = tuple(CATEGORY_LABELS)
 MAX_ROUNDS = 3
 
 ToolRunner = Callable[[str, dict[str, Any]], Any]

@@ -11,16 +11,10 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from backend.domain import spanish_dates
+from backend.domain.language.emergency import CATEGORY_LABELS
 from backend.domain.spanish_dates import WEEKDAYS, at_time, clock_time
 
-EMERGENCY_LABELS = {
-    "poisoning": "Intoxicación",
-    "trauma": "Trauma / accidente",
-    "breathing": "Dificultad para respirar",
-    "seizures": "Convulsiones",
-    "bleeding": "Sangrado",
-    "birth": "Parto complicado",
-}
+EMERGENCY_LABELS = CATEGORY_LABELS
 SPECIES_LABELS = {
     "perro": "Perro",
     "gato": "Gato",

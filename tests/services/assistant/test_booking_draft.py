@@ -51,3 +51,13 @@ def test_asking_for_earlier_on_a_named_day_offers_earlier_that_day(chat, clinic)
     [earlier] = chat.send("¿algo más temprano?")
     assert earlier.startswith("Claro, más temprano tengo:")
     assert "Martes 2 de febrero, 11:00 AM" in earlier
+
+
+def test_a_day_the_clinic_is_closed_is_said_and_the_nearest_offered(chat, clinic):
+    [reply] = chat.send("Hola, necesito una cita para el domingo, es un control")
+    assert "El domingo no atendemos 😔. Las opciones más cercanas son:" in reply
+
+
+def test_a_time_already_past_today_is_said(chat, clinic):
+    [reply] = chat.send("Hola, ¿me dan una cita hoy a las 10? es un control")
+    assert "Esa hora ya pasó 😔. Las opciones más cercanas son:" in reply

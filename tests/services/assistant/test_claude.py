@@ -99,7 +99,8 @@ def test_claude_can_raise_an_emergency_the_keywords_miss(chat, clinic, claude):
     claude.replies.append(
         _interpret(intent="unknown", is_emergency=True, emergency_category="poisoning")
     )
-    [question] = chat.send("se tragó una media y está muy decaído")
+    # (a swallowed sock is caught by the rules now; this one only Claude reads as urgent)
+    [question] = chat.send("está muy decaído y no quiere comer desde ayer")
     assert question.startswith("Entiendo que es una emergencia.")
     claude.replies.append(_interpret(intent="unknown", yes_no="yes"))
     chat.send("sí")

@@ -231,7 +231,7 @@ def offer_slots(
     turn: Turn,
     *,
     lead: str,
-    hint: object = None,
+    hint: WhenHint | None = None,
     exclude: tuple = (),
     empty_reply: str | None = None,
 ) -> bool:
@@ -266,7 +266,7 @@ def offer_slots(
         if offers:
             lead = lead.replace(
                 "Tengo disponibilidad:",
-                "Para ese momento ya no tengo espacio 😔. Las opciones más cercanas son:",
+                f"{_why_not(turn, preferred)} Las opciones más cercanas son:",
             )
     if not offers and excluded and hint is None:  # everything was seen: start over
         offers = slots.find_offers(
@@ -288,6 +288,28 @@ def offer_slots(
     labels = [replies.offer_label(turn.local(o.start), turn.today) for o in offers]
     turn.say(f"{lead}\n\n{replies.slot_list(labels)}\n\n¿Cuál te funciona mejor?")
     return True
+
+
+def _why_not(turn: Turn, hint: WhenHint) -> str:
+    """Why nothing fits the moment asked for: closed that day, already past, or full."""
+    hours = turn.tenant.business_hours or {}
+    days = [d for d in hint.days if d >= turn.today]
+    if days and all(not hours.get(str(d.weekday())) for d in days):
+        if len(days) == 1:
+            return f"El {replies.WEEKDAYS[days[0].weekday()]} no atendemos 😔."
+        return "Esos días no atendemos 😔."
+    if hint.days and not days:
+        return "Esa fecha ya pasó 😔."
+    if days == [turn.today]:
+        local_now = turn.local(turn.now).time()
+        periods = hours.get(str(turn.today.weekday())) or []
+        opening = [t for t in hint.times if any(a <= t.strftime("%H:%M") < b for a, b in periods)]
+        if opening and all(t <= local_now for t in opening):  # "a las 10" is 10 AM, not 10 PM
+            return "Esa hora ya pasó 😔."
+        closing = max((end for _, end in periods), default=None)
+        if closing is not None and local_now.strftime("%H:%M") >= closing:
+            return "Hoy ya cerramos 😔."
+    return "Para ese momento ya no tengo espacio 😔."
 
 
 def _offers(turn: Turn) -> list[Offer]:
@@ -405,7 +427,7 @@ def _preferred_doctor(turn: Turn) -> uuid.UUID | None:
     )
 
 
-def _offer_requested(turn: Turn, hint: object) -> None:
+def _offer_requested(turn: Turn, hint: WhenHint) -> None:
     """The client named a moment that was not offered: book it if free, else show that day."""
     prefer = (
         uuid_or_none(turn.data.get("doctor_id")) if turn.data.get("flow") == "reschedule" else None
