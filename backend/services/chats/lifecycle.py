@@ -151,7 +151,11 @@ def lock_by_id(session: Session, conversation_id: uuid.UUID) -> Conversation | N
 
 
 def hand_to_staff(
-    session: Session, conversation: Conversation, *, now: datetime, staff_id: uuid.UUID | None = None
+    session: Session,
+    conversation: Conversation,
+    *,
+    now: datetime,
+    staff_id: uuid.UUID | None = None,
 ) -> None:
     """Staff answers from now on: the assistant stores what comes in and stays silent."""
     conversation.taken_over_by = staff_id or conversation.taken_over_by
