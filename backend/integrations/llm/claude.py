@@ -24,20 +24,11 @@ from typing import Any
 
 from backend.core.config import settings
 from backend.domain.language.emergency import CATEGORY_LABELS
+from backend.domain.language.intents import Intent
 
 log = logging.getLogger(__name__)
 
-INTENTS = (
-    "book",
-    "reschedule",
-    "cancel",
-    "my_appointments",
-    "price",
-    "other_question",
-    "greeting",
-    "thanks",
-    "unknown",
-)
+INTENTS = tuple(intent.value for intent in Intent)  # the rules' intents, one list
 EMERGENCY_CATEGORIES = tuple(CATEGORY_LABELS)
 MAX_ROUNDS = 3
 
