@@ -48,8 +48,21 @@ _ENCLITIC_MOVE = (
     r"\b(?:cambiar|mover|pasar|correr|adelantar|atrasar|retrasar|posponer|"
     r"aplazar|postergar|recorrer)(?:la|lo|las|los)\b"
 )
+_MOVE_ANY = (
+    r"(?:pasar|pasamos|pasas|pasa|mover|mueve|muevas|movemos|cambiar|cambiamos|cambias|"
+    r"correr|corremos|corres)\b"
+)
+_MOVE_ENCLITIC = r"(?:pasarla|pasarlo|moverla|moverlo|cambiarla|cambiarlo|correrla|correrlo)\b"
+_MOMENT = (
+    r"(?:el|la|los|las|otro|otra|manana|hoy|pasado|lunes|martes|miercoles|jueves|viernes|"
+    r"sabado|domingo|\d)"
+)
 _RESCHEDULE = re.compile(
     r"\breprogram\w*|\breagend\w*|\bpospon\w*|\baplaz\w*|\bposterg\w*"
+    # "¿la podemos pasar para el martes?", "me la mueve para el lunes", "cambiar el turno para…"
+    rf"|(?:\b(?:la|lo|me la|me lo|nos la|se la)\s+(?:\S+\s+)?{_MOVE_ANY}"
+    rf"|\b{_MOVE_ENCLITIC}|\b{_MOVE_ANY}(?:\s+\S+){{0,2}}?\s+{_TARGET})"
+    rf"(?:\s+\S+){{0,3}}?\s+para\s+{_MOMENT}"
     rf"|{_ENCLITIC_MOVE}"
     rf"|{_MOVE_VERB}(?:\s+{_MOVE_GAP}){{0,3}}\s+(?:{_TARGET}|{_WHEN_TARGET})\b"
     rf"|\b(?:pasar|correr|recorrer)(?:\s+{_MOVE_GAP}){{0,3}}\s+{_TARGET}\b"
@@ -212,6 +225,10 @@ _REQUESTED = _words(
 )
 _BOOK_EXPLICIT = re.compile(
     r"\bagend\w*|\breserv\w*"
+    # Chile: "¿tení hora para el lunes?", "¿me podí dar hora?", "una hora para el Max"
+    r"|\b(?:teni|tenis|tienes|tiene|tienen|habra|hay|dar|dame|deme|den|necesito|quiero|"
+    r"quisiera|pedir|sacar|agendar)\b(?:\s+(?:una|un|alguna|la))?\s+hora\b(?!\s+(?:abren|cierran|atienden))"
+    r"|^(?:hola\s+)?(?:una|otra) hora (?:para|pa)\b"
     rf"|\b{_REQUEST}\b(?:\s+{_GAP}\b){{0,3}}\s+{_REQUESTED}\b"
     r"|\b(?:tienen|tiene|hay|habra|queda|quedan)\b(?:\s+\S+){0,2}?\s+"
     r"(?:cita|citas|turno|turnos|cupo|cupos|espacio|disponibilidad|disponible|"
@@ -313,7 +330,9 @@ _LATER = re.compile(
 
 _THANKS = re.compile(
     r"\b(?:gracias|agradezco|agradecido|agradecida|agradecemos|muy amable|"
-    r"muy amables|thank you|thanks)\b"
+    r"muy amables|thank you|thanks|chao|chau|adios|bye|hasta luego|hasta pronto|nos vemos|"
+    r"alla estaremos|alla nos vemos|alla estare|bendiciones|que esten bien|feliz dia|"
+    r"feliz tarde|feliz noche)\b"
 )
 
 _GREETING = re.compile(
@@ -335,7 +354,8 @@ _SHORT_MESSAGE_WORDS = 4
 # Cheap checks that skip the slower patterns for most messages: each pattern
 # can only match when one of its cue words or stems is present.
 _RESCHEDULE_STEMS = re.compile(
-    r"\b(?:reprogram|reagend|pospon|aplaz|posterg|cambiar|mover|pasar|correr|cancel|"
+    r"\b(?:reprogram|reagend|pospon|aplaz|posterg|cambiar|mover|mueve|muevas|movemos|pasar|"
+    r"pasamos|pasas|pasa|cambiamos|cambias|corremos|corres|correr|cancel|"
     r"adelantar|atrasar|retrasar|recorrer)"
 )
 _RESCHEDULE_CUES = frozenset(

@@ -88,6 +88,9 @@ _YES_STARTS = (
     ("dale",),
     ("sale",),
     ("andale",),
+    ("orale",),
+    ("altiro",),
+    ("al", "toque"),
     ("claro",),
     ("perfecto",),
     ("correcto",),
@@ -113,7 +116,28 @@ _YES_STARTS = (
 )
 # Words that open a reply without answering it ("pues sí", "ah ok").
 _FILLERS = frozenset(
-    {"pues", "ah", "oh", "eh", "em", "m", "mm", "hm", "hmm", "este", "mira", "oye", "hola", "ok"}
+    {
+        "pues",
+        "ah",
+        "oh",
+        "eh",
+        "em",
+        "m",
+        "mm",
+        "hm",
+        "hmm",
+        "este",
+        "mira",
+        "oye",
+        "hola",
+        "ok",
+        "orale",
+        "ya pe",
+        "pe",
+        "po",
+        "che",
+        "bueno",
+    }
 )
 
 

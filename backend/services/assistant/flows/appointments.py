@@ -140,7 +140,7 @@ def _start(turn: Turn, action: str, prefix: str) -> None:
         turn.say(lead + replies.no_upcoming())
         return
     if len(found) == 1:
-        _act_on(turn, action, found[0], lead)
+        _act_on(turn, action, found[0], lead, request=turn.text)
         return
     turn.data["pending"] = {
         "kind": "choose_appointment",
@@ -151,7 +151,11 @@ def _start(turn: Turn, action: str, prefix: str) -> None:
     turn.say(lead + replies.choose_appointment([line(turn, a) for a in found], verb))
 
 
-def _act_on(turn: Turn, action: str, appointment: Appointment, lead: str = "") -> None:
+def _act_on(
+    turn: Turn, action: str, appointment: Appointment, lead: str = "", *, request: str = ""
+) -> None:
+    """Asks to confirm a cancellation, or offers new slots for a move (at the moment the
+    request named: "¿la podemos pasar para el martes?")."""
     if action == "cancel":
         turn.data["pending"] = {
             "kind": "confirm_cancel",
@@ -169,14 +173,29 @@ def _act_on(turn: Turn, action: str, appointment: Appointment, lead: str = "") -
             "doctor_id": str(appointment.doctor_id),
             "reason": appointment.reason,
             "seen": [],
+            "when_texts": [],
         }
     )
+    if request:
+        booking_flow.remember_when(turn, _without_current_day(turn, appointment, request))
     booking_flow.offer_slots(
         turn,
         lead=lead
         + f"Claro, cambiemos tu cita {line(turn, appointment, with_doctor=False)}. Tengo disponibilidad:",
         exclude=(appointment.start_at,),
     )
+
+
+def _without_current_day(turn: Turn, appointment: Appointment, text: str) -> str:
+    """The new moment a move request names: what follows "para" ("ya no puedo ir mañana, ¿la
+    pasamos para el martes?"); without one, the text unless it only names the current day."""
+    _, found, tail = text.rpartition(" para ")
+    if found:
+        return tail
+    hint = parse_when(text, now=turn.now, tz=turn.tz)
+    if hint is not None and turn.local(appointment.start_at).date() in hint.days:
+        return ""  # "cambiar mi cita de mañana": that is the appointment, not the new day
+    return text
 
 
 def handle_pending(turn: Turn) -> bool:

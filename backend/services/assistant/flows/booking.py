@@ -53,6 +53,10 @@ _JUST_WHO = re.compile(
     r"el (?:lunes|martes|miercoles|jueves|viernes|sabado|domingo)|hoy|manana|pasado manana|"
     r"esta semana|la proxima|el proximo|en la (?:manana|tarde|noche)|a las? )"
 )
+_BARE_NO = re.compile(
+    r"^(?:no|nop|nope|nel|naa|no gracias|no por ahora|no todavia|no aun|ahora no|"
+    r"no mejor no|no ya no|mejor no|no no)$"
+)
 _VACCINE = re.compile(r"\b(?:vacun\w*|bacun\w*)")
 _VACCINE_NAMES = re.compile(
     r"\b(?:rabia|rabica|antirrabica|multiple|quintuple|sextuple|triple|leucemia|parvo\w*|"
@@ -159,7 +163,7 @@ def on_reason(turn: Turn) -> None:
     if not text:
         turn.say(replies.ask_reason_again())
         return
-    if answer == YesNo.NO and len(text.split()) <= 3:
+    if answer == YesNo.NO and _BARE_NO.match(normalize(text)):  # not "no quiere comer"
         turn.quiet()
         turn.say(replies.goodbye())
         return
@@ -365,6 +369,10 @@ def on_selection(turn: Turn) -> None:
         offer_slots(turn, lead="Claro, mira estas otras opciones:")
         return
     if understanding.yes_no == YesNo.NO:
+        moment = remember_when(turn, turn.text)  # "no, mejor el miércoles"
+        if moment is not None:
+            _offer_requested(turn, moment)
+            return
         turn.quiet()
         offer_slots(
             turn,
@@ -474,6 +482,10 @@ def on_confirm(turn: Turn) -> None:
             _reschedule(turn, offers[choice])
         else:
             _book(turn, offers[choice])
+        return
+    moment = remember_when(turn, turn.text) if answer != YesNo.YES else None
+    if moment is not None:  # "no, mejor a las 11", "mejor el lunes": a new moment, not a no
+        _offer_requested(turn, moment)
         return
     if answer == YesNo.NO:
         turn.quiet()
