@@ -28,11 +28,12 @@ from backend.services.patients import clients
 from backend.services.scheduling import booking
 
 _BECAUSE = re.compile(
-    r"\b(?:porque|por que|ya que|es que|debido a que)\s+(?P<reason>.{6,})$", re.IGNORECASE
+    r"\b(?:porque|por que|xq|pq|x q|ya que|es que|debido a que)\s+(?P<reason>.{6,})$",
+    re.IGNORECASE,
 )
 _SERVICES = (
     (re.compile(r"\bdesparasit"), "Desparasitación"),
-    (re.compile(r"\b(?:esteriliz|castra|castrar)"), "Esterilización"),
+    (re.compile(r"\b(?:esteril|castra|castre|castrar)"), "Esterilización"),
     (re.compile(r"\b(?:bano|banar|peluqueria|motilar|corte de pelo)\b"), "Baño y peluquería"),
     (re.compile(r"\b(?:limpieza dental|profilaxis)\b"), "Limpieza dental"),
     (re.compile(r"\b(?:control|chequeo|revision general|valoracion general)\b"), "Control general"),
@@ -40,7 +41,19 @@ _SERVICES = (
 _SERVICE_LABELS = frozenset(label for _, label in _SERVICES)
 _CLAUSES = re.compile(r"[,.;?!¿¡\n]+")
 _SHORT_SYMPTOM = frozenset(
-    "tiene esta anda no vomita cojea tose sangra le se amanecio lleva sigue".split()
+    "tiene esta anda no vomita cojea tose sangra le se amanecio lleva sigue trae".split()
+)
+_SYMPTOM_WORDS = re.compile(
+    r"\b(?:tiene|tien|esta|anda|trae|amanecio|sigue|lleva|le (?:pica|duele|sale|salio|sangra)|"
+    r"se (?:rasca|queja|lame|cayo)|no (?:come|quiere|puede|camina|se)|vomit\w*|diarrea|cojea\w*|"
+    r"tos|tose|sangr\w*|pica|rasca|herida|bolita|ojo|ojito|oreja|piel|pulgas|garrapatas|decaid\w*|"
+    r"fiebre|dolor|inflamad\w*|hinchad\w*|estornud\w*|mocos|llaga|roncha|caida|pelo)\b"
+)
+_NOT_A_REASON = re.compile(
+    r"^(?:(?:que )?pena(?: con usted| molestar| la hora)?|disculp\w*|perdon\w*|molestar\w*|"
+    r"(?:no es|no creo que sea) (?:nada |una |un )?(?:grave|urgente|urgencia|emergencia)|"
+    r"(?:el|la|mi) \w+ (?:esta|sigue) bien|\w+ respira bien|todo bien|"
+    r"(?:podria|puede|seria|sera|puedo) (?:ser|ir|llevarlo|llevarla|pedir)\b)"
 )
 """A two-word clause is a reason when it starts like a symptom ("tiene diarrea", "no come")."""
 _REQUEST_WORDS = re.compile(
@@ -80,17 +93,32 @@ def reason_in(text: str) -> tuple[str | None, bool]:
 
 
 def _symptom_clause(text: str) -> str | None:
-    """A clause of the request that describes the problem ("…, está estornudando mucho")."""
+    """The clause of the request that describes the problem ("…, está estornudando mucho").
+
+    Courtesies ("qué pena molestar"), reassurances ("el perro está bien") and
+    moments ("¿podría ser mañana?") are no reason; a clause with a symptom wins
+    over one without, and "un turno para el perro que le pica la oreja" gives
+    its tail after "que".
+    """
+    candidates: list[str] = []
     for clause in _CLAUSES.split(text):
         clause = clause.strip()
         normalized = normalize(clause)
+        if _REQUEST_WORDS.search(normalized) or _JUST_WHO.match(normalized):
+            head, found, tail = clause.rpartition(" que ")
+            if not found or not _SYMPTOM_WORDS.search(normalize(tail)):
+                continue
+            clause, normalized = tail.strip(), normalize(tail)
         words = normalized.split()
         if len(words) < 2 or (len(words) == 2 and words[0] not in _SHORT_SYMPTOM):
             continue
-        if _REQUEST_WORDS.search(normalized) or _JUST_WHO.match(normalized):
+        if _NOT_A_REASON.match(normalized):
             continue
-        return replies.reason_label(clause)
-    return None
+        candidates.append(clause)
+    for clause in candidates:
+        if _SYMPTOM_WORDS.search(normalize(clause)):
+            return replies.reason_label(clause)
+    return replies.reason_label(candidates[0]) if candidates else None
 
 
 def _remember_pet(turn: Turn, text: str | None = None) -> None:

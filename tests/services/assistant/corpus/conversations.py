@@ -334,7 +334,6 @@ NEW_NUMBER = [
     ),
     Conversation(
         id="new_ar_profile_che_oreja",
-        known_gap=GAP_REASON_NOT_SEEN,
         category="new_number",
         country="AR",
         profile="Lucas Romero",
@@ -347,7 +346,6 @@ NEW_NUMBER = [
     ),
     Conversation(
         id="new_cl_hora_para_manana",
-        known_gap=GAP_REASON_FIRST_CLAUSE,
         category="new_number",
         country="CL",
         says=(
@@ -439,7 +437,6 @@ KNOWN_CLIENT = [
     ),
     Conversation(
         id="known_mx_canelo_trae_diarrea",
-        known_gap=GAP_REASON_NOT_SEEN,
         category="known_client",
         country="MX",
         known=_known("Guadalupe Hernández", "Canelo"),
@@ -528,7 +525,6 @@ KNOWN_CLIENT = [
     ),
     Conversation(
         id="known_cl_la_luna_esterilizacion_lunes",
-        known_gap=GAP_REASON_NOT_SEEN,
         category="known_client",
         country="CL",
         known=_known("Diego Contreras", "Luna"),
@@ -542,7 +538,6 @@ KNOWN_CLIENT = [
     ),
     Conversation(
         id="known_co_que_pena_ojito_rojo",
-        known_gap=GAP_REASON_FIRST_CLAUSE,
         category="known_client",
         country="CO",
         known=_known("Andrea López", "Lola"),
@@ -760,7 +755,6 @@ RELATIVE_DATES = [
     ),
     Conversation(
         id="when_co_podria_ser_manana",
-        known_gap=GAP_REASON_FIRST_CLAUSE,
         category="relative_dates",
         country="CO",
         known=CAMILA,
@@ -952,7 +946,6 @@ PARTS_OF_DAY = [
     ),
     Conversation(
         id="part_mx_en_la_tarde_de_manana",
-        known_gap=GAP_REASON_NOT_SEEN,
         category="parts_of_day",
         country="MX",
         known=CAMILA,
@@ -1237,7 +1230,6 @@ TWO_PETS_CONVERSATIONS = [
     ),
     Conversation(
         id="pets_mx_la_gata_no_el_perro",
-        known_gap=GAP_REASON_FIRST_CLAUSE,
         category="two_pets",
         country="MX",
         known=TWO_PETS,
@@ -1342,7 +1334,6 @@ TYPOS = [
     ),
     Conversation(
         id="typo_pe_kiero_xq",
-        known_gap=GAP_REASON_NOT_SEEN,
         category="typos",
         country="PE",
         known=CAMILA,
@@ -1693,7 +1684,6 @@ NOT_EMERGENCIES = [
         "AR",
         "Hola, no es una urgencia, pero quiero un turno para Max que está medio decaído",
         reason="decaido",
-        known_gap=GAP_REASON_FIRST_CLAUSE,
     ),
     _calm(
         "calm_pe_ya_esta_bien",
@@ -1725,7 +1715,6 @@ NOT_EMERGENCIES = [
         "CO",
         "Max respira bien, solo estornuda mucho, ¿me regala una cita?",
         reason="estornuda",
-        known_gap=GAP_REASON_FIRST_CLAUSE,
     ),
     _calm(
         "calm_ar_vomito_una_vez_re_bien",
