@@ -252,7 +252,7 @@ _TOXIC = {
     + r"|la presion|el dolor|dormir|el corazon|la tiroides|la diabetes|los nervios"
     r"|la depresion|la ansiedad|adelgazar|la gripa|la gripe))",
     "anticongelante": r"(?:anticongelante|refrigerante|liquido (?:de|del) (?:radiador|frenos))",
-    "cloro o lejía": r"(?:lejia|cloro|clorox|blanqueador|hipoclorito|soda caustica|destapacanos"
+    "cloro o lejía": r"(?:lejia|lavandina|cloro|clorox|blanqueador|hipoclorito|soda caustica|destapacanos"
     r"|destapa canerias|acido muriatico|amoniaco)",
     "gasolina o solvente": r"(?:gasolina|diesel|acpm|thinner|tiner|varsol|kerosene|kerosen"
     r"|querosene|queroseno|creolina|formol|naftalina)",

@@ -43,6 +43,7 @@ _NOT_A_NAME = frozenset(
 _PARTICLES = frozenset({"de", "del", "la", "las", "los"})
 _HONORIFICS = frozenset({"don", "dona", "sr", "sra", "srta", "senor", "senora"})
 _INTRODUCERS = (
+    ("a", "nombre", "de"),
     ("mi", "nombre", "es"),
     ("me", "llamo"),
     ("mi", "nombre"),

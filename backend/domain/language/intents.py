@@ -87,8 +87,8 @@ _MY_APPOINTMENTS = re.compile(
     r"\bmis (?:citas|turnos|reservas|consultas)\b"
     r"|\b(?:cuando|que dia|que hora|a que hora|para cuando|para que dia|"
     r"para que hora|donde|cual)\b(?:\s+\S+){0,3}?\s+"
-    r"(?:mi|tengo|tenemos|nuestra|es la|era la|sera la) (?:proxima )?"
-    r"(?:cita|turno|reserva|consulta)\b"
+    r"(?:mi|mis|tengo|tenemos|nuestra|es la|era la|sera la) (?:proxima |proximas )?"
+    r"(?:cita|citas|turno|turnos|reserva|reservas|consulta)\b"
     r"|\b(?:cuando|a que hora|que dia) me toca\b"
     r"|(?<!\bno )\btengo (?:una |la )?(?:cita|turno|reserva)\b"
     r"|\b(?:ver|consultar|revisar|confirmar|saber|recordar|recuerdame|"
@@ -307,7 +307,8 @@ _PERSON = _words(
     "administradora",
 )
 _HUMAN = re.compile(
-    r"\b(?:hablar|hablo|comunicar|comunicarme|comunicame|comuniqueme|contactar|contactarme|"
+    r"\b(?:hablar|hablo|comunicar|comunicarme|comunicame|comuniqueme|comunica|comunique|"
+    r"comunican|contactar|contactarme|"
     r"pasar|pasarme|pasame|paseme|pasas|pasan|conectar|conectarme|conectame|atienda|"
     r"atiende|chatear|escribir)\b(?:\s+\S+){0,4}?\s+(?:con\s+)?(?:un|una|el|la|alguna|algun)?\s*"
     + _PERSON

@@ -96,10 +96,6 @@ GAP_NEW_MOMENT_DROPPED = (
     "ignored: other slots are shown, or the old slot is confirmed"
 )
 GAP_LATER_TODAY = "'¿no tení algo más tarde hoy?' picks today's offered slot instead of later ones"
-GAP_NAME_IN_A_PHRASE = (
-    "names: 'a nombre de Carlos Ramírez' or 'Sí, a nombre de Jorge Huamán' at the summary is "
-    "not stored as the name (the first is not even a confirmation)"
-)
 GAP_PET_NOT_ATTACHED = (
     "pets: a new pet named before its species ('Pelusa, mi conejo nuevo'), a pet named with "
     "the yes ('sí, es para Toby') or a correction ('es para Luna, no para Toby') is not the "
@@ -123,7 +119,6 @@ GAP_HOURS_DISAGREE = (
     "offers are not bounded by the opening hours"
 )
 GAP_MY_APPOINTMENTS = "'¿Cuándo tengo citas?' starts a booking instead of listing the appointments"
-GAP_HANDOFF_PHRASE = "handoff: '¿Me comunica con recepción?' is redirected to the phone"
 
 
 def _known(name: str, pet: str, species: str = "perro") -> Known:
@@ -224,7 +219,6 @@ NEW_NUMBER = [
     ),
     Conversation(
         id="new_co_a_nombre_de",
-        known_gap=GAP_NAME_IN_A_PHRASE,
         category="new_number",
         country="CO",
         says=(
@@ -237,7 +231,6 @@ NEW_NUMBER = [
     ),
     Conversation(
         id="new_pe_si_a_nombre_de",
-        known_gap=GAP_NAME_IN_A_PHRASE,
         category="new_number",
         country="PE",
         says=(
@@ -1599,7 +1592,6 @@ EMERGENCIES = [
         "sos_ar_lavandina",
         "AR",
         "Mi gato tomó lavandina, está babeando mucho",
-        known_gap=GAP_TOXIC_NOT_DETECTED,
     ),
     _emergency("sos_cl_se_desmayo", "CL", "Mi perro se desmayó y no reacciona"),
     _emergency(
@@ -1809,7 +1801,6 @@ HANDOFF = [
     ),
     Conversation(
         id="human_mx_me_comunica_con_recepcion",
-        known_gap=GAP_HANDOFF_PHRASE,
         category="handoff",
         country="MX",
         known=CAMILA,
