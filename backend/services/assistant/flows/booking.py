@@ -12,6 +12,7 @@ import re
 import uuid
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from backend.domain.appointment_rules import Source, Status
 from backend.domain.conversation_states import State
@@ -277,21 +278,15 @@ def offer_slots(
     preferred = hint
     if preferred is None:  # every moment named in this booking so far
         preferred = draft_when(turn)
-    offers = slots.find_offers(
-        turn.session,
-        turn.tenant,
-        turn.conversation,
-        now=turn.now,
+    offers = _find(
+        turn,
         doctors=doctors,
-        hint=preferred,  # type: ignore[arg-type]
+        hint=preferred,
         exclude=excluded,
     )
     if not offers and preferred is not None and hint is None:
-        offers = slots.find_offers(
-            turn.session,
-            turn.tenant,
-            turn.conversation,
-            now=turn.now,
+        offers = _find(
+            turn,
             doctors=doctors,
             exclude=excluded,
         )
@@ -301,9 +296,7 @@ def offer_slots(
                 f"{_why_not(turn, preferred)} Las opciones más cercanas son:",
             )
     if not offers and excluded and hint is None:  # everything was seen: start over
-        offers = slots.find_offers(
-            turn.session, turn.tenant, turn.conversation, now=turn.now, doctors=doctors
-        )
+        offers = _find(turn, doctors=doctors)
         seen = []
     if not offers:
         turn.quiet()
@@ -342,6 +335,11 @@ def _why_not(turn: Turn, hint: WhenHint) -> str:
         if closing is not None and local_now.strftime("%H:%M") >= closing:
             return "Hoy ya cerramos 😔."
     return "Para ese momento ya no tengo espacio 😔."
+
+
+def _find(turn: Turn, **criteria: Any) -> list[Offer]:
+    """Free slots for this chat (`slots.find_offers` with the turn's clinic, chat and clock)."""
+    return slots.find_offers(turn.session, turn.tenant, turn.conversation, now=turn.now, **criteria)
 
 
 def _offers(turn: Turn) -> list[Offer]:
@@ -424,11 +422,8 @@ def _offer_shifted(turn: Turn, offers: list[Offer], shift: Shift) -> None:
     doctors = slots.offer_doctors(turn.session, turn.tenant, _preferred_doctor(turn))
     found: list[Offer] = []
     for hint in (on_day, None) if on_day is not None else (None,):
-        found = slots.find_offers(
-            turn.session,
-            turn.tenant,
-            turn.conversation,
-            now=turn.now,
+        found = _find(
+            turn,
             doctors=doctors,
             hint=hint,
             before=edge if earlier else None,
@@ -469,13 +464,10 @@ def _offer_requested(turn: Turn, hint: WhenHint) -> None:
         uuid_or_none(turn.data.get("doctor_id")) if turn.data.get("flow") == "reschedule" else None
     )
     doctors = slots.offer_doctors(turn.session, turn.tenant, prefer)
-    found = slots.find_offers(
-        turn.session,
-        turn.tenant,
-        turn.conversation,
-        now=turn.now,
+    found = _find(
+        turn,
         doctors=doctors,
-        hint=hint,  # type: ignore[arg-type]
+        hint=hint,
     )
     if found and getattr(hint, "times", None) and getattr(hint, "days", None):
         slots.hold(turn.session, turn.tenant, turn.conversation, found[:1], now=turn.now)
