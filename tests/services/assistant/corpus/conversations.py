@@ -118,7 +118,6 @@ GAP_HOURS_DISAGREE = (
     "2:00 PM (the doctor's periods, Monday-Saturday 9-12 and 14-18 in the test clinic); "
     "offers are not bounded by the opening hours"
 )
-GAP_MY_APPOINTMENTS = "'¿Cuándo tengo citas?' starts a booking instead of listing the appointments"
 
 
 def _known(name: str, pet: str, species: str = "perro") -> Known:
@@ -2063,7 +2062,6 @@ CANCEL_RESCHEDULE = [
     ),
     Conversation(
         id="agenda_co_cuando_tengo_citas",
-        known_gap=GAP_MY_APPOINTMENTS,
         category="cancel_reschedule",
         country="CO",
         known=AGENDA,
