@@ -363,7 +363,9 @@ _RESCHEDULE_CUES = frozenset(
     "cambio cambie cambien cambiamos muevo mueva muevan adelanto atraso retraso "
     "pospongo aplazo postergo otro otra".split()
 )
-_MY_APPOINTMENTS_CUES = frozenset("mis toca cita citas turno turnos reserva reservas consulta".split())
+_MY_APPOINTMENTS_CUES = frozenset(
+    "mis toca cita citas turno turnos reserva reservas consulta".split()
+)
 
 
 _GREETING_WORDS = frozenset(
