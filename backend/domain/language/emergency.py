@@ -211,6 +211,11 @@ def _gap(words: int) -> str:
 # The sign's own negation: "no se levanta", "ni se levanta", "sin poder orinar".
 _NOT = r"(?:no|ni|tampoco|sin|ya no)"
 _CAN = r"(?:puede|pudo|podia|poder|logra|ha podido)"
+# "se acaba de comer unas uvas", "acaba de tragarse un hueso": just now, in the infinitive.
+_JUST_ATE = (
+    r"|(?:se )?(?:(?:le|lo|la) )?(?:acaba|acaban|acabo|acababa) de (?:comer|tragar|tomar|beber|"
+    r"ingerir|lamer|masticar)(?:se|selo|sela|selos|selas)?"
+)
 # Swallowing, eating, drinking, licking; or someone giving it ("le di ibuprofeno").
 _INGEST = (
     r"(?:(?:se )?(?:(?:lo|la|los|las|le|les) )?(?:(?:ha|han|habia|haya) )?"
@@ -218,11 +223,11 @@ _INGEST = (
     r"|ingiriendo|injirio|bebio|bebido|bebiendo|tomo|tomado|lamio|lamido|lamiendo|mastico"
     r"|masticado|masticando|mordio|mordido|mordisqueo|probo|zampo|robo|agarro)"
     r"|(?:le|les) (?:di|dio|dimos|dieron|daba|dado|he dado|ha dado|hemos dado|han dado"
-    r"|estoy dando|estaba dando))"
+    r"|estoy dando|estaba dando)" + _JUST_ATE + ")"
 )
 _SWALLOW = (
     r"(?:(?:se )?(?:(?:lo|la|los|las) )?(?:(?:ha|han|habia) )?"
-    r"(?:comio|comido|trago|tragado|tragando|ingirio|ingerio|ingerido|injirio))"
+    r"(?:comio|comido|trago|tragado|tragando|ingirio|ingerio|ingerido|injirio)" + _JUST_ATE + ")"
 )
 _RELATIVE = (
     r"(?:mi mama|mi papa|mi abuela|mi abuelo|mi esposo|mi esposa|mi hijo|mi hija|mi novio"

@@ -438,3 +438,20 @@ def test_every_category_fits_the_emergency_event_column(category):
 
 def test_detect_emergency_line_break_ends_the_negation():
     assert detect_emergency("no\nconvulsiona").confidence == "high"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "espere, Max se acaba de comer unas uvas, como 20",
+        "se acaba de comer chocolate",
+        "mi perro acaba de tragarse un hueso",
+    ],
+)
+def test_detect_emergency_just_ate_something_toxic_or_swallowed_an_object(text):
+    assert detect_emergency(text).is_potential_emergency
+
+
+@pytest.mark.parametrize("text", ["¿puede comer uvas?", "acaba de comer su comida normal"])
+def test_detect_emergency_eating_ordinary_food_or_asking_does_not_trigger(text):
+    assert not detect_emergency(text).is_potential_emergency

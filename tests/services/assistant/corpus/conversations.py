@@ -101,10 +101,6 @@ GAP_PET_NOT_ATTACHED = (
     "the yes ('sí, es para Toby') or a correction ('es para Luna, no para Toby') is not the "
     "appointment's pet; with two pets the assistant never asks which one"
 )
-GAP_TOXIC_NOT_DETECTED = (
-    "emergencies: poisonings named with regional or food words ('tomó lavandina', 'se comió "
-    "unas uvas, como 20') are not detected"
-)
 GAP_RESCHEDULE_IGNORES_MOMENT = (
     "reschedule: the new moment asked with the move ('para el lunes', 'para la otra semana', "
     "'mejor en la tarde') is ignored; the generic offers from today are shown"
@@ -1616,7 +1612,6 @@ EMERGENCIES = [
     ),
     Conversation(
         id="sos_co_uvas_mid_booking",
-        known_gap=GAP_TOXIC_NOT_DETECTED,
         category="emergency",
         country="CO",
         known=CAMILA,
