@@ -79,10 +79,24 @@ until healthy "$PORT"; do
 done
 printf '\033[1;32m==>\033[0m VetAssist is ready at http://localhost:%s%s · press Ctrl+C to stop\n' "$PORT" "$login" >&2
 
-# `wait` returns early when a signal arrives; keep waiting until the app has exited.
+# `wait` returns early when a signal arrives; keep waiting until the app has exited, and
+# end it if a graceful stop takes longer than STOP_GRACE_S (work it was doing is in the
+# database and is picked up again at the next start).
+STOP_GRACE_S="${STOP_GRACE_S:-10}"
 status=0
+deadline=""
 while kill -0 "$app" 2>/dev/null; do
-    wait "$app" || status=$?
+    if ! $stopping; then
+        wait "$app" || status=$?
+        continue
+    fi
+    [[ -n "$deadline" ]] || deadline=$((SECONDS + STOP_GRACE_S))
+    if ((SECONDS >= deadline)); then
+        log "the app did not stop within ${STOP_GRACE_S} s; ending it"
+        pkill -KILL -P "$app" 2>/dev/null || true
+        kill -KILL "$app" 2>/dev/null || true
+    fi
+    sleep 0.5
 done
 if $stopping; then
     log "VetAssist stopped"
