@@ -82,13 +82,6 @@ def welcome(clinic: str, name: str | None = None) -> str:
     return f"Hola{who}, bienvenido a {clinic}."
 
 
-def ask_name(clinic: str) -> str:
-    return (
-        f"Hola, bienvenido a {clinic} 🐾\n"
-        "Veo que es la primera vez que nos escribes. ¿Me regalas tu nombre, por favor?"
-    )
-
-
 def nice_to_meet(name: str | None) -> str:
     return f"Mucho gusto, {first_name(name)}." if first_name(name) else "Gracias."
 

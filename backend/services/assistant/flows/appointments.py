@@ -177,7 +177,7 @@ def _act_on(
         }
     )
     if request:
-        booking_flow.remember_when(turn, _without_current_day(turn, appointment, request))
+        booking_flow.remember_when(turn, _new_moment_in(turn, appointment, request))
     booking_flow.offer_slots(
         turn,
         lead=lead
@@ -186,7 +186,7 @@ def _act_on(
     )
 
 
-def _without_current_day(turn: Turn, appointment: Appointment, text: str) -> str:
+def _new_moment_in(turn: Turn, appointment: Appointment, text: str) -> str:
     """The new moment a move request names: what follows "para" ("ya no puedo ir mañana, ¿la
     pasamos para el martes?"); without one, the text unless it only names the current day."""
     _, found, tail = text.rpartition(" para ")
