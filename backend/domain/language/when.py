@@ -110,6 +110,62 @@ class WhenHint:
             return False
         return self.hours is None or self.hours[0] <= local.hour < self.hours[1]
 
+    def to_json(self) -> dict[str, Any]:
+        """The hint as stored in a conversation's booking draft (resolved days, not words:
+        "mañana" said before midnight stays that day)."""
+        return {
+            "days": [d.isoformat() for d in self.days],
+            "times": [t.strftime("%H:%M") for t in self.times],
+            "hours": list(self.hours) if self.hours else None,
+            "day_range": [d.isoformat() for d in self.day_range] if self.day_range else None,
+            "part_of_day": self.part_of_day.value if self.part_of_day else None,
+            "shift": self.shift.value if self.shift else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> WhenHint:
+        hours = data.get("hours")
+        day_range = data.get("day_range")
+        return cls(
+            days=tuple(date.fromisoformat(d) for d in data.get("days") or ()),
+            times=tuple(time.fromisoformat(t) for t in data.get("times") or ()),
+            hours=(int(hours[0]), int(hours[1])) if hours else None,
+            day_range=(date.fromisoformat(day_range[0]), date.fromisoformat(day_range[1]))
+            if day_range
+            else None,
+            part_of_day=PartOfDay(data["part_of_day"]) if data.get("part_of_day") else None,
+            shift=Shift(data["shift"]) if data.get("shift") else None,
+        )
+
+
+PART_HOURS: dict[PartOfDay, tuple[int, int]] = {
+    PartOfDay.EARLY_MORNING: (0, 7),
+    PartOfDay.MORNING: (0, 12),
+    PartOfDay.NOON: (11, 14),
+    PartOfDay.AFTERNOON: (12, 19),
+    PartOfDay.EVENING: (19, 24),
+}
+"""The window of local hours each part of the day stands for, when only the part was said."""
+
+
+def structured_hint(
+    days: tuple[date, ...] = (),
+    clock: time | None = None,
+    part_of_day: PartOfDay | None = None,
+    shift: Shift | None = None,
+) -> WhenHint | None:
+    """A hint from a reading that is already structured (Claude's), in the rules' shape."""
+    if not days and clock is None and part_of_day is None:
+        return None
+    return WhenHint(
+        days=days,
+        times=(clock,) if clock else (),
+        hours=PART_HOURS[part_of_day] if part_of_day and clock is None else None,
+        day_range=(min(days), max(days)) if len(days) > 1 else None,
+        part_of_day=part_of_day,
+        shift=shift,
+    )
+
 
 # Candidate days and, for a span, its first and last day.
 _Days = tuple[tuple[date, ...], tuple[date, date] | None]

@@ -2,7 +2,9 @@
 
 Claude is asked to end every exchange by calling `interpret_message`, whose
 input is the structured reading (intent, yes/no, chosen option, emergency,
-names, a short reason). Before that it may call read-only tools the engine
+names, a short reason, and the booking details the message carries: dates,
+time, part of day, earlier/later, rejection of the offers), in the shape the
+rules read them so both fill the same booking draft. Before that it may call read-only tools the engine
 runs through our services (`check_availability`, `list_appointments`), so its
 reading can rest on real free slots and the client's real appointments.
 Writing (booking, moving, cancelling) stays with the conversation engine,
@@ -17,19 +19,23 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, time
+from time import monotonic
 from typing import Any
 
 from backend.core.config import settings
 from backend.domain.language.emergency import CATEGORY_LABELS
 from backend.domain.language.intents import Intent
+from backend.domain.language.when import PartOfDay, Shift
 
 log = logging.getLogger(__name__)
 
 INTENTS = tuple(intent.value for intent in Intent)  # the rules' intents, one list
 EMERGENCY_CATEGORIES = tuple(CATEGORY_LABELS)
+PARTS_OF_DAY = tuple(part.value for part in PartOfDay)
+SHIFTS = tuple(shift.value for shift in Shift)
 MAX_ROUNDS = 3
 
 ToolRunner = Callable[[str, dict[str, Any]], Any]
@@ -75,6 +81,29 @@ INTERPRET_TOOL: dict[str, Any] = {
                 "description": "Consultation reason in 3-6 Spanish words, e.g. "
                 "'Revisión de masa en cuello'.",
             },
+            "dates": {
+                "type": "array",
+                "items": {"type": "string", "format": "date"},
+                "maxItems": 14,
+                "description": "Local dates (YYYY-MM-DD) the client asks for in this message, "
+                "resolved from 'Ahora' ('el jueves', 'la otra semana' = each day of it), "
+                "most wanted first. Empty when no day is named.",
+            },
+            "time": {
+                "type": "string",
+                "pattern": "^[0-2][0-9]:[0-5][0-9]$",
+                "description": "Local clock time (HH:MM, 24 h) the client asks for, if any.",
+            },
+            "part_of_day": {"type": "string", "enum": list(PARTS_OF_DAY)},
+            "shift": {
+                "type": "string",
+                "enum": list(SHIFTS),
+                "description": "The client wants something earlier or later than what was offered.",
+            },
+            "rejects_offers": {
+                "type": "boolean",
+                "description": "The client says none of the offered options suits them.",
+            },
         },
         "required": ["intent"],
     },
@@ -101,7 +130,8 @@ SYSTEM_PROMPT = (
     "Eres el lector de mensajes del asistente de WhatsApp de una clínica veterinaria en "
     "Latinoamérica. No respondes al cliente: solo interpretas su último mensaje y llamas a "
     "interpret_message. Puedes consultar check_availability o list_appointments si lo necesitas "
-    "para entender qué opción eligió. Marca is_emergency solo si la vida de la mascota puede "
+    "para entender qué opción eligió. Resuelve las fechas relativas ('mañana', 'el jueves', "
+    "'la otra semana') a partir de 'Ahora', en la hora local de la clínica. Marca is_emergency solo si la vida de la mascota puede "
     "estar en riesgo ahora (veneno, atropello, no respira, convulsiones, sangrado fuerte, parto "
     "complicado)."
 )
@@ -129,6 +159,11 @@ class Interpretation:
     pet_name: str | None = None
     pet_species: str | None = None
     reason_summary: str | None = None
+    dates: tuple[date, ...] = ()
+    clock: time | None = None
+    part_of_day: str | None = None
+    shift: str | None = None
+    rejects_offers: bool | None = None
     tool_calls: tuple[str, ...] = field(default=())
 
     @classmethod
@@ -158,8 +193,39 @@ class Interpretation:
             pet_name=text("pet_name", 100),
             pet_species=text("pet_species", 40),
             reason_summary=text("reason_summary", 200),
+            dates=_dates(data.get("dates")),
+            clock=_clock(data.get("time")),
+            part_of_day=data.get("part_of_day")
+            if data.get("part_of_day") in PARTS_OF_DAY
+            else None,
+            shift=data.get("shift") if data.get("shift") in SHIFTS else None,
+            rejects_offers=data.get("rejects_offers")
+            if isinstance(data.get("rejects_offers"), bool)
+            else None,
             tool_calls=tuple(tool_calls),
         )
+
+
+def _dates(value: Any) -> tuple[date, ...]:
+    """Claude's dates that parse, without repeats; nonsense is dropped, not trusted."""
+    if not isinstance(value, list):
+        return ()
+    found: list[date] = []
+    for item in value[:14]:
+        try:
+            day = date.fromisoformat(str(item))
+        except ValueError:
+            continue
+        if day not in found:
+            found.append(day)
+    return tuple(found)
+
+
+def _clock(value: Any) -> time | None:
+    try:
+        return time.fromisoformat(value) if isinstance(value, str) and len(value) == 5 else None
+    except ValueError:
+        return None
 
 
 def _prompt(ctx: LlmContext) -> str:
@@ -206,12 +272,12 @@ class ClaudeInterpreter:
             return None
 
     def _interpret(self, ctx: LlmContext, run_tool: ToolRunner | None) -> Interpretation | None:
-        deadline = time.monotonic() + self.timeout_s
+        deadline = monotonic() + self.timeout_s
         tools = [INTERPRET_TOOL, *(READ_TOOLS if run_tool else [])]
         messages: list[dict[str, Any]] = [{"role": "user", "content": _prompt(ctx)}]
         called: list[str] = []
         for _ in range(MAX_ROUNDS):
-            remaining = deadline - time.monotonic()
+            remaining = deadline - monotonic()
             if remaining <= 0.05:
                 raise TimeoutError("Claude exchange over its deadline")
             response = self.client.messages.create(  # type: ignore[call-overload]

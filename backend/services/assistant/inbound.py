@@ -30,6 +30,7 @@ from backend.core.db import session_scope
 from backend.core.jobs import Job, submit_after_commit
 from backend.domain.conversation_states import State
 from backend.domain.errors import NotFound, ValidationFailed
+from backend.domain.input_rules import has_control_characters, strip_control_characters
 from backend.models import Conversation, Message, Tenant
 from backend.services.assistant import engine, replies
 from backend.services.assistant.flows import emergency
@@ -53,13 +54,12 @@ class InboundMessage:
     profile_name: str | None = None
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_BODY = 10000
 
 
 def clean_text(text: str) -> str:
     """Drops control characters (PostgreSQL refuses NUL in text) and caps the length."""
-    return _CONTROL.sub("", text or "")[:MAX_BODY]
+    return strip_control_characters(text or "")[:MAX_BODY]
 
 
 def store_inbound(session: Session, inbound: InboundMessage) -> Message:
@@ -114,6 +114,57 @@ class UnknownNumber(NotFound):
     """No clinic receives WhatsApp messages on the number written to."""
 
 
+class MalformedMessage(ValidationFailed):
+    """A posted message whose addresses, sid or media are not what Twilio sends; never stored."""
+
+    code = "malformed_message"
+
+
+WHATSAPP_ADDRESS = re.compile(r"whatsapp:\+[1-9][0-9]{6,14}")
+"""How Twilio writes a WhatsApp party: `whatsapp:` and the number in E.164."""
+
+TWILIO_SID = re.compile(r"[A-Za-z0-9]{2,64}")
+"""A Twilio resource id (`SM` + 32 hex digits for a message); 64 is the column's size."""
+
+MEDIA_URL = re.compile(r"https://[\x21-\x7e]{1,2000}")
+"""An https URL in printable ASCII, as Twilio gives its media."""
+
+MAX_CONTENT_TYPE = 255
+
+
+def _address(raw: str, field: str) -> str:
+    """The E.164 phone of a `whatsapp:+…` address; `MalformedMessage` for anything else."""
+    if WHATSAPP_ADDRESS.fullmatch(raw):
+        try:
+            return to_e164(raw)
+        except ValidationFailed:
+            pass
+    raise MalformedMessage(f"{field} must be a WhatsApp address (whatsapp:+E.164)", field=field)
+
+
+def check_posted(posted: PostedMessage) -> None:
+    """Refuses a posted message whose sid or media Twilio would never send.
+
+    A NUL would fail the insert on PostgreSQL and an over-long value the
+    processing later (a poison message retried for a day), so such a message
+    is refused before anything is stored. The addresses are checked by
+    `_address`; the body and profile name are cleaned, not refused.
+
+    Raises:
+        MalformedMessage: naming the field at fault.
+    """
+    if not posted.provider_sid or not TWILIO_SID.fullmatch(posted.provider_sid):
+        raise MalformedMessage("MessageSid must be a Twilio message id", field="MessageSid")
+    for index, item in enumerate(posted.media):
+        if not MEDIA_URL.fullmatch(item.get("url", "")):
+            raise MalformedMessage("MediaUrl must be an https URL", field=f"MediaUrl{index}")
+        content_type = item.get("content_type", "")
+        if len(content_type) > MAX_CONTENT_TYPE or has_control_characters(content_type):
+            raise MalformedMessage(
+                "MediaContentType must be a media type", field=f"MediaContentType{index}"
+            )
+
+
 def whatsapp_phone(raw: str, country: str = "CO") -> str:
     """E.164 for a `whatsapp:` address; kept as sent (trimmed) when it is not a phone number."""
     try:
@@ -123,21 +174,29 @@ def whatsapp_phone(raw: str, country: str = "CO") -> str:
 
 
 def accept_posted(posted: PostedMessage) -> uuid.UUID | None:
-    """The webhook's operation: the clinic by the number written to, then `accept`.
+    """The webhook's operation: checks the message, finds the clinic by the number
+    written to, then `accept`.
 
-    Raises `UnknownNumber` when no clinic has that number; None for a retry.
+    Returns the message id; None for a retry.
+
+    Raises:
+        MalformedMessage: `From`, `To`, `MessageSid` or the media are not what
+            Twilio sends (nothing is stored).
+        UnknownNumber: no clinic has the number written to.
     """
-    to_number = whatsapp_phone(posted.to)
+    check_posted(posted)
+    to_number = _address(posted.to, "To")
+    from_phone = _address(posted.from_, "From")
     with session_scope(read_only=True) as session:
         tenant = clinic_directory.by_whatsapp_number(session, to_number)
         if tenant is None:
             log.warning("inbound WhatsApp message to unknown number %r ignored", posted.to)
             raise UnknownNumber("unknown WhatsApp number")
-        tenant_id, country = tenant.id, tenant.country
+        tenant_id = tenant.id
     return accept(
         InboundMessage(
             tenant_id=tenant_id,
-            from_phone=whatsapp_phone(posted.from_, country),
+            from_phone=from_phone,
             to_phone=to_number,
             body=posted.body,
             provider_sid=posted.provider_sid,

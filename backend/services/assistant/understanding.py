@@ -3,9 +3,11 @@
 Claude (when ANTHROPIC_API_KEY is set) reads each message once, with the
 conversation's state, the offered options and recent messages; what it says
 comes first, the rules fill whatever it left out and take over entirely when
-it fails. Emergencies are the
-exception: the rules' keyword check always runs, and either reader can raise
-the alarm (the client is asked to confirm before anyone is alerted).
+it fails. Both readings come out in one shape (an intent, a `WhenHint`, an
+option index...), so the flows fill one booking draft whichever read the
+message. Emergencies are the exception: the rules' keyword check always runs,
+and either reader can raise the alarm (the client is asked to confirm before
+anyone is alerted).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from backend.domain.language import (
     EmergencyDetection,
     Intent,
     PetMention,
+    WhenHint,
     YesNo,
     detect_emergency,
     detect_intent,
@@ -28,7 +31,15 @@ from backend.domain.language import (
     extract_client_name,
     extract_pet,
     parse_slot_choice,
+    parse_when,
     wants_other_slots,
+)
+from backend.domain.language.when import (
+    PartOfDay,
+    Shift,
+    local_zone,
+    requested_shift,
+    structured_hint,
 )
 from backend.integrations.llm import Interpretation, LlmContext, get_interpreter
 from backend.models import Message
@@ -74,9 +85,50 @@ class Understanding:
         return detect_yes_no(self.text)
 
     def slot_choice(self, offers: Sequence[Offer], *, now: datetime, tz: str) -> int | None:
-        if self.llm and self.llm.slot_option and self.llm.slot_option <= len(offers):
+        return self.choice([o.start for o in offers], now=now, tz=tz)
+
+    def choice(self, starts: Sequence[datetime], *, now: datetime, tz: str) -> int | None:
+        """Which of the listed moments (offered slots, the client's appointments) was picked."""
+        if self.llm and self.llm.slot_option and self.llm.slot_option <= len(starts):
             return self.llm.slot_option - 1
-        return parse_slot_choice(self.text, [o.start for o in offers], now=now, tz=tz)
+        return parse_slot_choice(self.text, list(starts), now=now, tz=tz)
+
+    def moment(self, *, now: datetime, tz: str) -> WhenHint | None:
+        """The day, time or part of day the message names: Claude's fields first, the rules'
+        for what Claude left out. Claude's days in the past or over a year ahead are dropped."""
+        rules = parse_when(self.text, now=now, tz=tz)
+        llm = self._llm_moment(now, tz)
+        if llm is None or rules is None:
+            return llm or rules
+        times = llm.times or rules.times
+        return WhenHint(
+            days=llm.days or rules.days,
+            times=times,
+            hours=None if times else llm.hours or rules.hours,
+            day_range=llm.day_range if llm.days else rules.day_range,
+            part_of_day=llm.part_of_day or rules.part_of_day,
+            shift=llm.shift or rules.shift,
+        )
+
+    def _llm_moment(self, now: datetime, tz: str) -> WhenHint | None:
+        if self.llm is None:
+            return None
+        today = now.astimezone(local_zone(tz)).date()
+        days = tuple(d for d in self.llm.dates if 0 <= (d - today).days <= 366)
+        part = PartOfDay(self.llm.part_of_day) if self.llm.part_of_day else None
+        return structured_hint(days, self.llm.clock, part, self.shift)
+
+    @cached_property
+    def shift(self) -> Shift | None:
+        """Earlier or later than the options offered ("¿algo antes?", "más tardecito")."""
+        if self.llm and self.llm.shift:
+            return Shift(self.llm.shift)
+        return requested_shift(self.text)
+
+    @cached_property
+    def rejects_offers(self) -> bool:
+        """None of the offered options suits ("esas no me quedan"): read as a no to them."""
+        return self.yes_no == YesNo.NO or bool(self.llm and self.llm.rejects_offers)
 
     @cached_property
     def wants_other_slots(self) -> bool:

@@ -449,3 +449,16 @@ def test_parse_when_ignores_case_accents_and_emoji(text):
     hint = when(text)
     assert hint.days == (date(2027, 1, 29),)
     assert hint.times[0] == time(9, 0)
+
+
+def test_a_hint_survives_the_booking_draft_storage_unchanged():
+    from backend.domain.language.when import WhenHint
+
+    for text in (
+        "el próximo martes a las 3 y media",
+        "la otra semana en la tarde",
+        "mañana temprano",
+    ):
+        hint = parse_when(text, now=datetime(2027, 1, 28, 15, 0, tzinfo=UTC), tz="America/Bogota")
+        assert hint is not None
+        assert WhenHint.from_json(hint.to_json()) == hint

@@ -155,3 +155,59 @@ def test_without_api_key_claude_is_not_called(chat, clinic, claude, monkeypatch)
     monkeypatch.setattr(settings, "ANTHROPIC_API_KEY", None)
     chat.send("Hola")
     assert claude.requests == []
+
+
+# Claude and the rules fill one booking draft: a moment either reads is kept for the next turns.
+
+
+def test_claude_day_and_a_later_time_book_that_day_at_that_time(chat, clinic, claude):
+    add_client(clinic.tenant, chat.phone, "Camila")
+    claude.replies.append(
+        _interpret(intent="book", reason_summary="Control general", dates=["2027-02-02"])
+    )
+    [offer] = chat.send("hola, una cita para el día que vuelvo de viaje, es para su control")
+    assert "1. Martes 2 de febrero" in offer
+    assert "Miércoles" not in offer and "Mañana" not in offer
+    claude.replies.append(_interpret(intent="unknown", time="16:00"))
+    [summary] = chat.send("ojalá a la hora de la merienda")
+    assert chat.state == "CONFIRM_BOOKING"
+    assert "martes 2 de febrero" in summary.lower() and "4:00 PM" in summary
+
+
+def test_claude_earlier_request_offers_earlier_slots(chat, clinic, claude):
+    add_client(clinic.tenant, chat.phone, "Camila")
+    claude.replies.append(_interpret(intent="book", dates=["2027-02-02"], part_of_day="afternoon"))
+    chat.send("quiero una cita el martes después de almuerzo, es un control")
+    first = chat.conversation().state_data["offers"][0]["start"]
+    claude.replies.append(_interpret(intent="unknown", shift="earlier"))
+    [reply] = chat.send("uf, ¿no habrá algo que no sea tan encima de la hora de salida?")
+    assert reply.startswith("Claro, más temprano tengo:")
+    offered = [o["start"] for o in chat.conversation().state_data["offers"]]
+    assert offered and all(start < first for start in offered)
+
+
+def test_claude_rejection_with_a_new_day_offers_that_day(chat, clinic, claude):
+    add_client(clinic.tenant, chat.phone, "Camila")
+    claude.replies.append(_interpret(intent="book"))
+    chat.send("hola, necesito una cita, es un control")
+    claude.replies.append(
+        _interpret(intent="unknown", rejects_offers=True, dates=["2027-02-03"], time="09:00")
+    )
+    [summary] = chat.send("ninguna de esas me cuadra, mejor el día de la quincena a primera hora")
+    assert chat.state == "CONFIRM_BOOKING"
+    assert "miércoles 3 de febrero" in summary.lower() and "9:00 AM" in summary
+
+
+def test_claude_picks_which_appointment_to_cancel(chat, clinic, claude):
+    from tests.services.assistant.test_appointment_flows import FRIDAY_10AM, MONDAY_3PM, _book
+
+    add_client(clinic.tenant, chat.phone, "Camila", ("Luna", "gato"))
+    _book(clinic, chat.phone, FRIDAY_10AM)
+    _book(clinic, chat.phone, MONDAY_3PM, reason="Control")
+    claude.replies.append(_interpret(intent="cancel"))
+    [which] = chat.send("necesito cancelar una cita")
+    assert "1." in which and "2." in which
+    claude.replies.append(_interpret(intent="cancel", slot_option=2))
+    [confirm] = chat.send("la del comienzo de la otra semana")
+    assert confirm.startswith("Tienes una cita el lunes 1 de febrero a las 3:00 PM")
+    assert confirm.endswith("¿Confirmas que quieres cancelarla? (Sí/No)")

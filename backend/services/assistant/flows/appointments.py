@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from backend.domain.appointment_rules import Priority, Status
 from backend.domain.errors import DomainError
-from backend.domain.language import YesNo, parse_slot_choice, parse_when
+from backend.domain.language import YesNo
 from backend.models import Appointment, Client, StaffUser
 from backend.services.actors import ASSISTANT
 from backend.services.assistant import replies
@@ -120,7 +120,7 @@ def _named(turn: Turn, found: list[Appointment]) -> list[Appointment]:
     pet = identity.pet_named_in(turn, text)
     if pet is not None:
         narrowed = [a for a in narrowed if a.pet_id == pet.id] or narrowed
-    hint = parse_when(text, now=turn.now, tz=turn.tz) if text.strip() else None
+    hint = booking_flow.moment_in(turn, text) if text.strip() else None
     if hint is not None and hint.days:
         narrowed = [a for a in narrowed if turn.local(a.start_at).date() in hint.days] or narrowed
     if hint is not None and hint.times:
@@ -165,6 +165,7 @@ def _act_on(
         turn.say(lead + replies.confirm_cancel(line(turn, appointment)))
         return
     turn.data.pop("pending", None)
+    booking_flow.forget_when(turn)
     turn.data.update(
         {
             "flow": "reschedule",
@@ -173,7 +174,6 @@ def _act_on(
             "doctor_id": str(appointment.doctor_id),
             "reason": appointment.reason,
             "seen": [],
-            "when_texts": [],
         }
     )
     if request:
@@ -192,7 +192,7 @@ def _new_moment_in(turn: Turn, appointment: Appointment, text: str) -> str:
     _, found, tail = text.rpartition(" para ")
     if found:
         return tail
-    hint = parse_when(text, now=turn.now, tz=turn.tz)
+    hint = booking_flow.moment_in(turn, text)
     if hint is not None and turn.local(appointment.start_at).date() in hint.days:
         return ""  # "cambiar mi cita de mañana": that is the appointment, not the new day
     return text
@@ -238,7 +238,7 @@ def handle_pending(turn: Turn) -> bool:
         ids = [uuid_or_none(i) for i in pending.get("ids", [])]
         found = [a for a in (turn.session.get(Appointment, i) for i in ids if i) if a is not None]
         index = (
-            parse_slot_choice(turn.text, [a.start_at for a in found], now=turn.now, tz=turn.tz)
+            turn.understanding.choice([a.start_at for a in found], now=turn.now, tz=turn.tz)
             if found
             else None
         )

@@ -18,7 +18,7 @@ from backend.domain.appointment_rules import Source, Status
 from backend.domain.conversation_states import State
 from backend.domain.errors import DomainError, StaleVersion
 from backend.domain.language import YesNo, extract_pet, normalize, parse_when
-from backend.domain.language.when import Shift, WhenHint, requested_shift
+from backend.domain.language.when import Shift, WhenHint
 from backend.models import Appointment, StaffUser
 from backend.services.actors import ASSISTANT
 from backend.services.assistant import replies, slots
@@ -123,7 +123,7 @@ def _symptom_clause(text: str) -> str | None:
 
 
 def _remember_pet(turn: Turn, text: str | None = None) -> None:
-    mention = turn.understanding.pet if text is None else extract_pet(text)
+    mention = turn.understanding.pet if text in (None, turn.text) else extract_pet(text)
     if mention is None or not mention.name:
         if identity.pet_named_in(turn, turn.text if text is None else text):
             return
@@ -154,12 +154,14 @@ def start(turn: Turn, *, text: str, prefix: str = "") -> None:
     ):
         turn.data.pop(key, None)
     turn.data["flow"] = "book"
-    turn.data.pop("when_texts", None)
+    forget_when(turn)
     remember_when(turn, text)
     _remember_pet(turn, text)
     if not turn.move(State.ASK_REASON):
         return
     reason, vaccine = reason_in(text)
+    if reason is None and not vaccine and text == turn.text:
+        reason = turn.understanding.reason_summary
     opening = (prefix + " " if prefix else "") + replies.start_booking()
     if vaccine:
         turn.data["awaiting_vaccine"] = True
@@ -237,21 +239,39 @@ def _merge_when(old: WhenHint, new: WhenHint) -> WhenHint:
     )
 
 
+def moment_in(turn: Turn, text: str) -> WhenHint | None:
+    """The moment `text` names: the turn's full reading (Claude's too) for the message itself,
+    the rules for any other text (a request remembered from earlier, part of a sentence)."""
+    if text == turn.text:
+        return turn.understanding.moment(now=turn.now, tz=turn.tz)
+    return parse_when(text, now=turn.now, tz=turn.tz)
+
+
 def draft_when(turn: Turn) -> WhenHint | None:
     """Every moment the client named in this booking, merged in order."""
-    merged: WhenHint | None = None
-    for text in turn.data.get("when_texts", []):
+    hints = [WhenHint.from_json(h) for h in turn.data.get("when_hints", [])]
+    for text in turn.data.get("when_texts", []):  # drafts stored before hints were
         hint = parse_when(str(text), now=turn.now, tz=turn.tz)
         if hint is not None:
-            merged = hint if merged is None else _merge_when(merged, hint)
+            hints.append(hint)
+    merged: WhenHint | None = None
+    for hint in hints:
+        merged = hint if merged is None else _merge_when(merged, hint)
     return merged
+
+
+def forget_when(turn: Turn) -> None:
+    """Starts the booking's moment afresh (a new booking, a move of another appointment)."""
+    turn.data.pop("when_hints", None)
+    turn.data.pop("when_texts", None)
 
 
 def remember_when(turn: Turn, text: str) -> WhenHint | None:
     """Adds what `text` says about the moment to the booking's draft; the merged moment."""
-    if parse_when(text, now=turn.now, tz=turn.tz) is None:
+    hint = moment_in(turn, text)
+    if hint is None:
         return None
-    turn.data["when_texts"] = [*turn.data.get("when_texts", []), text[:300]][-5:]
+    turn.data["when_hints"] = [*turn.data.get("when_hints", []), hint.to_json()][-5:]
     return draft_when(turn)
 
 
@@ -387,18 +407,19 @@ def on_selection(turn: Turn) -> None:
     if index is not None:
         _choose(turn, offers, index)
         return
-    shift = requested_shift(turn.text) if turn.text.strip() else None
-    if shift is not None and parse_when(turn.text, now=turn.now, tz=turn.tz) is None:
+    shift = understanding.shift if turn.text.strip() else None
+    if shift is not None and understanding.moment(now=turn.now, tz=turn.tz) is None:
         _offer_shifted(turn, offers, shift)
         return
-    if understanding.wants_other_slots:
-        offer_slots(turn, lead="Claro, mira estas otras opciones:")
-        return
-    if understanding.yes_no == YesNo.NO:
-        moment = remember_when(turn, turn.text)  # "no, mejor el miércoles"
+    if understanding.wants_other_slots or understanding.rejects_offers:
+        moment = remember_when(turn, turn.text)  # "no, mejor el miércoles", "¿otra el jueves?"
         if moment is not None:
             _offer_requested(turn, moment)
             return
+    if understanding.wants_other_slots:
+        offer_slots(turn, lead="Claro, mira estas otras opciones:")
+        return
+    if understanding.rejects_offers:
         turn.quiet()
         offer_slots(
             turn,

@@ -20,7 +20,6 @@ from backend.domain.language import (
     extract_name_reply,
     extract_pet,
     normalize,
-    parse_when,
 )
 from backend.models import Conversation
 from backend.services.assistant import replies
@@ -190,7 +189,7 @@ def _answer_question(turn: Turn, intent: Intent, text: str, prefix: str) -> None
     elif any(f" {w} " in normalized for w in _HOURS) and replies.hours_lines(
         turn.tenant.business_hours
     ):
-        hint = parse_when(text, now=turn.now, tz=turn.tz)
+        hint = booking_flow.moment_in(turn, text)
         if hint is not None and hint.days:  # "¿abren el sábado?", "¿a qué hora atienden mañana?"
             day = hint.days[0]
             turn.say(

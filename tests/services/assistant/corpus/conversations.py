@@ -89,12 +89,6 @@ GAP_PART_OF_DAY = (
     "parts of day: 'a última hora' is not understood, and 'al mediodía' (noon is a break) "
     "falls back to the generic offers from today instead of the nearest slots that day"
 )
-GAP_NEW_MOMENT_DROPPED = (
-    "changes of mind: a new day or time said with a refusal ('no, espera, mejor el miércoles', "
-    "'esas no me quedan, ¿tienes el jueves…?', 'no, siempre no, mejor en la tarde') or at "
-    "the summary ('no, mejor a las 11', 'mejor a las 3 de la tarde', 'mejor el lunes') is "
-    "ignored: other slots are shown, or the old slot is confirmed"
-)
 GAP_LATER_TODAY = "'¿no tení algo más tarde hoy?' picks today's offered slot instead of later ones"
 GAP_PET_NOT_ATTACHED = (
     "pets: a new pet named before its species ('Pelusa, mi conejo nuevo'), a pet named with "
@@ -1086,7 +1080,6 @@ CHANGES_OF_MIND = [
     ),
     Conversation(
         id="change_co_esas_no_tienes_el_jueves",
-        known_gap=GAP_NEW_MOMENT_DROPPED,
         category="changes_of_mind",
         country="CO",
         known=CAMILA,
@@ -1127,7 +1120,6 @@ CHANGES_OF_MIND = [
     ),
     Conversation(
         id="change_pe_ninguna_me_sirve_el_sabado",
-        known_gap=GAP_NEW_MOMENT_DROPPED,
         category="changes_of_mind",
         country="PE",
         known=CAMILA,
