@@ -2,7 +2,9 @@
 
 SQLite (embedded default) runs in WAL mode; write transactions start with
 `BEGIN IMMEDIATE`, so concurrent writers are serialised by the database itself.
-PostgreSQL uses a regular pool.
+PostgreSQL uses a regular pool whose connections are pinged when checked out:
+after a server restart (or a terminated backend) a dead connection is replaced
+before any request uses it, and the other pooled ones are discarded with it.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def make_engine(url: str) -> Engine:
         url,
         pool_size=settings.DB_POOL_SIZE,
         max_overflow=settings.DB_MAX_OVERFLOW,
-        pool_pre_ping=False,
+        pool_pre_ping=True,
     )
 
 

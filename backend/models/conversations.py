@@ -75,6 +75,12 @@ class Message(SQLModel, table=True):
             postgresql_where=sa.text("status = 'queued' AND direction = 'outbound'"),
             sqlite_where=sa.text("status = 'queued' AND direction = 'outbound'"),
         ),
+        sa.Index(  # the stuck-message recovery: claims older than a lease (migration 0007)
+            "ix_message_outbound_sending",
+            "status_updated_at",
+            postgresql_where=sa.text("status = 'sending' AND direction = 'outbound'"),
+            sqlite_where=sa.text("status = 'sending' AND direction = 'outbound'"),
+        ),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -96,6 +102,7 @@ class Message(SQLModel, table=True):
     attempts: int = Field(default=0)  # delivery attempts of an outbound message
     processed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    # when the status last changed; for a message `sending`, when it was claimed
     status_updated_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 

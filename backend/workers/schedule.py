@@ -34,6 +34,11 @@ SCHEDULE: tuple[Every, ...] = (
         "backend.workers.tasks.resubmit_pending_messages_task",
     ),
     Every(
+        "stuck-messages",
+        timedelta(minutes=1),
+        "backend.workers.tasks.recover_stuck_messages_task",
+    ),
+    Every(
         "alert-deliveries",
         timedelta(minutes=1),
         "backend.workers.tasks.retry_alert_deliveries_task",

@@ -61,6 +61,13 @@ def expire_slot_holds() -> int:
         return int(result.rowcount or 0)
 
 
+def recover_stuck_messages() -> int:
+    """Outbound messages left `sending` by a dead worker: matched at the provider or sent again."""
+    from backend.services.chats.messaging import recover_stuck_messages as recover
+
+    return recover()
+
+
 def retry_alert_deliveries() -> int:
     from backend.services.alerting.alerts import retry_failed_deliveries
 
@@ -120,6 +127,7 @@ _RUNS: dict[str, Callable[[], int]] = {
     "due-follow-ups": send_due_follow_ups,
     "slot-holds": expire_slot_holds,
     "resubmit-messages": resubmit_pending_messages,
+    "stuck-messages": recover_stuck_messages,
     "alert-deliveries": retry_alert_deliveries,
 }
 

@@ -194,6 +194,7 @@ send_due_reminders_task = _sweep_task("send_due_reminders_task", "due-reminders"
 send_due_follow_ups_task = _sweep_task("send_due_follow_ups_task", "due-follow-ups")
 expire_slot_holds_task = _sweep_task("expire_slot_holds_task", "slot-holds")
 resubmit_pending_messages_task = _sweep_task("resubmit_pending_messages_task", "resubmit-messages")
+recover_stuck_messages_task = _sweep_task("recover_stuck_messages_task", "stuck-messages")
 retry_alert_deliveries_task = _sweep_task("retry_alert_deliveries_task", "alert-deliveries")
 
 

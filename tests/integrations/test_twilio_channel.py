@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from backend.integrations.whatsapp import ChannelError, TwilioChannel
-from tests.fakes import fake_server, twilio_message
+from tests.fakes import TwilioMessages, fake_server, twilio_message
 
 ACCOUNT = "AC" + "0" * 32
+CLINIC = "+14155550100"
+CLIENT = "+573001112233"
 
 
 def test_send_text_posts_whatsapp_message_through_the_sdk():
@@ -70,3 +74,49 @@ def test_unreachable_api_is_retryable():
             from_phone="+14155550100", to_phone="+573001112233", body="x"
         )
     assert caught.value.retryable is True
+
+
+def test_find_sent_reads_back_messages_by_sender_recipient_date_and_body():
+    twilio = TwilioMessages()
+    with fake_server(twilio.respond) as server:
+        channel = TwilioChannel(ACCOUNT, "token", api_base_url=server.url)
+        before = datetime.now(UTC) - timedelta(minutes=1)
+        for to_phone, body in ((CLIENT, "Hola"), ("+573009998877", "Hola"), (CLIENT, "Chao")):
+            channel.send(from_phone=CLINIC, to_phone=to_phone, body=body)
+        found = channel.find_sent(
+            from_phone=CLINIC, to_phone=CLIENT, sent_after=before, body="Hola"
+        )
+        later = channel.find_sent(
+            from_phone=CLINIC,
+            to_phone=CLIENT,
+            sent_after=datetime.now(UTC) + timedelta(hours=1),
+            body="Hola",
+        )
+    assert [(f.provider_sid, f.status) for f in found] == [(twilio.created[0]["sid"], "sent")]
+    assert later == []
+    lookup = next(r for r in server.requests if r.method == "GET")
+    assert lookup.path.startswith(f"/2010-04-01/Accounts/{ACCOUNT}/Messages.json?")
+    assert lookup.query()["To"] == f"whatsapp:{CLIENT}"
+    assert lookup.query()["From"] == f"whatsapp:{CLINIC}"
+    assert lookup.query()["DateSent>"] == before.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_find_sent_when_twilio_fails_is_a_channel_error():
+    with fake_server(lambda r: (500, {"message": "boom", "status": 500})) as server:
+        with pytest.raises(ChannelError) as caught:
+            TwilioChannel(ACCOUNT, "token", api_base_url=server.url).find_sent(
+                from_phone=CLINIC, to_phone=CLIENT, sent_after=datetime.now(UTC), body="x"
+            )
+    assert caught.value.retryable is True
+
+
+def test_fake_messages_list_is_newest_first_and_paged_like_twilio():
+    twilio = TwilioMessages()
+    with fake_server(twilio.respond) as server:
+        channel = TwilioChannel(ACCOUNT, "token", api_base_url=server.url)
+        for n in range(5):
+            channel.send(from_phone=CLINIC, to_phone=CLIENT, body=f"mensaje {n}")
+        listed = channel.client.messages.list(to=f"whatsapp:{CLIENT}", page_size=2)
+    assert [m.body for m in listed] == [f"mensaje {n}" for n in reversed(range(5))]
+    assert all(m.status == "sent" and m.date_sent is not None for m in listed)
+    assert len([r for r in server.requests if r.method == "GET"]) == 3

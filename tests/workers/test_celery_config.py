@@ -54,6 +54,7 @@ def test_beat_schedule_runs_every_sweep_at_its_interval():
         "due-follow-ups": 300.0,
         "slot-holds": 60.0,
         "resubmit-messages": 30.0,
+        "stuck-messages": 60.0,
         "alert-deliveries": 60.0,
     }
     assert all(entry["task"] in celery_app.tasks for entry in schedule.values())

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
+from backend.core.clock import utcnow
 from backend.integrations.whatsapp.channel import SendResult
 
 
@@ -13,7 +15,8 @@ class SandboxChannel:
 
     The stored outbound row (body, or the template's ContentSid when the
     24-hour window is closed) is what the portal's sandbox page shows; `sent`
-    keeps the last calls for tests.
+    keeps the last calls for tests, and is what `find_sent` answers from (a
+    new process has forgotten them: "not found").
     """
 
     name = "sandbox"
@@ -42,6 +45,24 @@ class SandboxChannel:
         )
         return SendResult(provider_sid=sid, status="sent")
 
+    def find_sent(
+        self,
+        *,
+        from_phone: str,
+        to_phone: str,
+        sent_after: datetime,
+        body: str | None = None,
+        content_sid: str | None = None,
+        content_variables: dict[str, Any] | None = None,
+    ) -> list[SendResult]:
+        return [
+            SendResult(provider_sid=kept["sid"], status="sent")
+            for kept in self.sent
+            if (kept["from"], kept["to"], kept["body"]) == (from_phone, to_phone, body)
+            and (kept["content_sid"], kept["content_variables"]) == (content_sid, content_variables)
+            and kept["sent_at"] >= sent_after
+        ]
+
     def record(
         self,
         *,
@@ -63,5 +84,6 @@ class SandboxChannel:
                 "body": body,
                 "content_sid": content_sid,
                 "content_variables": content_variables,
+                "sent_at": utcnow(),
             }
         )

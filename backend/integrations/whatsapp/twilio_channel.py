@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -23,6 +26,7 @@ log = logging.getLogger(__name__)
 
 SEND_TIMEOUT_S = 10.0
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+LOOKUP_LIMIT = 200  # messages read back per lookup: one recipient over minutes, a page or so
 
 
 class _RebasedHttpClient(TwilioHttpClient):
@@ -89,18 +93,75 @@ class TwilioChannel:
             kwargs["body"] = body or ""
         if status_callback:
             kwargs["status_callback"] = status_callback
-        try:
+        with _provider_errors():
             message = self.client.messages.create(**kwargs)
-        except TwilioRestException as exc:
-            raise ChannelError(
-                f"Twilio refused the message ({exc.status}): {exc.msg}",
-                code=str(exc.code or exc.status),
-                retryable=exc.status in RETRYABLE_STATUS,
-            ) from exc
-        except TwilioException as exc:
-            raise ChannelError(f"Twilio error: {exc}", code="twilio_error", retryable=True) from exc
-        except OSError as exc:  # requests' connection errors and timeouts derive from OSError
-            raise ChannelError(
-                f"Twilio unreachable: {exc}", code="unreachable", retryable=True
-            ) from exc
         return SendResult(provider_sid=str(message.sid), status=str(message.status or "queued"))
+
+    def find_sent(
+        self,
+        *,
+        from_phone: str,
+        to_phone: str,
+        sent_after: datetime,
+        body: str | None = None,
+        content_sid: str | None = None,
+        content_variables: dict[str, Any] | None = None,
+    ) -> list[SendResult]:
+        """Reads back Twilio's Messages list (by sender, recipient and DateSent>) and
+        keeps those with this content.
+
+        Free text must equal the body Twilio stored. A template is stored
+        rendered, so it matches when every variable's text appears in it.
+        """
+        with _provider_errors():
+            listed = self.client.messages.list(
+                to=_whatsapp(to_phone),
+                from_=_whatsapp(from_phone),
+                date_sent_after=sent_after,
+                limit=LOOKUP_LIMIT,
+            )
+        found = [
+            message
+            for message in listed
+            if (message.date_created is None or message.date_created >= sent_after)
+            and _same_content(message.body or "", body, content_sid, content_variables)
+        ]
+        found.sort(key=lambda message: message.date_created or sent_after)
+        return [
+            SendResult(
+                provider_sid=str(message.sid),
+                status=str(message.status or "queued"),
+                error_code=str(message.error_code) if message.error_code else None,
+            )
+            for message in found
+        ]
+
+
+def _same_content(
+    stored: str,
+    body: str | None,
+    content_sid: str | None,
+    content_variables: dict[str, Any] | None,
+) -> bool:
+    if not content_sid:
+        return stored.strip() == (body or "").strip()
+    return all(str(value).strip() in stored for value in (content_variables or {}).values())
+
+
+@contextmanager
+def _provider_errors() -> Iterator[None]:
+    """Turns the SDK's and the network's errors into ChannelError (retryable or not)."""
+    try:
+        yield
+    except TwilioRestException as exc:
+        raise ChannelError(
+            f"Twilio refused the request ({exc.status}): {exc.msg}",
+            code=str(exc.code or exc.status),
+            retryable=exc.status in RETRYABLE_STATUS,
+        ) from exc
+    except TwilioException as exc:
+        raise ChannelError(f"Twilio error: {exc}", code="twilio_error", retryable=True) from exc
+    except OSError as exc:  # requests' connection errors and timeouts derive from OSError
+        raise ChannelError(
+            f"Twilio unreachable: {exc}", code="unreachable", retryable=True
+        ) from exc

@@ -5,7 +5,10 @@ transaction and submits a DELIVER_MESSAGE job for after its commit
 (`backend.core.jobs`: in-process now, a Celery task with Redis), which calls
 `deliver_message`. So a reply is never sent for work that rolled
 back, and never lost for work that committed: a message still `queued` is
-submitted again by the workers' sweep.
+submitted again by the workers' sweep. A message left `sending` by a worker
+that died mid-send is recovered by another sweep (`recover_stuck_messages`):
+the provider is asked first whether it went out, so it is neither lost nor
+sent twice.
 
 WhatsApp rules applied here:
 - a text over 1,600 characters goes as several messages, split at paragraph,
@@ -26,7 +29,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, or_, update
 from sqlmodel import Session, col, select
 
 from backend.core.clock import utcnow
@@ -41,6 +44,14 @@ log = logging.getLogger(__name__)
 WHATSAPP_MAX_CHARS = 1600
 SERVICE_WINDOW = timedelta(hours=24)
 MAX_ATTEMPTS = 5
+SENDING_LEASE = timedelta(minutes=2)
+"""How long a claimed message may stay `sending` before its worker counts as dead.
+
+Far above the provider call's timeout (10 s), so a live worker has recorded
+the answer long before."""
+PROVIDER_CLOCK_SKEW = timedelta(minutes=5)
+"""Margin for the provider's clock when asking what it sent since a message was stored."""
+RECOVERY_BATCH = 100
 
 STATUS_RANK = {
     "queued": 0,
@@ -62,6 +73,16 @@ class DeliveryResult(StrEnum):
     FAILED = "failed"
     RETRY = "retry"  # back to queued; a later attempt may succeed
     SKIPPED = "skipped"  # not queued (already sent, claimed elsewhere, or unknown)
+
+
+class Recovery(StrEnum):
+    """What the recovery did with a message stuck in `sending`."""
+
+    MATCHED = "matched"  # the provider had it: its id and status are recorded
+    REQUEUED = "requeued"  # the provider never got it: queued again for the normal path
+    FAILED = "failed"  # the provider never got it and no attempts are left
+    UNKNOWN = "unknown"  # the provider could not be asked: left for the next pass
+    SKIPPED = "skipped"  # not stuck (recorded meanwhile, or still inside its lease)
 
 
 def split_text(text: str, limit: int = WHATSAPP_MAX_CHARS) -> list[str]:
@@ -213,7 +234,22 @@ def _claim(session: Session, message_id: uuid.UUID) -> _Outgoing | None:
         return None
     row = session.get(Message, message_id, populate_existing=True)
     assert row is not None
+    return _outgoing(row)
+
+
+def _outgoing(row: Message) -> _Outgoing:
     return _Outgoing(row.id, row.from_phone, row.to_phone, row.body, row.template_sid, row.attempts)
+
+
+def _content(outgoing: _Outgoing) -> dict[str, Any]:
+    """What the channel is given for the message: free text, or the template and its variable."""
+    if outgoing.template_sid:
+        return {
+            "body": None,
+            "content_sid": outgoing.template_sid,
+            "content_variables": {"1": outgoing.body[:1024]},
+        }
+    return {"body": outgoing.body, "content_sid": None, "content_variables": None}
 
 
 def _record(
@@ -256,14 +292,11 @@ def _record(
 
 def _send(outgoing: _Outgoing) -> tuple[str | None, ChannelError | None]:
     channel = get_channel()
-    content_sid = outgoing.template_sid
     try:
         sent = channel.send(
             from_phone=outgoing.from_phone,
             to_phone=outgoing.to_phone,
-            body=None if content_sid else outgoing.body,
-            content_sid=content_sid,
-            content_variables={"1": outgoing.body[:1024]} if content_sid else None,
+            **_content(outgoing),
             status_callback=_status_callback_url() if channel.name != "sandbox" else None,
         )
     except ChannelError as exc:
@@ -315,13 +348,17 @@ def record_status(provider_sid: str, status: str, error_code: str | None = None)
         ).first()
         if message is None or message.direction != "outbound":
             return False
-        if STATUS_RANK[status] > STATUS_RANK.get(message.status, -1):
-            message.status = status
-            message.status_updated_at = utcnow()
-        if error_code:
-            message.error_code = str(error_code)[:16]
+        _move_forward(message, status, error_code)
         session.add(message)
     return True
+
+
+def _move_forward(message: Message, status: str, error_code: str | None) -> None:
+    if STATUS_RANK.get(status, -1) > STATUS_RANK.get(message.status, -1):
+        message.status = status
+        message.status_updated_at = utcnow()
+    if error_code:
+        message.error_code = str(error_code)[:16]
 
 
 def queued_message_ids(*, older_than: timedelta, limit: int = 500) -> Sequence[uuid.UUID]:
@@ -338,3 +375,121 @@ def queued_message_ids(*, older_than: timedelta, limit: int = 500) -> Sequence[u
             .order_by(col(Message.created_at))
             .limit(limit)
         ).all()
+
+
+def _stuck_since(cutoff: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Outbound messages claimed (`sending`) before `cutoff` and never recorded."""
+    return (
+        col(Message.direction) == "outbound",
+        col(Message.status) == "sending",
+        col(Message.provider_sid).is_(None),
+        or_(
+            col(Message.status_updated_at) <= cutoff,
+            col(Message.status_updated_at).is_(None) & (col(Message.created_at) <= cutoff),
+        ),
+    )
+
+
+def stuck_message_ids(
+    *, lease: timedelta = SENDING_LEASE, limit: int = RECOVERY_BATCH
+) -> Sequence[uuid.UUID]:
+    """Outbound messages left `sending` for longer than `lease` (their worker died)."""
+    with session_scope(read_only=True) as session:
+        return session.exec(
+            select(Message.id)
+            .where(*_stuck_since(utcnow() - lease))
+            .order_by(col(Message.status_updated_at))
+            .limit(limit)
+        ).all()
+
+
+def recover_stuck_message(message_id: uuid.UUID, *, lease: timedelta = SENDING_LEASE) -> Recovery:
+    """Moves on one message whose worker died between claiming it and recording the answer.
+
+    The worker may have died before calling the provider or after the
+    provider accepted the message; only the provider knows which, so it is
+    asked first (same sender and recipient, sent since the message was
+    stored, same content, an id no other message has). Found: its id and
+    status are recorded, as the worker would have. Not found: the message is
+    queued again and the normal path sends it after commit (DELIVER_MESSAGE),
+    or, with its attempts used up, it fails as `lost`. When the provider
+    cannot be asked nothing changes and the next pass asks again: a message
+    is never sent again without the provider saying it did not go out.
+
+    Args:
+        message_id: the outbound message.
+        lease: how long a claim is left alone (a live worker is still on it).
+    """
+    cutoff = utcnow() - lease
+    with session_scope(read_only=True) as session:
+        row = session.exec(
+            select(Message).where(col(Message.id) == message_id, *_stuck_since(cutoff))
+        ).first()
+        if row is None:
+            return Recovery.SKIPPED
+        outgoing, stored_at = _outgoing(row), row.created_at
+    try:
+        found = get_channel().find_sent(
+            from_phone=outgoing.from_phone,
+            to_phone=outgoing.to_phone,
+            sent_after=stored_at - PROVIDER_CLOCK_SKEW,
+            **_content(outgoing),
+        )
+    except ChannelError as exc:
+        log.warning("cannot ask whether stuck message %s went out: %s", message_id, exc.message)
+        return Recovery.UNKNOWN
+    except Exception:  # a bug in a channel must not stop the sweep
+        log.exception("channel crashed looking up stuck message %s", message_id)
+        return Recovery.UNKNOWN
+    with session_scope(write=True) as session:
+        message = session.exec(
+            select(Message)
+            .where(
+                col(Message.id) == message_id,
+                col(Message.attempts) == outgoing.attempts,  # nobody claimed it meanwhile
+                *_stuck_since(cutoff),
+            )
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).first()
+        if message is None:
+            return Recovery.SKIPPED
+        sids = [sent.provider_sid for sent in found]
+        known = (
+            set(
+                session.exec(
+                    select(Message.provider_sid).where(col(Message.provider_sid).in_(sids))
+                )
+            )
+            if sids
+            else set()
+        )
+        match = next((sent for sent in found if sent.provider_sid not in known), None)
+        if match is not None:
+            log.info("stuck message %s had gone out as %s", message_id, match.provider_sid)
+            _record(session, outgoing, sid=match.provider_sid, error=None)
+            _move_forward(message, match.status.lower(), match.error_code)
+            session.add(message)
+            return Recovery.MATCHED
+        if message.attempts >= MAX_ATTEMPTS:
+            log.warning("stuck message %s never went out and has no attempts left", message_id)
+            lost = ChannelError(
+                "worker lost; never reached the provider", code="lost", retryable=False
+            )
+            _record(session, outgoing, sid=None, error=lost)
+            return Recovery.FAILED
+        log.info("stuck message %s never went out; queued again", message_id)
+        message.status, message.status_updated_at = "queued", utcnow()
+        session.add(message)
+        submit_after_commit(session, Job.DELIVER_MESSAGE, message.id)
+        return Recovery.REQUEUED
+
+
+def recover_stuck_messages(*, lease: timedelta = SENDING_LEASE, limit: int = RECOVERY_BATCH) -> int:
+    """Recovers every message stuck in `sending` past `lease`; returns how many moved on."""
+    moved = (Recovery.MATCHED, Recovery.REQUEUED, Recovery.FAILED)
+    return sum(
+        1
+        for message_id in stuck_message_ids(lease=lease, limit=limit)
+        if recover_stuck_message(message_id, lease=lease) in moved
+    )
