@@ -222,13 +222,29 @@ def _pet_name_after(tokens: tuple[_Token, ...], index: int, *, lowercase_ok: boo
     return " ".join(words) or None
 
 
+_APPOSITION_LEADS = frozenset({"para", "de", "a", "es"})
+_OWNED = frozenset({"mi", "nuestro", "nuestra"})
+
+
+def _pet_name_before(tokens: tuple[_Token, ...], index: int) -> str | None:
+    """A name set before its species: "para Pelusa, mi conejo nuevo"."""
+    if index < 4 or tokens[index - 1].norm not in _OWNED or tokens[index - 2].raw != ",":
+        return None
+    candidate, lead = tokens[index - 3], tokens[index - 4]
+    if lead.norm not in _APPOSITION_LEADS or not candidate.is_capitalised:
+        return None
+    if candidate.norm in _NOT_A_NAME or candidate.norm in _SPECIES:
+        return None
+    return _title(candidate.raw)
+
+
 def extract_pet(text: str) -> PetMention | None:
     """The pet a message talks about: its name and normalised species.
 
     "para mi gata Luna" -> PetMention("Luna", "gato"); "mi perro" ->
     PetMention(None, "perro"); "mi perro tiene tos" -> no name. A name is a
-    capitalised word right after the species word (or any word after
-    "se llama").
+    capitalised word right after the species word, or set before it ("para
+    Pelusa, mi conejo"), or any word after "se llama".
     """
     tokens = _tokens(text)
     species: str | None = None
@@ -238,7 +254,11 @@ def extract_pet(text: str) -> PetMention | None:
         if token.norm in _SPECIES or token.norm in _PET_WORDS:
             pet_seen = True
             species = species or _SPECIES.get(token.norm)
-            name = name or _pet_name_after(tokens, index + 1, lowercase_ok=False)
+            name = (
+                name
+                or _pet_name_after(tokens, index + 1, lowercase_ok=False)
+                or _pet_name_before(tokens, index)
+            )
         elif pet_seen:
             # "se llama" names the pet only once a pet was mentioned; before
             # that it may be anyone ("mi esposa se llama Ana").

@@ -187,8 +187,10 @@ def booking_summary(
     pet: str | None,
     *,
     ask_name: bool = False,
+    ask_pet: Sequence[str] = (),
 ) -> str:
-    """The appointment to confirm; a client without a name on file is asked it here, once."""
+    """The appointment to confirm; a client without a name on file is asked it here, once,
+    and a client with several pets which one it is for."""
     lines = [
         "Perfecto. Confirmo tu cita:",
         "",
@@ -206,6 +208,9 @@ def booking_summary(
             "",
             "¿A nombre de quién la dejo? Escríbeme tu nombre y queda confirmada (o Sí/No).",
         ]
+    elif ask_pet:
+        names = ", ".join(ask_pet[:-1]) + f" o para {ask_pet[-1]}"
+        lines += ["", f"¿Es para {names}? Dime cuál y queda confirmada."]
     else:
         lines += ["", "¿Confirmas esta cita? (Sí/No)"]
     return "\n".join(lines)

@@ -151,6 +151,8 @@ def start(turn: Turn, *, text: str, prefix: str = "") -> None:
         "awaiting_vaccine",
         "pending",
         "when_text",
+        "pet_asked",
+        "awaiting_pet",
     ):
         turn.data.pop(key, None)
     turn.data["flow"] = "book"
@@ -380,16 +382,37 @@ def _choose(turn: Turn, offers: list[Offer], index: int) -> None:
         old = turn.local(appointment.start_at) if appointment else when
         turn.say(replies.reschedule_summary(old, when, doctor))
         return
+    _remember_pet(turn)  # "la primera, es para Toby"
     ask_name = turn.client is None or not turn.client.name
     if ask_name:
         ask_name = not turn.data.get("name_asked")
         turn.data["name_asked"] = True
     turn.data["awaiting_name"] = ask_name
+    which_pet = [] if ask_name else _pets_to_ask(turn)
+    turn.data["awaiting_pet"] = bool(which_pet)
     turn.say(
         replies.booking_summary(
-            when, doctor, turn.data.get("reason"), turn.data.get("pet_name"), ask_name=ask_name
+            when,
+            doctor,
+            turn.data.get("reason"),
+            turn.data.get("pet_name"),
+            ask_name=ask_name,
+            ask_pet=which_pet,
         )
     )
+
+
+def _pets_to_ask(turn: Turn) -> list[str]:
+    """The client's pets to choose from when the booking does not say which (asked once)."""
+    if turn.client is None or turn.data.get("pet_id") or turn.data.get("pet_asked"):
+        return []
+    pets = clients.pets_of(turn.session, turn.client.id)
+    species = turn.data.get("pet_species")
+    candidates = [p for p in pets if p.species == species] if species else pets
+    if len(candidates) < 2:
+        return []
+    turn.data["pet_asked"] = True
+    return [p.name for p in candidates]
 
 
 def on_selection(turn: Turn) -> None:
@@ -431,7 +454,28 @@ def on_selection(turn: Turn) -> None:
     if hint is not None:
         _offer_requested(turn, hint)
         return
+    if _pet_changed(turn):  # "ay perdón, es para Luna, no para Toby"
+        labels = [replies.offer_label(turn.local(o.start), turn.today) for o in offers]
+        turn.say(
+            f"Listo, la cita es para {turn.data['pet_name']}. Estos son los horarios:\n\n"
+            f"{replies.slot_list(labels)}\n\n¿Cuál te funciona mejor?"
+        )
+        return
     turn.say(replies.selection_not_understood(len(offers)))
+
+
+def _pet_changed(turn: Turn) -> bool:
+    """Whether the message names a pet other than the booking's (and makes it the booking's)."""
+    before = turn.data.get("pet_id"), turn.data.get("pet_name")
+    _remember_pet(turn)
+    return (
+        bool(turn.data.get("pet_name"))
+        and (
+            turn.data.get("pet_id"),
+            turn.data.get("pet_name"),
+        )
+        != before
+    )
 
 
 def _offer_shifted(turn: Turn, offers: list[Offer], shift: Shift) -> None:
@@ -518,6 +562,9 @@ def on_confirm(turn: Turn) -> None:
         if name:
             turn.ensure_client(name)
             answer = YesNo.YES  # the name is the confirmation asked for
+    awaiting_pet = turn.data.pop("awaiting_pet", False)
+    if answer != YesNo.NO and _pet_changed(turn) and awaiting_pet:
+        answer = YesNo.YES  # which pet was the question: the answer confirms
     if answer == YesNo.YES:
         if turn.data.get("flow") == "reschedule":
             _reschedule(turn, offers[choice])

@@ -9,19 +9,28 @@ from backend.models import Pet
 from backend.services.assistant.context import Turn
 from backend.services.patients import clients
 
+_NEGATED = re.compile(r"\bno (?:es )?(?:para |de )?(?:el |la |mi )?$")
+
 
 def pet_named_in(turn: Turn, text: str) -> Pet | None:
-    """One of the client's pets named in the text ("una cita para Coco"), remembered for the turn."""
+    """The client's pet the text names ("una cita para Coco"), remembered for the turn.
+
+    A pet named only to be ruled out ("es para Luna, no para Toby") does not
+    count; of several named, the first said wins.
+    """
     if turn.client is None or not text:
         return None
-    words = set(normalize(text).split())
+    normalized = f" {normalize(text)} "
+    named: list[tuple[int, Pet]] = []
     for pet in clients.pets_of(turn.session, turn.client.id):
-        if normalize(pet.name) in words:
-            turn.data.update(
-                {"pet_id": str(pet.id), "pet_name": pet.name, "pet_species": pet.species}
-            )
-            return pet
-    return None
+        found = re.search(rf"(?<= ){re.escape(normalize(pet.name))}(?= )", normalized)
+        if found and not _NEGATED.search(normalized[: found.start()]):
+            named.append((found.start(), pet))
+    if not named:
+        return None
+    pet = min(named, key=lambda item: item[0])[1]
+    turn.data.update({"pet_id": str(pet.id), "pet_name": pet.name, "pet_species": pet.species})
+    return pet
 
 
 def name_reply(turn: Turn, text: str) -> str | None:

@@ -90,11 +90,6 @@ GAP_PART_OF_DAY = (
     "falls back to the generic offers from today instead of the nearest slots that day"
 )
 GAP_LATER_TODAY = "'¿no tení algo más tarde hoy?' picks today's offered slot instead of later ones"
-GAP_PET_NOT_ATTACHED = (
-    "pets: a new pet named before its species ('Pelusa, mi conejo nuevo'), a pet named with "
-    "the yes ('sí, es para Toby') or a correction ('es para Luna, no para Toby') is not the "
-    "appointment's pet; with two pets the assistant never asks which one"
-)
 GAP_RESCHEDULE_IGNORES_MOMENT = (
     "reschedule: the new moment asked with the move ('para el lunes', 'para la otra semana', "
     "'mejor en la tarde') is ignored; the generic offers from today are shown"
@@ -1201,12 +1196,27 @@ TWO_PETS_CONVERSATIONS = [
     ),
     Conversation(
         id="pets_co_named_with_the_yes",
-        known_gap=GAP_PET_NOT_ATTACHED,
         category="two_pets",
         country="CO",
         known=TWO_PETS,
         says=("Hola, necesito una cita de control", "la primera", "sí, es para Toby"),
         expect=(Booked(pet="Toby"),),
+    ),
+    Conversation(
+        id="pets_co_which_one_asked_at_the_summary",
+        category="two_pets",
+        country="CO",
+        known=TWO_PETS,
+        says=("Buenas, quiero sacar una cita para vacuna de la rabia", "la 2", "el Toby"),
+        expect=(Booked(pet="Toby", reason_has="rabia"), Says("¿es para luna o para toby?")),
+    ),
+    Conversation(
+        id="pets_mx_which_one_answered_yes",
+        category="two_pets",
+        country="MX",
+        known=TWO_PETS,
+        says=("Hola, ocupo una cita para revisión general", "la primera", "sí"),
+        expect=(Booked(reason_has="control"), Says("¿es para luna o para toby?")),
     ),
     Conversation(
         id="pets_mx_la_gata_no_el_perro",
@@ -1223,7 +1233,6 @@ TWO_PETS_CONVERSATIONS = [
     ),
     Conversation(
         id="pets_co_switches_pet_mid_booking",
-        known_gap=GAP_PET_NOT_ATTACHED,
         category="two_pets",
         country="CO",
         known=TWO_PETS,
@@ -1237,7 +1246,6 @@ TWO_PETS_CONVERSATIONS = [
     ),
     Conversation(
         id="pets_ar_a_third_pet",
-        known_gap=GAP_PET_NOT_ATTACHED,
         category="two_pets",
         country="AR",
         known=TWO_PETS,
