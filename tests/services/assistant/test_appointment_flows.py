@@ -222,3 +222,26 @@ def test_yes_to_a_reminder_confirms_a_pending_appointment(chat, clinic):
     assert reply.startswith("¡Perfecto! Tu cita mañana a las 10:00 AM (Control) quedó confirmada.")
     with session_scope(read_only=True) as session:
         assert session.get(Appointment, pending.id).status == "confirmed"
+
+
+def test_the_moment_of_a_move_request_survives_choosing_which_appointment(chat, clinic):
+    add_client(clinic.tenant, chat.phone, "Camila Rodríguez", ("Luna", "gato"))
+    _book(clinic, chat.phone, FRIDAY_10AM)
+    _book(clinic, chat.phone, MONDAY_3PM, reason="Control")
+    [which] = chat.send("necesito cambiar una cita para el miércoles")
+    assert "1." in which and "2." in which
+    [offer] = chat.send("la del lunes")
+    assert "1. Miércoles 3 de febrero" in offer
+
+
+def test_cancelling_all_appointments_lists_them_and_asks_once(chat, clinic):
+    add_client(clinic.tenant, chat.phone, "Camila Rodríguez", ("Luna", "gato"))
+    _book(clinic, chat.phone, FRIDAY_10AM)
+    _book(clinic, chat.phone, MONDAY_3PM, reason="Control")
+    [confirm] = chat.send("quiero cancelar una cita")
+    [ask] = chat.send("ambas, nos vamos de viaje")
+    assert ask.endswith("¿Confirmas que quieres cancelarlas todas? (Sí/No)")
+    [done] = chat.send("sí")
+    assert done.startswith("Listo, cancelé tus citas:")
+    with session_scope(read_only=True) as session:
+        assert {a.status for a in session.exec(select(Appointment))} == {"cancelled"}

@@ -8,11 +8,13 @@ first ("la 2", "la del viernes").
 
 from __future__ import annotations
 
+import re
+
 from sqlmodel import Session, col, select
 
 from backend.domain.appointment_rules import Priority, Status
 from backend.domain.errors import DomainError
-from backend.domain.language import YesNo
+from backend.domain.language import WhenHint, YesNo, normalize
 from backend.models import Appointment, Client, StaffUser
 from backend.services.actors import ASSISTANT
 from backend.services.assistant import replies
@@ -130,11 +132,61 @@ def _named(turn: Turn, found: list[Appointment]) -> list[Appointment]:
     return narrowed
 
 
+_ALL = re.compile(r"\b(?:las dos|los dos|ambas|ambos|todas|todos|las \d+|las tres|los tres)\b")
+
+
+def _ask_cancel_all(turn: Turn, found: list[Appointment], lead: str = "") -> None:
+    """ "Cancelen las dos": every one listed, after one yes."""
+    turn.data["pending"] = {
+        "kind": "confirm_cancel_all",
+        "ids": [str(a.id) for a in found],
+        "versions": {str(a.id): a.version for a in found},
+    }
+    lines = "\n".join(f"• {line(turn, a, with_doctor=False)}" for a in found)
+    turn.say(
+        f"{lead}Estas son tus citas:\n{lines}\n\n¿Confirmas que quieres cancelarlas todas? (Sí/No)"
+    )
+
+
+def _cancel_all(turn: Turn, found: list[Appointment], versions: dict) -> None:
+    done: list[str] = []
+    for appointment in found:
+        text = line(turn, appointment, with_doctor=False)
+        try:
+            with turn.session.begin_nested():
+                booking.cancel(
+                    turn.session,
+                    tenant=turn.tenant,
+                    actor=ASSISTANT,
+                    appointment_id=appointment.id,
+                    expected_version=versions.get(str(appointment.id)),
+                    reason="Cancelada por el cliente por WhatsApp",
+                )
+        except DomainError:
+            continue
+        done.append(text)
+    if len(done) < len(found):
+        turn.say(
+            f"Cancelé {len(done)} de tus {len(found)} citas; las otras cambiaron hace un momento. "
+            f"Por favor llama al consultorio ({turn.clinic_phone}) y lo revisamos."
+        )
+        return
+    turn.data["pending"] = {"kind": "offer_booking"}
+    turn.say(
+        "Listo, cancelé tus citas:\n"
+        + "\n".join(f"• {t}" for t in done)
+        + "\n\n¿Quieres agendar otra fecha?"
+    )
+
+
 def _start(turn: Turn, action: str, prefix: str) -> None:
     found = _about(turn, upcoming(turn.session, turn.client, turn.now))
+    lead = prefix + "\n" if prefix else ""
+    if action == "cancel" and len(found) > 1 and _ALL.search(normalize(turn.text)):
+        _ask_cancel_all(turn, found, lead)
+        return
     if len(found) > 1:
         found = _named(turn, found)
-    lead = prefix + "\n" if prefix else ""
     if not found:
         turn.data["pending"] = {"kind": "offer_booking"}
         turn.say(lead + replies.no_upcoming())
@@ -146,6 +198,7 @@ def _start(turn: Turn, action: str, prefix: str) -> None:
         "kind": "choose_appointment",
         "action": action,
         "ids": [str(a.id) for a in found],
+        "request": turn.text[:300],  # "…para el jueves" still counts once the one is chosen
     }
     verb = "cancelar" if action == "cancel" else "cambiar"
     turn.say(lead + replies.choose_appointment([line(turn, a) for a in found], verb))
@@ -176,8 +229,13 @@ def _act_on(
             "seen": [],
         }
     )
-    if request:
-        booking_flow.remember_when(turn, _new_moment_in(turn, appointment, request))
+    moment = booking_flow.moment_in(turn, _new_moment_in(turn, appointment, request))
+    if moment is not None:
+        if not moment.days:  # "cambiar la hora… mejor en la tarde": the same day, another time
+            booking_flow.remember_hint(
+                turn, WhenHint(days=(turn.local(appointment.start_at).date(),))
+            )
+        booking_flow.remember_hint(turn, moment)
     booking_flow.offer_slots(
         turn,
         lead=lead
@@ -189,6 +247,8 @@ def _act_on(
 def _new_moment_in(turn: Turn, appointment: Appointment, text: str) -> str:
     """The new moment a move request names: what follows "para" ("ya no puedo ir mañana, ¿la
     pasamos para el martes?"); without one, the text unless it only names the current day."""
+    if not text.strip():
+        return ""
     _, found, tail = text.rpartition(" para ")
     if found:
         return tail
@@ -237,11 +297,18 @@ def handle_pending(turn: Turn) -> bool:
     if kind == "choose_appointment":
         ids = [uuid_or_none(i) for i in pending.get("ids", [])]
         found = [a for a in (turn.session.get(Appointment, i) for i in ids if i) if a is not None]
+        action = pending.get("action", "cancel")
+        if action == "cancel" and len(found) > 1 and _ALL.search(normalize(turn.text)):
+            _ask_cancel_all(turn, found)
+            return True
         index = (
             turn.understanding.choice([a.start_at for a in found], now=turn.now, tz=turn.tz)
             if found
             else None
         )
+        named = _named(turn, found) if index is None and found else found
+        if index is None and len(named) == 1:  # "la de Luna", "la del viernes"
+            index = found.index(named[0])
         if index is None:
             if answer == YesNo.NO:
                 turn.data.pop("pending", None)
@@ -251,7 +318,21 @@ def handle_pending(turn: Turn) -> bool:
             turn.say("¿Cuál de tus citas? Respóndeme con el número (1, 2…) o con el día.")
             return True
         turn.data.pop("pending", None)
-        _act_on(turn, pending.get("action", "cancel"), found[index])
+        _act_on(turn, action, found[index], request=str(pending.get("request") or ""))
+        return True
+    if kind == "confirm_cancel_all":
+        ids = [uuid_or_none(i) for i in pending.get("ids", [])]
+        chosen = [a for a in (turn.session.get(Appointment, i) for i in ids if i) if a is not None]
+        if answer == YesNo.YES:
+            turn.data.pop("pending", None)
+            _cancel_all(turn, chosen, pending.get("versions", {}))
+            return True
+        if answer == YesNo.NO:
+            turn.data.pop("pending", None)
+            turn.quiet()
+            turn.say("Entendido, tus citas siguen en pie. ¡Te esperamos! 🐾")
+            return True
+        turn.say(f"¿Confirmas que quieres cancelar tus {len(chosen)} citas? Responde Sí o No.")
         return True
     turn.data.pop("pending", None)
     return False

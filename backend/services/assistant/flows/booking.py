@@ -271,8 +271,11 @@ def forget_when(turn: Turn) -> None:
 def remember_when(turn: Turn, text: str) -> WhenHint | None:
     """Adds what `text` says about the moment to the booking's draft; the merged moment."""
     hint = moment_in(turn, text)
-    if hint is None:
-        return None
+    return None if hint is None else remember_hint(turn, hint)
+
+
+def remember_hint(turn: Turn, hint: WhenHint) -> WhenHint | None:
+    """Adds a moment to the booking's draft; the merged moment."""
     turn.data["when_hints"] = [*turn.data.get("when_hints", []), hint.to_json()][-5:]
     return draft_when(turn)
 

@@ -90,14 +90,6 @@ GAP_PART_OF_DAY = (
     "falls back to the generic offers from today instead of the nearest slots that day"
 )
 GAP_LATER_TODAY = "'¿no tení algo más tarde hoy?' picks today's offered slot instead of later ones"
-GAP_RESCHEDULE_IGNORES_MOMENT = (
-    "reschedule: the new moment asked with the move ('para el lunes', 'para la otra semana', "
-    "'mejor en la tarde') is ignored; the generic offers from today are shown"
-)
-GAP_WHICH_APPOINTMENT = (
-    "cancel: 'la de Luna' as the answer to '¿Cuál quieres cancelar?' is not understood "
-    "(it works in the first message), and 'cancelen las dos' cannot cancel both"
-)
 GAP_HOURS_DISAGREE = (
     "hours: the clinic says Saturday is 9:00 AM-1:00 PM (business hours) but books Saturday "
     "2:00 PM (the doctor's periods, Monday-Saturday 9-12 and 14-18 in the test clinic); "
@@ -2040,7 +2032,6 @@ CANCEL_RESCHEDULE = [
     ),
     Conversation(
         id="agenda_co_which_one_la_de_luna",
-        known_gap=GAP_WHICH_APPOINTMENT,
         category="cancel_reschedule",
         country="CO",
         known=AGENDA,
@@ -2073,7 +2064,6 @@ CANCEL_RESCHEDULE = [
     ),
     Conversation(
         id="agenda_co_cancelen_las_dos",
-        known_gap=GAP_WHICH_APPOINTMENT,
         category="cancel_reschedule",
         country="CO",
         known=AGENDA,
@@ -2094,7 +2084,6 @@ CANCEL_RESCHEDULE = [
     ),
     Conversation(
         id="agenda_pe_misma_fecha_en_la_tarde",
-        known_gap=GAP_RESCHEDULE_IGNORES_MOMENT,
         category="cancel_reschedule",
         country="PE",
         known=AGENDA,
