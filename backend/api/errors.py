@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend.domain.errors import (
@@ -40,6 +42,32 @@ HTTP_CODES = {
 }
 
 
+ERROR_DESCRIPTIONS = {
+    401: "Missing, unknown or revoked API key",
+    403: "Not allowed (a webhook without a valid signature)",
+    404: "Not found in the API key's clinic",
+    409: "Conflict with the current state (slot taken, stale version, illegal transition)",
+    422: "Invalid input (the field at fault is named)",
+}
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None
+
+
+class ErrorOut(BaseModel):
+    """The body of every 4xx and 5xx answer."""
+
+    error: ErrorDetail
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI `responses` entries for the error statuses an operation can answer."""
+    return {s: {"model": ErrorOut, "description": ERROR_DESCRIPTIONS[s]} for s in statuses}
+
+
 def error_response(
     status: int,
     code: str,
@@ -55,8 +83,10 @@ def error_response(
 
 
 def _field_of(loc: tuple[object, ...]) -> str | None:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    return ".".join(parts) or None
+    """The field's name without the location pydantic puts first (a field may be named `body`)."""
+    if loc and loc[0] in ("body", "query", "path", "header"):
+        loc = loc[1:]
+    return ".".join(str(p) for p in loc) or None
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -83,5 +113,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        # Starlette's ServerErrorMiddleware sends this answer and then re-raises, and the
+        # server closes the connection: `Connection: close` tells the client not to reuse it.
         log.exception("unhandled error", exc_info=exc)
-        return error_response(500, "internal_error", "unexpected error; it has been logged")
+        return error_response(
+            500,
+            "internal_error",
+            "unexpected error; it has been logged",
+            headers={"Connection": "close"},
+        )

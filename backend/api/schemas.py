@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
+
+from backend.api.fields import BookingInstant, PlainText
+from backend.domain.appointment_rules import Priority, ProcedureType, Status
+
+VERSION_MAX = 2_147_483_647
+"""An appointment's version is a 32-bit integer in the database."""
 
 
 class ApiModel(BaseModel):
@@ -14,15 +21,15 @@ class ApiModel(BaseModel):
 
 
 class ClientIn(ApiModel):
-    phone: str = Field(min_length=3, max_length=40)
-    name: str | None = Field(default=None, max_length=200)
-    email: str | None = Field(default=None, max_length=254)
+    phone: PlainText = Field(min_length=3, max_length=40)
+    name: PlainText | None = Field(default=None, max_length=200)
+    email: PlainText | None = Field(default=None, max_length=254)
 
 
 class PetIn(ApiModel):
-    name: str = Field(min_length=1, max_length=100)
-    species: str | None = Field(default=None, max_length=40)
-    breed: str | None = Field(default=None, max_length=100)
+    name: PlainText = Field(min_length=1, max_length=100)
+    species: PlainText | None = Field(default=None, max_length=40)
+    breed: PlainText | None = Field(default=None, max_length=100)
     birth_date: date | None = None
 
 
@@ -32,25 +39,25 @@ class AppointmentCreate(ApiModel):
     client: ClientIn | None = None
     pet_id: uuid.UUID | None = None
     pet: PetIn | None = None
-    start_at: datetime
-    end_at: datetime | None = None
-    reason: str | None = Field(default=None, max_length=500)
-    notes: str | None = Field(default=None, max_length=2000)
-    status: str = "pending"
-    priority: str = "normal"
-    procedure_type: str | None = None
+    start_at: BookingInstant
+    end_at: BookingInstant | None = None
+    reason: PlainText | None = Field(default=None, max_length=500)
+    notes: PlainText | None = Field(default=None, max_length=2000)
+    status: Literal["pending", "confirmed"] = "pending"
+    priority: Priority = Priority.NORMAL
+    procedure_type: ProcedureType | None = None
 
 
 class AppointmentPatch(ApiModel):
-    version: int | None = None
-    start_at: datetime | None = None
-    end_at: datetime | None = None
+    version: int | None = Field(default=None, ge=0, le=VERSION_MAX)
+    start_at: BookingInstant | None = None
+    end_at: BookingInstant | None = None
     doctor_id: uuid.UUID | None = None
-    status: str | None = None
-    cancel_reason: str | None = Field(default=None, max_length=500)
-    procedure_type: str | None = None
-    notes: str | None = Field(default=None, max_length=2000)
-    reason: str | None = Field(default=None, max_length=500)
+    status: Status | None = None
+    cancel_reason: PlainText | None = Field(default=None, max_length=500)
+    procedure_type: ProcedureType | None = None
+    notes: PlainText | None = Field(default=None, max_length=2000)
+    reason: PlainText | None = Field(default=None, max_length=500)
 
 
 class AppointmentOut(ApiModel):

@@ -254,6 +254,27 @@ def fits_schedule(
     return None
 
 
+EMERGENCY_GRACE = timedelta(minutes=15)
+"""How long before now an emergency booking may start: it is written down as it happens."""
+
+
+def fits_emergency(
+    rules: ScheduleRules, start: datetime, *, now: datetime
+) -> ScheduleConflict | None:
+    """Why an emergency booking at ``start`` is refused, or None.
+
+    Emergencies skip working hours, notice, blocked time and the neighbours'
+    buffer, but not the calendar's bounds: no start before now (less
+    `EMERGENCY_GRACE`), none on a local day beyond the horizon.
+    """
+    _require_aware("now", now)
+    if start < now - EMERGENCY_GRACE:
+        return "in_past"
+    if start.astimezone(rules.zone).date() > _last_bookable_day(rules, now):
+        return "beyond_horizon"
+    return None
+
+
 def _first_instant_reading(wall: datetime, zone: ZoneInfo) -> datetime:
     """The first UTC instant at which the local clock reads ``wall`` or later.
 

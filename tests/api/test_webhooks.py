@@ -178,3 +178,100 @@ def test_status_callback_needs_a_valid_signature(chat):
 
 def test_status_callback_for_unknown_message_is_accepted(chat):
     assert _status(chat.http, "SMunknown", "delivered").status_code == 200
+
+
+def _signed_inbound(http, **fields):
+    """Posts an inbound message signed as Twilio would, with `fields` replacing the defaults."""
+    params = {
+        "MessageSid": "SM" + uuid.uuid4().hex,
+        "From": "whatsapp:+573001112233",
+        "To": "whatsapp:+14155550100",
+        "Body": "Hola",
+        "NumMedia": "0",
+        **fields,
+    }
+    params = {name: value for name, value in params.items() if value is not None}
+    return http.post(
+        "/webhooks/whatsapp",
+        data=params,
+        headers={"X-Twilio-Signature": sign("/webhooks/whatsapp", params)},
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"From": "whatsapp:+57300\x001112233"}, "From"),
+        ({"From": "whatsapp:+5730011122334455667788"}, "From"),
+        ({"From": ""}, "From"),
+        ({"From": None}, "From"),
+        ({"From": "+573001112233"}, "From"),
+        ({"From": "whatsapp:+57 300 111 2233"}, "From"),
+        ({"To": "whatsapp:+1415555\x000100"}, "To"),
+        ({"MessageSid": "SM\x00" + "a" * 32}, "MessageSid"),
+        ({"MessageSid": "SM" + "a" * 63}, "MessageSid"),
+        ({"MessageSid": None}, "MessageSid"),
+        (
+            {
+                "NumMedia": "1",
+                "MediaUrl0": "https://api.twilio.com/m\x00",
+                "MediaContentType0": "x",
+            },
+            "MediaUrl0",
+        ),
+        (
+            {"NumMedia": "1", "MediaUrl0": "http://169.254.169.254/latest/meta-data/"},
+            "MediaUrl0",
+        ),
+        (
+            {
+                "NumMedia": "1",
+                "MediaUrl0": "https://api.twilio.com/media/ME1",
+                "MediaContentType0": "image/jpeg\x00",
+            },
+            "MediaContentType0",
+        ),
+    ],
+)
+def test_signed_inbound_with_malformed_field_is_422_and_not_stored(chat, fields, field):
+    response = _signed_inbound(chat.http, **fields)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["field"] == field
+    assert response.json()["error"]["code"] == "malformed_message"
+    assert _inbound_count() == 0
+    assert chat.new_replies() == []
+
+
+def test_inbound_with_a_file_part_is_422_and_not_stored(chat):
+    response = chat.http.post(
+        "/webhooks/whatsapp",
+        data={"MessageSid": "SM1", "To": "whatsapp:+14155550100"},
+        files={"From": ("from.txt", b"whatsapp:+573001112233")},
+        headers={"X-Twilio-Signature": "bm90LXRoZS1zaWduYXR1cmU="},
+    )
+    assert response.status_code == 422 and response.json()["error"]["field"] == "From"
+    assert _inbound_count() == 0
+
+
+def test_inbound_with_control_characters_in_profile_name_is_stored_clean(chat):
+    assert _signed_inbound(chat.http, ProfileName="Ca\x00mi\x1bla").status_code == 200
+    with session_scope(read_only=True) as session:
+        message = session.exec(select(Message).where(Message.direction == "inbound")).one()
+    assert message.profile_name == "Camila"
+
+
+@pytest.mark.parametrize(
+    ("sid", "error", "field"),
+    [
+        ("SM\x00abc", None, "MessageSid"),
+        ("SM" + "a" * 63, None, "MessageSid"),
+        ("", None, "MessageSid"),
+        ("SMabc", "630\x0016", "ErrorCode"),
+    ],
+)
+def test_status_callback_with_malformed_field_is_422(chat, sid, error, field):
+    chat.post("Hola")
+    response = _status(chat.http, sid, "undelivered", error=error)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["field"] == field
+    assert _last_outbound().status == "sent"

@@ -6,12 +6,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backend.domain.availability import (
+    EMERGENCY_GRACE,
     END_OF_DAY,
     DoctorAvailabilityInput,
     ScheduleRules,
     Slot,
     WorkingPeriod,
     busy_intervals,
+    fits_emergency,
     fits_schedule,
     free_slots,
     free_slots_range,
@@ -633,3 +635,17 @@ def test_free_slots_never_overlap_busy_time_and_stay_in_working_hours(scenario):
         assert not any(overlaps(as_interval, b) for b in blocked)
         assert fits_schedule(schedule, slot.start, slot.end, blocked=blocked, now=now) is None
     assert starts == brute_force_starts(schedule, day, appointments, blocked, now)
+
+
+def test_fits_emergency_skips_working_hours_but_not_the_past_or_horizon():
+    now = at(MONDAY, "10:00")
+    schedule = rules(period(0, "08:00", "12:00"), horizon_days=60)
+    assert fits_emergency(schedule, at(MONDAY, "23:30"), now=now) is None  # closed hours
+    assert fits_emergency(schedule, now - EMERGENCY_GRACE, now=now) is None
+    assert fits_emergency(schedule, now - EMERGENCY_GRACE - timedelta(seconds=1), now=now) == (
+        "in_past"
+    )
+    assert fits_emergency(schedule, at(MONDAY + timedelta(days=60), "09:00"), now=now) is None
+    assert fits_emergency(schedule, at(MONDAY + timedelta(days=61), "09:00"), now=now) == (
+        "beyond_horizon"
+    )

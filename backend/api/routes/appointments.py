@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import re
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 
 from backend.api.deps import PrincipalDep
+from backend.api.errors import error_responses
+from backend.api.fields import Instant, Offset, PlainText
 from backend.api.schemas import AppointmentCreate, AppointmentList, AppointmentOut, AppointmentPatch
 from backend.domain.appointment_rules import Source, Status, parse_status
 from backend.domain.errors import ValidationFailed
 from backend.services.scheduling import appointment_directory, booking
 
-router = APIRouter(prefix="/api/v1/appointments", tags=["appointments"])
+router = APIRouter(
+    prefix="/api/v1/appointments", tags=["appointments"], responses=error_responses(401, 422)
+)
 
 
 def _version(body_version: int | None, if_match: str | None) -> int | None:
@@ -22,13 +26,19 @@ def _version(body_version: int | None, if_match: str | None) -> int | None:
         return body_version
     if if_match:
         raw = if_match.strip().removeprefix("W/").strip('"')
-        if not raw.isdigit():
+        if not re.fullmatch(r"[0-9]{1,9}", raw):
             raise ValidationFailed("If-Match must carry the appointment version", field="If-Match")
         return int(raw)
     return None
 
 
-@router.post("", status_code=201, response_model=AppointmentOut, response_model_by_alias=True)
+@router.post(
+    "",
+    status_code=201,
+    response_model=AppointmentOut,
+    response_model_by_alias=True,
+    responses=error_responses(404, 409),
+)
 def create_appointment(body: AppointmentCreate, principal: PrincipalDep) -> AppointmentOut:
     """Books an appointment; the client (and pet) may be given inline."""
     if body.client_id is None and body.client is None:
@@ -73,18 +83,15 @@ def list_appointments(
     principal: PrincipalDep,
     doctor_id: Annotated[uuid.UUID | None, Query(alias="doctorId")] = None,
     client_id: Annotated[uuid.UUID | None, Query(alias="clientId")] = None,
-    phone: str | None = None,
-    date_from: Annotated[datetime | None, Query(alias="from")] = None,
-    date_to: Annotated[datetime | None, Query(alias="to")] = None,
-    status: str | None = None,
+    phone: Annotated[PlainText | None, Query(max_length=40)] = None,
+    date_from: Annotated[Instant | None, Query(alias="from")] = None,
+    date_to: Annotated[Instant | None, Query(alias="to")] = None,
+    status: Annotated[PlainText | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> AppointmentList:
     """Appointments of the key's clinic, soonest first, filtered."""
     statuses = [parse_status(s.strip()) for s in status.split(",") if s.strip()] if status else None
-    for value, name in ((date_from, "from"), (date_to, "to")):
-        if value is not None and value.tzinfo is None:
-            raise ValidationFailed("give the time with an offset (e.g. Z)", field=name)
     items, total = appointment_directory.search_appointments(
         tenant=principal.tenant,
         doctor_id=doctor_id,
@@ -99,7 +106,12 @@ def list_appointments(
     return AppointmentList(items=[AppointmentOut.model_validate(a) for a in items], total=total)
 
 
-@router.get("/{appointment_id}", response_model=AppointmentOut, response_model_by_alias=True)
+@router.get(
+    "/{appointment_id}",
+    response_model=AppointmentOut,
+    response_model_by_alias=True,
+    responses=error_responses(404),
+)
 def get_appointment(appointment_id: uuid.UUID, principal: PrincipalDep) -> AppointmentOut:
     appointment = appointment_directory.read_appointment(
         tenant_id=principal.tenant.id, appointment_id=appointment_id
@@ -107,7 +119,12 @@ def get_appointment(appointment_id: uuid.UUID, principal: PrincipalDep) -> Appoi
     return AppointmentOut.model_validate(appointment)
 
 
-@router.patch("/{appointment_id}", response_model=AppointmentOut, response_model_by_alias=True)
+@router.patch(
+    "/{appointment_id}",
+    response_model=AppointmentOut,
+    response_model_by_alias=True,
+    responses=error_responses(404, 409),
+)
 def patch_appointment(
     appointment_id: uuid.UUID,
     body: AppointmentPatch,
@@ -139,11 +156,16 @@ def patch_appointment(
     return AppointmentOut.model_validate(appointment)
 
 
-@router.delete("/{appointment_id}", response_model=AppointmentOut, response_model_by_alias=True)
+@router.delete(
+    "/{appointment_id}",
+    response_model=AppointmentOut,
+    response_model_by_alias=True,
+    responses=error_responses(404, 409),
+)
 def cancel_appointment(
     appointment_id: uuid.UUID,
     principal: PrincipalDep,
-    reason: Annotated[str | None, Query(max_length=500)] = None,
+    reason: Annotated[PlainText | None, Query(max_length=500)] = None,
     if_match: Annotated[str | None, Header()] = None,
 ) -> AppointmentOut:
     """Cancels (the row stays, status cancelled); If-Match guards against a stale view."""

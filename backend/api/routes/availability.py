@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
 
 from backend.api.deps import PrincipalDep
+from backend.api.errors import error_responses
+from backend.api.fields import BookingDay, PlainText
 from backend.api.schemas import AvailabilityOut, DoctorOut, SlotOut
 from backend.domain.errors import NotFound
 from backend.services.scheduling.availability import free_slots, read_bookable_doctors
 
-router = APIRouter(prefix="/api/v1", tags=["availability"])
+router = APIRouter(prefix="/api/v1", tags=["availability"], responses=error_responses(401))
 
 
-@router.get("/availability", response_model=AvailabilityOut, response_model_by_alias=True)
+@router.get(
+    "/availability",
+    response_model=AvailabilityOut,
+    response_model_by_alias=True,
+    responses=error_responses(404, 422),
+)
 def availability(
     principal: PrincipalDep,
-    day: Annotated[date, Query(alias="date")],
-    tenant_id: Annotated[str | None, Query(alias="tenantId")] = None,
+    day: Annotated[BookingDay, Query(alias="date")],
+    tenant_id: Annotated[PlainText | None, Query(alias="tenantId", max_length=100)] = None,
     doctor_id: Annotated[uuid.UUID | None, Query(alias="doctorId")] = None,
     days: Annotated[int, Query(ge=1, le=31)] = 1,
     limit: Annotated[int, Query(ge=1, le=500)] = 10,

@@ -11,11 +11,14 @@ from pydantic import ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from backend.api.deps import PrincipalDep
+from backend.api.errors import error_responses
+from backend.api.fields import Instant, Offset, PlainText
 from backend.api.schemas import ApiModel
-from backend.domain.errors import ValidationFailed
 from backend.services.chats import conversations
 
-router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
+router = APIRouter(
+    prefix="/api/v1/conversations", tags=["conversations"], responses=error_responses(401, 422)
+)
 
 
 class _FromAttributes(ApiModel):
@@ -79,7 +82,7 @@ class TakeoverIn(ApiModel):
 
 
 class StaffReplyIn(ApiModel):
-    body: str = Field(min_length=1, max_length=10000)
+    body: PlainText = Field(min_length=1, max_length=10000)
     staff_user_id: uuid.UUID | None = None
 
 
@@ -104,26 +107,19 @@ def _detail(record: conversations.ConversationRecord) -> ConversationDetail:
     )
 
 
-def _aware(value: datetime | None, name: str) -> None:
-    if value is not None and value.tzinfo is None:
-        raise ValidationFailed("give the time with an offset (e.g. Z)", field=name)
-
-
 @router.get("", response_model=ConversationList, response_model_by_alias=True)
 def list_conversations(
     principal: PrincipalDep,
-    phone: str | None = None,
-    client_name: Annotated[str | None, Query(alias="clientName")] = None,
-    state: str | None = None,
-    date_from: Annotated[datetime | None, Query(alias="from")] = None,
-    date_to: Annotated[datetime | None, Query(alias="to")] = None,
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    phone: Annotated[PlainText | None, Query(max_length=40)] = None,
+    client_name: Annotated[PlainText | None, Query(alias="clientName", max_length=200)] = None,
+    state: Annotated[PlainText | None, Query(max_length=200)] = None,
+    date_from: Annotated[Instant | None, Query(alias="from")] = None,
+    date_to: Annotated[Instant | None, Query(alias="to")] = None,
+    q: Annotated[PlainText | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> ConversationList:
     """Conversations, latest activity first; `q` finds words in messages, accents ignored."""
-    _aware(date_from, "from")
-    _aware(date_to, "to")
     rows, total = conversations.search_conversations(
         tenant=principal.tenant,
         phone=phone,
@@ -138,7 +134,12 @@ def list_conversations(
     return ConversationList(items=[_out(row) for row in rows], total=total)
 
 
-@router.get("/{conversation_id}", response_model=ConversationDetail, response_model_by_alias=True)
+@router.get(
+    "/{conversation_id}",
+    response_model=ConversationDetail,
+    response_model_by_alias=True,
+    responses=error_responses(404),
+)
 def get_conversation(conversation_id: uuid.UUID, principal: PrincipalDep) -> ConversationDetail:
     """One conversation with its state and linked appointments."""
     return _detail(
@@ -148,12 +149,17 @@ def get_conversation(conversation_id: uuid.UUID, principal: PrincipalDep) -> Con
     )
 
 
-@router.get("/{conversation_id}/messages", response_model=MessageList, response_model_by_alias=True)
+@router.get(
+    "/{conversation_id}/messages",
+    response_model=MessageList,
+    response_model_by_alias=True,
+    responses=error_responses(404),
+)
 def list_messages(
     conversation_id: uuid.UUID,
     principal: PrincipalDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> MessageList:
     """The conversation's messages in order (inbound, assistant, staff)."""
     messages = conversations.read_messages(
@@ -163,7 +169,10 @@ def list_messages(
 
 
 @router.post(
-    "/{conversation_id}/takeover", response_model=ConversationDetail, response_model_by_alias=True
+    "/{conversation_id}/takeover",
+    response_model=ConversationDetail,
+    response_model_by_alias=True,
+    responses=error_responses(404, 409),
 )
 def take_over(
     conversation_id: uuid.UUID, principal: PrincipalDep, body: TakeoverIn | None = None
@@ -179,7 +188,10 @@ def take_over(
 
 
 @router.post(
-    "/{conversation_id}/handback", response_model=ConversationDetail, response_model_by_alias=True
+    "/{conversation_id}/handback",
+    response_model=ConversationDetail,
+    response_model_by_alias=True,
+    responses=error_responses(404),
 )
 def hand_back(conversation_id: uuid.UUID, principal: PrincipalDep) -> ConversationDetail:
     """The assistant answers again."""
@@ -195,6 +207,7 @@ def hand_back(conversation_id: uuid.UUID, principal: PrincipalDep) -> Conversati
     status_code=201,
     response_model=MessageList,
     response_model_by_alias=True,
+    responses=error_responses(404, 409),
 )
 def staff_reply(
     conversation_id: uuid.UUID, body: StaffReplyIn, principal: PrincipalDep

@@ -9,10 +9,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from backend.api.deps import PrincipalDep
+from backend.api.errors import error_responses
+from backend.api.fields import Offset
 from backend.api.schemas import ApiModel
 from backend.services import outbox
 
-router = APIRouter(prefix="/api/v1/dead-letters", tags=["dead letters"])
+router = APIRouter(
+    prefix="/api/v1/dead-letters", tags=["dead letters"], responses=error_responses(401, 422)
+)
 
 
 class DeadLetterOut(ApiModel):
@@ -43,7 +47,7 @@ def list_dead_letters(
     principal: PrincipalDep,
     include_resolved: Annotated[bool, Query(alias="includeResolved")] = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> DeadLetterList:
     """The clinic's unresolved dead letters (all with includeResolved=true), newest first."""
     entries, total = outbox.search_dead_letters(
@@ -55,7 +59,12 @@ def list_dead_letters(
     return DeadLetterList(items=[_out(entry) for entry in entries], total=total)
 
 
-@router.post("/{dead_letter_id}/retry", response_model=DeadLetterOut, response_model_by_alias=True)
+@router.post(
+    "/{dead_letter_id}/retry",
+    response_model=DeadLetterOut,
+    response_model_by_alias=True,
+    responses=error_responses(404),
+)
 def retry_dead_letter(dead_letter_id: uuid.UUID, principal: PrincipalDep) -> DeadLetterOut:
     """Runs the handler on the event again now; `resolvedAt` is set when it went through."""
     return _out(

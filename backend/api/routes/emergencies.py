@@ -11,10 +11,14 @@ from pydantic import ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from backend.api.deps import PrincipalDep
+from backend.api.errors import error_responses
+from backend.api.fields import Offset, PlainText
 from backend.api.schemas import ApiModel
 from backend.services.alerting import emergencies
 
-router = APIRouter(prefix="/api/v1/emergencies", tags=["emergencies"])
+router = APIRouter(
+    prefix="/api/v1/emergencies", tags=["emergencies"], responses=error_responses(401, 422)
+)
 
 
 class EmergencyOut(ApiModel):
@@ -48,15 +52,15 @@ class EmergencyList(ApiModel):
 
 class ResolveIn(ApiModel):
     outcome: Literal["resolved", "false_alarm"]
-    notes: str | None = Field(default=None, max_length=2000)
+    notes: PlainText | None = Field(default=None, max_length=2000)
 
 
 @router.get("", response_model=EmergencyList, response_model_by_alias=True)
 def list_emergencies(
     principal: PrincipalDep,
-    status: str | None = None,
+    status: Annotated[PlainText | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> EmergencyList:
     """The clinic's emergencies: active first, newest first."""
     items, total = emergencies.search_emergencies(
@@ -65,7 +69,12 @@ def list_emergencies(
     return EmergencyList(items=[EmergencyOut.model_validate(e) for e in items], total=total)
 
 
-@router.get("/{emergency_id}", response_model=EmergencyOut, response_model_by_alias=True)
+@router.get(
+    "/{emergency_id}",
+    response_model=EmergencyOut,
+    response_model_by_alias=True,
+    responses=error_responses(404),
+)
 def get_emergency(emergency_id: uuid.UUID, principal: PrincipalDep) -> EmergencyOut:
     """One emergency of the clinic."""
     return EmergencyOut.model_validate(
@@ -74,7 +83,10 @@ def get_emergency(emergency_id: uuid.UUID, principal: PrincipalDep) -> Emergency
 
 
 @router.post(
-    "/{emergency_id}/acknowledge", response_model=EmergencyOut, response_model_by_alias=True
+    "/{emergency_id}/acknowledge",
+    response_model=EmergencyOut,
+    response_model_by_alias=True,
+    responses=error_responses(404, 409),
 )
 def acknowledge(emergency_id: uuid.UUID, principal: PrincipalDep) -> EmergencyOut:
     """Marks the emergency as seen by the clinic."""
@@ -85,7 +97,12 @@ def acknowledge(emergency_id: uuid.UUID, principal: PrincipalDep) -> EmergencyOu
     )
 
 
-@router.post("/{emergency_id}/resolve", response_model=EmergencyOut, response_model_by_alias=True)
+@router.post(
+    "/{emergency_id}/resolve",
+    response_model=EmergencyOut,
+    response_model_by_alias=True,
+    responses=error_responses(404, 409),
+)
 def resolve(emergency_id: uuid.UUID, body: ResolveIn, principal: PrincipalDep) -> EmergencyOut:
     """Closes the emergency as resolved or as a false alarm, with notes."""
     return EmergencyOut.model_validate(

@@ -11,10 +11,14 @@ from pydantic import ConfigDict
 from pydantic.alias_generators import to_camel
 
 from backend.api.deps import PrincipalDep
+from backend.api.errors import error_responses
+from backend.api.fields import Offset, PlainText
 from backend.api.schemas import ApiModel
 from backend.services.outreach import followups
 
-router = APIRouter(prefix="/api/v1/follow-ups", tags=["follow-ups"])
+router = APIRouter(
+    prefix="/api/v1/follow-ups", tags=["follow-ups"], responses=error_responses(401, 422)
+)
 
 
 class FollowUpResponseOut(ApiModel):
@@ -60,11 +64,11 @@ class FollowUpList(ApiModel):
 @router.get("", response_model=FollowUpList, response_model_by_alias=True)
 def list_follow_ups(
     principal: PrincipalDep,
-    status: str | None = None,
+    status: Annotated[PlainText | None, Query(max_length=200)] = None,
     appointment_id: Annotated[uuid.UUID | None, Query(alias="appointmentId")] = None,
     client_id: Annotated[uuid.UUID | None, Query(alias="clientId")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> dict[str, object]:
     """The clinic's follow-ups, soonest first; `status` takes a comma-separated list."""
     statuses = [s.strip() for s in (status or "").split(",") if s.strip()]
@@ -79,14 +83,24 @@ def list_follow_ups(
     return {"items": items, "total": total}
 
 
-@router.get("/{follow_up_id}", response_model=FollowUpDetail, response_model_by_alias=True)
+@router.get(
+    "/{follow_up_id}",
+    response_model=FollowUpDetail,
+    response_model_by_alias=True,
+    responses=error_responses(404),
+)
 def get_follow_up(follow_up_id: uuid.UUID, principal: PrincipalDep) -> FollowUpDetail:
     return _detail(
         followups.read_follow_up(tenant_id=principal.tenant.id, follow_up_id=follow_up_id)
     )
 
 
-@router.post("/{follow_up_id}/cancel", response_model=FollowUpDetail, response_model_by_alias=True)
+@router.post(
+    "/{follow_up_id}/cancel",
+    response_model=FollowUpDetail,
+    response_model_by_alias=True,
+    responses=error_responses(404, 409),
+)
 def cancel_follow_up(follow_up_id: uuid.UUID, principal: PrincipalDep) -> FollowUpDetail:
     """Cancels a follow-up that has not been sent (409 once it has)."""
     return _detail(

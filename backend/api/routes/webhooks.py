@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
@@ -10,8 +11,16 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from twilio.request_validator import RequestValidator
 
+from backend.api.errors import error_responses
 from backend.core.config import settings
-from backend.services.assistant.inbound import PostedMessage, UnknownNumber, accept_posted
+from backend.domain.errors import ValidationFailed
+from backend.services.assistant.inbound import (
+    TWILIO_SID,
+    MalformedMessage,
+    PostedMessage,
+    UnknownNumber,
+    accept_posted,
+)
 from backend.services.chats import messaging
 
 log = logging.getLogger(__name__)
@@ -19,6 +28,7 @@ router = APIRouter(prefix="/webhooks/whatsapp", tags=["webhooks"])
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 MAX_MEDIA = 10
+ERROR_CODE = re.compile(r"[A-Za-z0-9]{1,16}")
 
 
 def twiml() -> Response:
@@ -34,6 +44,15 @@ def public_url(request: Request) -> str:
     """The URL Twilio signed: the clinic's public base URL plus this path (and query)."""
     url = settings.PUBLIC_BASE_URL.rstrip("/") + request.url.path
     return url + ("?" + request.url.query if request.url.query else "")
+
+
+async def read_form(request: Request) -> FormData:
+    """The posted fields; a file part (Twilio never sends one) is refused before signing."""
+    form = await request.form()
+    for name, value in form.multi_items():
+        if not isinstance(value, str):
+            raise ValidationFailed("only form fields are accepted, not files", field=name)
+    return form
 
 
 def check_signature(request: Request, form: FormData) -> None:
@@ -69,36 +88,55 @@ def _posted(form: FormData) -> PostedMessage:
         to=str(form.get("To") or ""),
         from_=str(form.get("From") or ""),
         body=str(form.get("Body") or ""),
-        provider_sid=str(form.get("MessageSid") or form.get("SmsMessageSid") or "")[:64] or None,
+        provider_sid=str(form.get("MessageSid") or form.get("SmsMessageSid") or "") or None,
         media=_media(form),
         profile_name=str(form.get("ProfileName") or "") or None,
     )
 
 
-@router.post("", include_in_schema=True, summary="Inbound WhatsApp message (Twilio)")
+@router.post(
+    "",
+    include_in_schema=True,
+    summary="Inbound WhatsApp message (Twilio)",
+    responses=error_responses(403, 404, 422),
+)
 async def inbound(request: Request) -> Response:
-    """Checks the signature, stores the message, hands it to the assistant; answers empty TwiML."""
-    form = await request.form()
+    """Checks the signature, stores the message, hands it to the assistant; answers empty TwiML.
+
+    A signed message whose `From`, `To`, `MessageSid` or media are malformed is
+    answered 422 and not stored: Twilio does not retry a 4xx and shows it in its
+    debugger, where a 200 would hide it.
+    """
+    form = await read_form(request)
     check_signature(request, form)
-    if not form.get("MessageSid") and not form.get("SmsMessageSid"):
-        raise HTTPException(400, "MessageSid missing")
     try:
         await run_in_threadpool(accept_posted, _posted(form))
     except UnknownNumber:
         raise HTTPException(404, "unknown WhatsApp number") from None
+    except MalformedMessage as exc:
+        log.warning("malformed inbound webhook refused: %s", exc.message)
+        raise
     return twiml()
 
 
-@router.post("/status", summary="WhatsApp delivery status (Twilio)")
+@router.post(
+    "/status",
+    summary="WhatsApp delivery status (Twilio)",
+    responses=error_responses(403, 422),
+)
 async def status(request: Request) -> Response:
     """Records queued/sent/delivered/read/undelivered/failed (with ErrorCode) on the outbound message."""
-    form = await request.form()
+    form = await read_form(request)
     check_signature(request, form)
     sid = str(form.get("MessageSid") or form.get("SmsSid") or "")
     state = str(form.get("MessageStatus") or form.get("SmsStatus") or "")
-    if not sid or not state:
-        raise HTTPException(400, "MessageSid and MessageStatus are required")
+    if not TWILIO_SID.fullmatch(sid):
+        raise ValidationFailed("MessageSid must be a Twilio message id", field="MessageSid")
+    if not state:
+        raise ValidationFailed("MessageStatus is required", field="MessageStatus")
     error = form.get("ErrorCode")
+    if error and not ERROR_CODE.fullmatch(str(error)):
+        raise ValidationFailed("ErrorCode must be a Twilio error code", field="ErrorCode")
     known = await run_in_threadpool(
         messaging.record_status, sid, state, str(error) if error else None
     )

@@ -28,7 +28,7 @@ from backend.domain.appointment_rules import (
     check_transition,
     parse_status,
 )
-from backend.domain.availability import fits_schedule
+from backend.domain.availability import fits_emergency, fits_schedule
 from backend.domain.errors import NotFound, SlotTaken, StaleVersion, ValidationFailed
 from backend.domain.intervals import Interval
 from backend.models import Appointment, AuditLog, Client, DoctorSchedule, Pet, Tenant, TimeOff
@@ -337,12 +337,14 @@ def _check_slot(
     now: datetime,
     ignore_id: uuid.UUID | None = None,
 ) -> None:
-    """Schedule rules and neighbours (with the buffer) for normal appointments.
+    """Schedule rules and neighbours (with the buffer) for normal appointments;
+    for emergencies only the past and the horizon (`fits_emergency`).
 
     Time off and neighbouring appointments come back in one round trip; the
     neighbour range is bounded on `start_at` so the index range stays small.
     """
     if priority == Priority.EMERGENCY:
+        _refuse(fits_emergency(rules_for(schedule, tenant), start_at, now=now))
         return
     buffer = timedelta(minutes=schedule.buffer_minutes)
     doctor_id = schedule.doctor_id
@@ -361,13 +363,16 @@ def _check_slot(
     )
     rows = session.exec(union_all(neighbours, time_off)).all()  # type: ignore[call-overload]
     blocked = [Interval(as_utc(s), as_utc(e)) for s, e, kind in rows if kind == 1]
-    problem = fits_schedule(rules_for(schedule, tenant), start_at, end_at, blocked=blocked, now=now)
+    _refuse(fits_schedule(rules_for(schedule, tenant), start_at, end_at, blocked=blocked, now=now))
+    if any(kind == 0 for _, _, kind in rows):
+        raise SlotTaken("the slot is already taken", field="startAt")
+
+
+def _refuse(problem: str | None) -> None:
     if problem is not None:
         raise ValidationFailed(
             SCHEDULE_MESSAGES.get(problem, problem), field="startAt", code=problem
         )
-    if any(kind == 0 for _, _, kind in rows):
-        raise SlotTaken("the slot is already taken", field="startAt")
 
 
 def create(session: Session, *, tenant: Tenant, actor: Actor, data: NewAppointment) -> Appointment:
