@@ -70,6 +70,7 @@ class PartOfDay(StrEnum):
     NOON = "noon"
     AFTERNOON = "afternoon"
     EVENING = "evening"
+    END_OF_DAY = "end_of_day"  # "a última hora": the day's last slots, latest first
 
 
 class Shift(StrEnum):
@@ -144,6 +145,7 @@ PART_HOURS: dict[PartOfDay, tuple[int, int]] = {
     PartOfDay.NOON: (11, 14),
     PartOfDay.AFTERNOON: (12, 19),
     PartOfDay.EVENING: (19, 24),
+    PartOfDay.END_OF_DAY: (16, 24),
 }
 """The window of local hours each part of the day stands for, when only the part was said."""
 
@@ -206,6 +208,7 @@ _PARTS: dict[str, tuple[PartOfDay, tuple[int, int]]] = {
     "almuerzo": (PartOfDay.AFTERNOON, (14, 19)),
     "noche": (PartOfDay.EVENING, (19, 24)),
     "nochecita": (PartOfDay.EVENING, (18, 24)),
+    "ultima": (PartOfDay.END_OF_DAY, (16, 24)),
 }
 _AM_PERIODS = frozenset({"manana", "mananita", "madrugada"})
 _PM_PERIODS = frozenset({"tarde", "tardecita", "noche", "nochecita", "mediodia"})
@@ -234,6 +237,7 @@ _PART_PATTERNS: tuple[tuple[re.Pattern[str], str | None], ...] = (
     (re.compile(r"^(?P<part>tarde|noche)$"), None),
     (re.compile(r"\b(?P<part>mananita|tardecita|nochecita|tempranito|temprano)\b"), None),
     (re.compile(r"\b(?:a\s+)?primera hora\b"), "temprano"),
+    (re.compile(r"\b(?:a\s+|en la\s+)?ultima hora\b|\blo mas tarde posible\b"), "ultima"),
     (re.compile(r"\bdespues del? (?:almuerzo|almorzar|comer)\b"), "almuerzo"),
     (re.compile(r"\bantes del? (?:almuerzo|almorzar)\b"), "manana"),
 )
@@ -355,7 +359,12 @@ class _TextWhen:
 
     @property
     def names_moment(self) -> bool:
-        return self.days is not None or bool(self.times) or self.part_of_day is not None
+        return (
+            self.days is not None
+            or bool(self.times)
+            or self.hours is not None
+            or self.part_of_day is not None
+        )
 
 
 def _minute_offset(match: re.Match[str]) -> int | None:
@@ -411,18 +420,48 @@ def _clock_times(match: re.Match[str]) -> tuple[time, ...]:
     return tuple(result)
 
 
-def _read_times(text: str) -> tuple[tuple[time, ...], str | None]:
-    """(clock times named, the part of the day that came with them: "a las 3 de la tarde")."""
+_BEFORE = re.compile(r"\b(?:antes|hasta|maximo)(?: de)?\s*$")
+_AFTER = re.compile(r"\b(?:despues|luego|pasadas|pasado|a partir)(?: de)?\s*$|\bdesde\s*$")
+
+
+def _limit_of(text: str, match: re.Match[str]) -> str | None:
+    """Whether the time bounds the wish: "antes de las 10" (before), "después de las 4" (after)."""
+    head = text[: match.start()]
+    lead = match.group("lead") or ""
+    if lead.startswith("desde") or _AFTER.search(head):
+        return "after"
+    if _BEFORE.search(head):
+        return "before"
+    return None
+
+
+def _read_times(text: str) -> tuple[tuple[time, ...], str | None, str | None]:
+    """(clock times named, the part of the day that came with them: "a las 3 de la tarde",
+    "before"/"after" when the time is a limit rather than the moment)."""
     if not _APPROXIMATE_NOON.search(text) and _NOON.search(text):
-        return (time(12, 0),), "mediodia"
+        return (time(12, 0),), "mediodia", None
     for match in _TIME.finditer(text):
         times = _clock_times(match)
         if times:
             period = match.group("period")
+            limit = _limit_of(text, match)
             if period == "del dia":
-                return times, "mediodia" if times == (time(12, 0),) else None
-            return times, period.rsplit(" ", 1)[-1] if period else None
-    return (), None
+                return times, "mediodia" if times == (time(12, 0),) else None, limit
+            return times, period.rsplit(" ", 1)[-1] if period else None, limit
+    return (), None, None
+
+
+def _limited_hours(
+    times: tuple[time, ...], hours: tuple[int, int] | None, limit: str
+) -> tuple[int, int]:
+    """The window of hours a limit leaves ("antes de las 10" → 0–10, "en la tarde después de
+    las 4" → 16–19); of two readings of the hour, the one inside clinic hours (7–21)."""
+    start, end = hours or (0, 24)
+    bound = next((t for t in times if start <= t.hour < end and 7 <= t.hour <= 21), None)
+    bound = bound or next((t for t in times if 7 <= t.hour <= 21), times[0])
+    if limit == "before":
+        return start, max(start + 1, min(end, bound.hour + (1 if bound.minute else 0)))
+    return min(end - 1, max(start, bound.hour + (1 if bound.minute else 0))), end
 
 
 def _read_part(text: str) -> str | None:
@@ -627,9 +666,11 @@ def _weekend_mode(match: re.Match[str]) -> str:
 
 
 def _read_moment(text: str, shift: Shift | None, date_reader: _DaysReader | None) -> _TextWhen:
-    times, part_name = _read_times(text)
+    times, part_name, limit = _read_times(text)
     part_name = part_name or _read_part(text)
     part, hours = _PARTS[part_name] if part_name else (None, None)
+    if times and limit:
+        hours, times = _limited_hours(times, hours, limit), ()
     if times and hours and len(times) > 1:
         # "en la tarde tipo 3": the afternoon decides between 03:00 and 15:00.
         inside = tuple(t for t in times if hours[0] <= t.hour < hours[1])

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, delete
 
 from backend.domain.availability import Slot
 from backend.domain.language import WhenHint
+from backend.domain.language.when import PartOfDay
 from backend.models import Conversation, SlotHold, StaffUser, Tenant
 from backend.services.scheduling.availability import bookable_doctors, find_free_slots
 
@@ -96,14 +97,25 @@ def matching(
     count: int = OFFER_COUNT,
     exclude: Iterable[datetime] = (),
 ) -> list[Slot]:
-    """Slots fitting what the client asked for ("el viernes en la tarde"), an hour apart."""
+    """Slots fitting what the client asked for ("el viernes en la tarde"), an hour apart;
+    for "a última hora" the day's last ones, latest first."""
     zone = ZoneInfo(tz)
     excluded = set(exclude)
     chosen: list[Slot] = []
-    for slot in sorted(slots, key=lambda s: (s.start, str(s.doctor_id))):
+    latest_first = hint.part_of_day == PartOfDay.END_OF_DAY
+    ordered = sorted(
+        slots,
+        key=lambda s: (
+            s.start.astimezone(zone).date(),
+            -s.start.timestamp() if latest_first else s.start.timestamp(),
+            str(s.doctor_id),
+        ),
+    )
+    for slot in ordered:
         if slot.start in excluded or not hint.matches(slot.start.astimezone(zone)):
             continue
-        if chosen and slot.start - chosen[-1].start < timedelta(hours=1) and not hint.times:
+        spaced = abs(slot.start - chosen[-1].start) >= timedelta(hours=1) if chosen else True
+        if not spaced and not hint.times and not latest_first:
             continue
         if any(c.start == slot.start for c in chosen):
             continue
@@ -111,6 +123,51 @@ def matching(
         if len(chosen) == count:
             break
     return chosen
+
+
+def closest(
+    slots: Iterable[Slot],
+    hint: WhenHint,
+    *,
+    tz: str,
+    count: int = OFFER_COUNT,
+    exclude: Iterable[datetime] = (),
+) -> list[Slot]:
+    """Slots on the days asked for nearest the time or hours asked for, in time order (when
+    none fits exactly: "mañana al mediodía" when noon is the doctors' break)."""
+    zone = ZoneInfo(tz)
+    excluded = set(exclude)
+
+    def offset(slot: Slot) -> int:
+        """Minutes from what was asked: negative before it, positive after, 0 inside."""
+        local = slot.start.astimezone(zone)
+        minutes = local.hour * 60 + local.minute
+        if hint.times:
+            return min((minutes - (t.hour * 60 + t.minute) for t in hint.times), key=abs)
+        if hint.hours is not None:
+            start, end = hint.hours[0] * 60, hint.hours[1] * 60
+            return minutes - start if minutes < start else max(0, minutes - end + 1)
+        return 0
+
+    on_days = [
+        s
+        for s in slots
+        if s.start not in excluded
+        and (not hint.days or s.start.astimezone(zone).date() in hint.days)
+    ]
+    by_distance = sorted(on_days, key=lambda s: (abs(offset(s)), s.start, str(s.doctor_id)))
+    # The nearest on each side first ("al mediodía": 11:30 AM and 2:00 PM), then the next.
+    sides = [
+        next((s for s in by_distance if offset(s) <= 0), None),
+        next((s for s in by_distance if offset(s) > 0), None),
+    ]
+    chosen: list[Slot] = []
+    for slot in [s for s in sides if s is not None] + by_distance:
+        if all(c.start != slot.start for c in chosen):
+            chosen.append(slot)
+        if len(chosen) == count:
+            break
+    return sorted(chosen, key=lambda s: s.start)
 
 
 def offer_doctors(
@@ -136,9 +193,11 @@ def find_offers(
     exclude: Iterable[datetime] = (),
     after: datetime | None = None,
     before: datetime | None = None,
+    nearest: bool = False,
 ) -> list[Offer]:
-    """Up to three free slots to offer (matching `hint` when the client named a moment;
-    strictly between `after` and `before` when the client asked for later or earlier ones)."""
+    """Up to three free slots to offer (matching `hint` when the client named a moment, or
+    nearest to it on its days with `nearest`; strictly between `after` and `before` when
+    the client asked for later or earlier ones)."""
     if not doctors:
         return []
     excluded = list(exclude)
@@ -170,7 +229,11 @@ def find_offers(
                 if (after is None or s.start > after) and (before is None or s.start < before)
             ]
         taken = excluded + [s.start for s in chosen]
-        if hint is not None:
+        if hint is not None and nearest:
+            picked = closest(
+                free, hint, tz=tenant.timezone, count=OFFER_COUNT - len(chosen), exclude=taken
+            )
+        elif hint is not None:
             picked = matching(
                 free, hint, tz=tenant.timezone, count=OFFER_COUNT - len(chosen), exclude=taken
             )

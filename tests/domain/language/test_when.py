@@ -462,3 +462,31 @@ def test_a_hint_survives_the_booking_draft_storage_unchanged():
         hint = parse_when(text, now=datetime(2027, 1, 28, 15, 0, tzinfo=UTC), tz="America/Bogota")
         assert hint is not None
         assert WhenHint.from_json(hint.to_json()) == hint
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("¿mañana antes de las 10 tienen algo?", (0, 10)),
+        ("después de las 4", (16, 24)),
+        ("el viernes por la tarde, después de las 4", (16, 19)),
+        ("desde las 3", (15, 24)),
+        ("a partir de las 2 de la tarde", (14, 19)),
+        ("hasta las 11 de la mañana", (0, 11)),
+        ("después de las 4:30", (17, 24)),
+    ],
+)
+def test_a_time_said_as_a_limit_is_a_window_not_a_moment(text, hours):
+    hint = parse_when(text, now=datetime(2027, 1, 28, 15, 0, tzinfo=UTC), tz="America/Bogota")
+    assert hint is not None
+    assert hint.hours == hours and hint.times == ()
+
+
+def test_a_ultima_hora_is_the_end_of_the_day():
+    from backend.domain.language.when import PartOfDay
+
+    hint = parse_when(
+        "el martes a última hora", now=datetime(2027, 1, 28, 15, 0, tzinfo=UTC), tz="America/Bogota"
+    )
+    assert hint is not None and hint.part_of_day == PartOfDay.END_OF_DAY
+    assert hint.days == (date(2027, 2, 2),)

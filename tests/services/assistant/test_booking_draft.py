@@ -61,3 +61,15 @@ def test_a_day_the_clinic_is_closed_is_said_and_the_nearest_offered(chat, clinic
 def test_a_time_already_past_today_is_said(chat, clinic):
     [reply] = chat.send("Hola, ¿me dan una cita hoy a las 10? es un control")
     assert "Esa hora ya pasó 😔. Las opciones más cercanas son:" in reply
+
+
+def test_a_time_that_falls_in_the_break_offers_the_nearest_on_each_side_that_day(chat, clinic):
+    [offer] = chat.send("Hola, ¿me da una cita mañana a las 12:30? es un control")
+    assert "Las opciones más cercanas son:" in offer
+    assert "Mañana 11:30 AM" in offer and "Mañana 2:00 PM" in offer
+    assert "Hoy" not in offer
+
+
+def test_a_ultima_hora_offers_the_days_last_slots_latest_first(chat, clinic):
+    [offer] = chat.send("Hola, ¿tienen turno el martes a última hora? es un control")
+    assert offer.index("5:30 PM") < offer.index("5:00 PM")

@@ -18,6 +18,7 @@ from backend.domain.appointment_rules import Source, Status
 from backend.domain.conversation_states import State
 from backend.domain.errors import DomainError, StaleVersion
 from backend.domain.language import YesNo, extract_pet, normalize, parse_when
+from backend.domain.language.normalize import TYPOS
 from backend.domain.language.when import Shift, WhenHint
 from backend.models import Appointment, StaffUser
 from backend.services.actors import ASSISTANT
@@ -105,7 +106,8 @@ def _symptom_clause(text: str) -> str | None:
     for clause in _CLAUSES.split(text):
         clause = clause.strip()
         normalized = normalize(clause)
-        if _REQUEST_WORDS.search(normalized) or _JUST_WHO.match(normalized):
+        canonical = " ".join(TYPOS.get(w, w) for w in normalized.split())  # "nesecito una sita"
+        if _REQUEST_WORDS.search(canonical) or _JUST_WHO.match(canonical):
             head, found, tail = clause.rpartition(" que ")
             if not found or not _SYMPTOM_WORDS.search(normalize(tail)):
                 continue
@@ -310,11 +312,10 @@ def offer_slots(
         exclude=excluded,
     )
     if not offers and preferred is not None and hint is None:
-        offers = _find(
-            turn,
-            doctors=doctors,
-            exclude=excluded,
-        )
+        if preferred.days and (preferred.times or preferred.hours):  # that day, nearest times
+            offers = _find(turn, doctors=doctors, hint=preferred, exclude=excluded, nearest=True)
+        if not offers:
+            offers = _find(turn, doctors=doctors, exclude=excluded)
         if offers:
             lead = lead.replace(
                 "Tengo disponibilidad:",
@@ -427,15 +428,18 @@ def on_selection(turn: Turn) -> None:
     if not offers:
         offer_slots(turn, lead="Te muestro los horarios disponibles:")
         return
+    shift = understanding.shift if turn.text.strip() else None
+    moment = understanding.moment(now=turn.now, tz=turn.tz) if shift is not None else None
+    if shift is not None and (moment is None or not (moment.times or moment.hours)):
+        if moment is not None:  # "¿algo más tarde hoy?": that day, after what was offered on it
+            remember_hint(turn, moment)
+        _offer_shifted(turn, offers, shift)
+        return
     index = (
         understanding.slot_choice(offers, now=turn.now, tz=turn.tz) if turn.text.strip() else None
     )
     if index is not None:
         _choose(turn, offers, index)
-        return
-    shift = understanding.shift if turn.text.strip() else None
-    if shift is not None and understanding.moment(now=turn.now, tz=turn.tz) is None:
-        _offer_shifted(turn, offers, shift)
         return
     if understanding.wants_other_slots or understanding.rejects_offers:
         moment = remember_when(turn, turn.text)  # "no, mejor el miércoles", "¿otra el jueves?"
@@ -484,9 +488,12 @@ def _pet_changed(turn: Turn) -> bool:
 def _offer_shifted(turn: Turn, offers: list[Offer], shift: Shift) -> None:
     """ "¿Algo antes?" / "¿más tardecito?": free slots before the first or after the last offer."""
     earlier = shift == Shift.EARLIER
-    edge = min(o.start for o in offers) if earlier else max(o.start for o in offers)
     day = draft_when(turn)
     on_day = replace(day, times=(), hours=None, part_of_day=None, shift=None) if day else None
+    pool = offers
+    if on_day is not None and on_day.days:
+        pool = [o for o in offers if turn.local(o.start).date() in on_day.days]
+    edge = (min if earlier else max)(o.start for o in pool) if pool else None
     doctors = slots.offer_doctors(turn.session, turn.tenant, _preferred_doctor(turn))
     found: list[Offer] = []
     for hint in (on_day, None) if on_day is not None else (None,):
@@ -503,6 +510,7 @@ def _offer_shifted(turn: Turn, offers: list[Offer], shift: Shift) -> None:
         if found:
             break
     if not found:
+        edge = edge or max(o.start for o in offers)
         label = replies.offer_label(turn.local(edge), turn.today)
         choices = ", ".join(str(n) for n in range(1, len(offers))) + f" o {len(offers)}"
         turn.say(

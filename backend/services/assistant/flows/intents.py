@@ -8,6 +8,7 @@ redirected to the clinic's phone with an offer to book, as in spec §3.4.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlmodel import col, select
@@ -16,6 +17,7 @@ from backend.domain.conversation_states import State
 from backend.domain.language import (
     Intent,
     YesNo,
+    canonical_text,
     contains_greeting,
     extract_name_reply,
     extract_pet,
@@ -147,6 +149,8 @@ def handle(
     if answering and appointments.handle_pending(turn):
         return
     intent = understanding.intent
+    if intent == Intent.OTHER_QUESTION and _asks_for_a_free_moment(turn, text):
+        intent = Intent.BOOK  # "¿mañana antes de las 10 tienen algo?"
     if greet and not prefix:
         prefix = greeting_for(turn, intent, text)
     if prefix:
@@ -174,6 +178,20 @@ def handle(
         turn.say("¡Listo! Si necesitas algo más, aquí estoy 🐾")
     else:
         turn.say((prefix + "\n" if prefix else "") + replies.did_not_understand())
+
+
+_ANYTHING_FREE = re.compile(
+    r"\b(?:tienen|tiene|tienes|teni|tenis|tendran|tendra|hay|habra|habria|queda|quedan)\s+"
+    r"(?:algo|alguito|lugar|lugarcito|chance|chancecito|campo|campito|espacio|espacito|"
+    r"alguna hora|algun horario|algun turno|algun cupo)\b"
+)
+
+
+def _asks_for_a_free_moment(turn: Turn, text: str) -> bool:
+    """ "¿Tienen algo el viernes?": a question about a free moment is a booking request."""
+    return bool(_ANYTHING_FREE.search(canonical_text(text))) and (
+        booking_flow.moment_in(turn, text) is not None
+    )
 
 
 def _answer_question(turn: Turn, intent: Intent, text: str, prefix: str) -> None:

@@ -77,19 +77,6 @@ GAP_REASON_NOT_SEEN = (
     "pulgas', 'que la esterilicen'; 'carné de vacunas… el refuerzo de la rabia' keeps 'refuerzo' "
     "and loses 'rabia')"
 )
-GAP_MISSPELT_REQUEST = (
-    "typos: a misspelt request ('ola nesecito una sita pa mi perro') is not seen as a request "
-    "and becomes the reason"
-)
-GAP_AVAILABILITY_QUESTION = (
-    "'¿mañana antes de las 10 tienen algo?' is redirected to the phone as an other question "
-    "instead of offering those slots"
-)
-GAP_PART_OF_DAY = (
-    "parts of day: 'a última hora' is not understood, and 'al mediodía' (noon is a break) "
-    "falls back to the generic offers from today instead of the nearest slots that day"
-)
-GAP_LATER_TODAY = "'¿no tení algo más tarde hoy?' picks today's offered slot instead of later ones"
 GAP_HOURS_DISAGREE = (
     "hours: the clinic says Saturday is 9:00 AM-1:00 PM (business hours) but books Saturday "
     "2:00 PM (the doctor's periods, Monday-Saturday 9-12 and 14-18 in the test clinic); "
@@ -851,7 +838,6 @@ PARTS_OF_DAY = [
     ),
     Conversation(
         id="part_mx_al_mediodia",
-        known_gap=GAP_PART_OF_DAY,
         category="parts_of_day",
         country="MX",
         known=CAMILA,
@@ -877,7 +863,6 @@ PARTS_OF_DAY = [
     ),
     Conversation(
         id="part_ar_a_ultima_hora",
-        known_gap=GAP_PART_OF_DAY,
         category="parts_of_day",
         country="AR",
         known=CAMILA,
@@ -890,7 +875,6 @@ PARTS_OF_DAY = [
     ),
     Conversation(
         id="part_co_antes_de_las_10",
-        known_gap=GAP_AVAILABILITY_QUESTION,
         category="parts_of_day",
         country="CO",
         known=CAMILA,
@@ -1014,7 +998,6 @@ CHANGES_OF_MIND = [
     ),
     Conversation(
         id="change_cl_algo_mas_tarde_hoy",
-        known_gap=GAP_LATER_TODAY,
         category="changes_of_mind",
         country="CL",
         known=CAMILA,
@@ -1257,7 +1240,6 @@ TWO_PETS_CONVERSATIONS = [
 TYPOS = [
     Conversation(
         id="typo_co_ola_nesecito_sita",
-        known_gap=GAP_MISSPELT_REQUEST,
         category="typos",
         country="CO",
         says=("ola nesecito una sita pa mi perro", "tiene diarea", "la primera", "sí"),
