@@ -170,6 +170,19 @@ def closest(
     return sorted(chosen, key=lambda s: s.start)
 
 
+def _clinic_open(tenant: Tenant, slot: Slot) -> bool:
+    """Whether the slot lies inside the opening hours the clinic tells its clients (a doctor's
+    own plan may run longer; the assistant never offers a time it says the clinic is closed)."""
+    hours = tenant.business_hours
+    if not hours:
+        return True
+    zone = ZoneInfo(tenant.timezone)
+    start, end = slot.start.astimezone(zone), slot.end.astimezone(zone)
+    periods = hours.get(str(start.weekday())) or []
+    first, last = start.strftime("%H:%M"), end.strftime("%H:%M")
+    return any(a <= first and (last <= b or end.date() > start.date()) for a, b in periods)
+
+
 def offer_doctors(
     session: Session, tenant: Tenant, prefer: uuid.UUID | None = None
 ) -> list[StaffUser]:
@@ -222,6 +235,7 @@ def find_offers(
             limit=None,
             holder_conversation_id=conversation.id,
         )
+        free = [s for s in free if _clinic_open(tenant, s)]
         if after is not None or before is not None:
             free = [
                 s

@@ -73,3 +73,19 @@ def test_a_time_that_falls_in_the_break_offers_the_nearest_on_each_side_that_day
 def test_a_ultima_hora_offers_the_days_last_slots_latest_first(chat, clinic):
     [offer] = chat.send("Hola, ¿tienen turno el martes a última hora? es un control")
     assert offer.index("5:30 PM") < offer.index("5:00 PM")
+
+
+def test_an_option_number_before_any_offer_asks_the_reason_again(chat, clinic):
+    chat.send("Hola, necesito una cita")
+    [again] = chat.send("la primera")
+    assert (
+        again == "¿Me cuentas en pocas palabras el motivo de la consulta? Así te busco el horario."
+    )
+    assert "reason" not in chat.conversation().state_data
+
+
+def test_offers_stay_inside_the_hours_the_clinic_tells_its_clients(chat, clinic):
+    # The test doctor works Saturday afternoons; the clinic says Saturday is 9:00-13:00.
+    [offer] = chat.send("Hola, ¿me das un turno el sábado en la tarde? es un control")
+    assert "atendemos de 9:00 AM a 1:00 PM 😔. Las opciones más cercanas son:" in offer
+    assert "1. Sábado 30 de enero, 10:30 AM" in offer and "PM\n" not in offer

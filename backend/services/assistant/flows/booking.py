@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from backend.domain.appointment_rules import Source, Status
@@ -49,7 +49,10 @@ _SYMPTOM_WORDS = re.compile(
     r"\b(?:tiene|tien|esta|anda|trae|amanecio|sigue|lleva|le (?:pica|duele|sale|salio|sangra)|"
     r"se (?:rasca|queja|lame|cayo)|no (?:come|quiere|puede|camina|se)|vomit\w*|diarrea|cojea\w*|"
     r"tos|tose|sangr\w*|pica|rasca|herida|bolita|ojo|ojito|oreja|piel|pulgas|garrapatas|decaid\w*|"
-    r"fiebre|dolor|inflamad\w*|hinchad\w*|estornud\w*|mocos|llaga|roncha|caida|pelo)\b"
+    r"fiebre|dolor|inflamad\w*|hinchad\w*|estornud\w*|mocos|llaga|roncha|caida|pelo|"
+    r"(?:le |la |lo )?(?:revisen|revise|miren|mire|vean|chequeen|examinen) (?:los|las|el|la|su|sus)|"
+    r"dientes|muela\w*|encias|boca|oidos?|ojos|nariz|patas?|patita\w*|cola|unas|panza|barriga|"
+    r"estomago|lunar|verruga)\b"
 )
 _NOT_A_REASON = re.compile(
     r"^(?:(?:que )?pena(?: con usted| molestar| la hora)?|disculp\w*|perdon\w*|molestar\w*|"
@@ -72,6 +75,10 @@ _BARE_NO = re.compile(
     r"^(?:no|nop|nope|nel|naa|no gracias|no por ahora|no todavia|no aun|ahora no|"
     r"no mejor no|no ya no|mejor no|no no)$"
 )
+_BARE_OPTION = re.compile(
+    r"^(?:(?:la|el|opcion|option|numero|n)\s+)?(?:\d|primera|primero|segunda|segundo|tercera|"
+    r"tercero|ultima|ultimo|uno|una|dos|tres)$"
+)
 _VACCINE = re.compile(r"\b(?:vacun\w*|bacun\w*)")
 _VACCINE_NAMES = re.compile(
     r"\b(?:rabia|rabica|antirrabica|multiple|quintuple|sextuple|triple|leucemia|parvo\w*|"
@@ -83,8 +90,8 @@ def reason_in(text: str) -> tuple[str | None, bool]:
     """(reason the booking request already states, whether it is an unspecified vaccine)."""
     normalized = normalize(text)
     if _VACCINE.search(normalized):
-        named = _VACCINE_NAMES.search(normalized)
-        return (f"Vacunación ({named.group(0)})", False) if named else (None, True)
+        named = list(dict.fromkeys(_VACCINE_NAMES.findall(normalized)))  # "refuerzo", "rabia"
+        return (f"Vacunación ({', '.join(named)})", False) if named else (None, True)
     for pattern, label in _SERVICES:
         if pattern.search(normalized):
             return label, False
@@ -195,7 +202,7 @@ def on_reason(turn: Turn) -> None:
             turn.quiet()
             turn.say(replies.goodbye())
             return
-    if not text:
+    if not text or _BARE_OPTION.match(normalize(text)):  # "la primera": no offers yet
         turn.say(replies.ask_reason_again())
         return
     if answer == YesNo.NO and _BARE_NO.match(normalize(text)):  # not "no quiere comer"
@@ -351,6 +358,8 @@ def _why_not(turn: Turn, hint: WhenHint) -> str:
         return "Esos días no atendemos 😔."
     if hint.days and not days:
         return "Esa fecha ya pasó 😔."
+    if len(days) == 1 and (hint.times or hint.hours) and not _inside_opening(turn, days[0], hint):
+        return replies.hours_on(hours, days[0], turn.today).replace(".", " 😔.", 1)
     if days == [turn.today]:
         local_now = turn.local(turn.now).time()
         periods = hours.get(str(turn.today.weekday())) or []
@@ -361,6 +370,22 @@ def _why_not(turn: Turn, hint: WhenHint) -> str:
         if closing is not None and local_now.strftime("%H:%M") >= closing:
             return "Hoy ya cerramos 😔."
     return "Para ese momento ya no tengo espacio 😔."
+
+
+def _inside_opening(turn: Turn, day: date, hint: WhenHint) -> bool:
+    """Whether the time, or most of the hours, asked for lie within the clinic's opening hours
+    that day (when not, the reply says them: "El sábado atendemos de 9:00 AM a 1:00 PM")."""
+    periods = (turn.tenant.business_hours or {}).get(str(day.weekday())) or []
+    if hint.times:
+        return any(a <= t.strftime("%H:%M") < b for t in hint.times for a, b in periods)
+    low, high = hint.hours or (0, 24)
+    low, high = max(low, 7) * 60, max(min(high, 21), max(low, 7) + 1) * 60  # a waking day
+
+    def minutes(clock: str) -> int:
+        return int(clock[:2]) * 60 + int(clock[3:5])
+
+    open_minutes = sum(max(0, min(high, minutes(b)) - max(low, minutes(a))) for a, b in periods)
+    return open_minutes * 2 >= high - low  # mostly open: the time is taken, not closed
 
 
 def _find(turn: Turn, **criteria: Any) -> list[Offer]:

@@ -66,23 +66,6 @@ NO_NAME_ASKED = DoesNotSay("a nombre de quien")
 # ---------------------------------------------------------------- known gaps, by cause
 # Conversations the assistant does not handle yet: strict xfails, so a fix shows up.
 
-GAP_REASON_FIRST_CLAUSE = (
-    "reason: the first clause becomes the reason even when it is a courtesy, a moment, a "
-    "reassurance or a request ('Qué pena molestar', 'Podría ser mañana', 'No es una urgencia', "
-    "'El perro está bien', 'Puedo pedir una hora para mañana') instead of the symptom"
-)
-GAP_REASON_NOT_SEEN = (
-    "reason: a symptom or service in a relative clause, after a regional verb, an abbreviation "
-    "or a conjugated form is not seen ('que le pica la oreja', 'trae diarrea', 'xq tiene "
-    "pulgas', 'que la esterilicen'; 'carné de vacunas… el refuerzo de la rabia' keeps 'refuerzo' "
-    "and loses 'rabia')"
-)
-GAP_HOURS_DISAGREE = (
-    "hours: the clinic says Saturday is 9:00 AM-1:00 PM (business hours) but books Saturday "
-    "2:00 PM (the doctor's periods, Monday-Saturday 9-12 and 14-18 in the test clinic); "
-    "offers are not bounded by the opening hours"
-)
-
 
 def _known(name: str, pet: str, species: str = "perro") -> Known:
     return Known(name, pets=((pet, species),))
@@ -1428,7 +1411,6 @@ MEDIA = [
     ),
     Conversation(
         id="media_co_pdf_with_caption",
-        known_gap=GAP_REASON_NOT_SEEN,
         category="media",
         country="CO",
         known=CAMILA,
@@ -1668,7 +1650,6 @@ NOT_EMERGENCIES = [
         "MX",
         "No es emergencia, solo quiero que le revisen los dientes a Max",
         reason="dientes",
-        known_gap=GAP_REASON_FIRST_CLAUSE,
     ),
     _calm(
         "calm_co_respira_bien_estornuda",
@@ -1929,7 +1910,6 @@ CLINIC_QUESTIONS = [
         category="clinic_questions",
         country="AR",
         known=CAMILA,
-        known_gap=GAP_HOURS_DISAGREE,
         says=(
             Msg("¿Qué horario tienen los sábados?", expect=(Says("1:00 PM"),)),
             "¿y me das un turno para Max el sábado a la tarde? Control",
