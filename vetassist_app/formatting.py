@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import phonenumbers
+
 from backend.domain import spanish_dates
 from backend.domain.language.emergency import CATEGORY_LABELS
 
@@ -168,12 +170,18 @@ def chat_time(value: datetime | None, now: datetime, tz_name: str) -> str:
 
 
 def phone_display(phone: str | None) -> str:
-    """'+57 300 111 2233' for Colombian mobiles; other numbers as stored."""
+    """'+57 300 111 2233' for Colombian mobiles; others in the international format
+    ('+1 202-555-0147'), or as stored when they do not parse."""
     if not phone:
         return ""
-    if phone.startswith("+57") and len(phone) == 13:
-        return f"+57 {phone[3:6]} {phone[6:9]} {phone[9:]}"
-    return phone
+    compact = phone.replace(" ", "")
+    if compact.startswith("+57") and len(compact) == 13:
+        return f"+57 {compact[3:6]} {compact[6:9]} {compact[9:]}"
+    try:
+        number = phonenumbers.parse(phone)
+    except phonenumbers.NumberParseException:
+        return phone
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def pet_label(name: str | None, species: str | None) -> str:

@@ -104,6 +104,7 @@ def seed_demo(session: Session, *, seed: int = 7) -> Tenant:
         address="Calle 85 # 15-20, Bogotá",
         whatsapp_numbers=[DEMO_WHATSAPP],
         whatsapp_template_sid=DEMO_TEMPLATE_SID,
+        is_demo=True,
     )
     session.add(tenant)
     session.flush()

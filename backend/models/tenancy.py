@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from backend.core.clock import utcnow
@@ -43,6 +44,8 @@ class Tenant(SQLModel, table=True):
     )
     alert_slack_webhook_url: str | None = Field(default=None, max_length=500)
     calendar_sync_enabled: bool = Field(default=False)
+    # a demonstration clinic: its staff may chat as test clients in the sandbox, in production too
+    is_demo: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
 
 

@@ -15,8 +15,10 @@ from sqlmodel import select
 
 from backend.core.clock import clock
 from backend.core.db import session_scope
-from backend.domain.errors import NotFound
+from backend.domain.errors import NotFound, ValidationFailed
 from backend.models import Appointment, Conversation, EmergencyEvent, Message
+from backend.services.assistant.inbound import InboundMessage, accept
+from backend.services.phones import to_e164
 from tests.portal.conftest import call, substate, toast_text
 from vetassist_app.states.chat_state import (
     ChatState,
@@ -28,15 +30,26 @@ from vetassist_app.states.chat_state import (
 )
 from vetassist_app.states.emergency_state import EmergencyState, acknowledge, list_board, resolve
 from vetassist_app.states.pulse_state import PulseState, emergency_summary
-from vetassist_app.states.sandbox_state import SandboxState, send_as_client
+from vetassist_app.states.sandbox_state import SandboxState, conversation_of, send_as_client
 
 PHONE = "+573209998877"
 
 
 def say(viewer, phone: str, text: str) -> str:
-    """A client's message a few seconds after the previous one (the test clock is frozen)."""
+    """A client's WhatsApp message, a few seconds after the previous one (the test clock is
+    frozen), stored and answered as the webhook does; the id of the phone's conversation."""
     clock.advance(timedelta(seconds=7))
-    return send_as_client(viewer, phone, text)
+    from_phone = to_e164(phone, viewer.country)
+    accept(
+        InboundMessage(
+            tenant_id=viewer.tenant_id,
+            from_phone=from_phone,
+            to_phone="+14155550101",
+            body=text,
+            provider_sid="SM" + uuid.uuid4().hex,
+        )
+    )
+    return conversation_of(viewer, from_phone)
 
 
 def _raise_emergency(viewer, phone: str = PHONE) -> str:
@@ -44,20 +57,27 @@ def _raise_emergency(viewer, phone: str = PHONE) -> str:
     return say(viewer, phone, "Sí")
 
 
-def test_send_as_client_runs_the_assistant_like_the_webhook(clinic) -> None:
+def test_sandbox_message_runs_the_assistant_like_the_webhook_as_the_staff_user(clinic) -> None:
     # when
-    conversation_id = say(clinic.doctor.viewer, "320 999 8877", "Hola, quiero una cita")
+    viewer = clinic.doctor.viewer
+    conversation_id = send_as_client(viewer, "+12025550147", "Hola, quiero una cita")
 
     # then
-    thread = load_thread(clinic.doctor.viewer, conversation_id)
+    thread = load_thread(viewer, conversation_id)
     assert [b.side for b in thread.bubbles][:2] == ["left", "right"]
     assert thread.bubbles[0].body == "Hola, quiero una cita"
     assert thread.bubbles[1].author == "assistant"
-    assert thread.header.phone == "+57 320 999 8877"
+    assert thread.header.phone == "+1 202-555-0147"
     with session_scope() as session:
         inbound = session.exec(select(Message).where(Message.direction == "inbound")).one()
     assert inbound.provider_sid.startswith("SANDBOX")
     assert inbound.to_phone == "+14155550101"  # the clinic's own WhatsApp number
+    assert inbound.author_user_id == viewer.user_id  # typed by this staff user
+
+
+def test_sandbox_refuses_a_real_looking_number(clinic) -> None:
+    with pytest.raises(ValidationFailed):
+        send_as_client(clinic.doctor.viewer, "+573001112233", "Hola")
 
 
 def test_sandbox_handler_keeps_the_thread_and_switches_client(clinic, root_state) -> None:

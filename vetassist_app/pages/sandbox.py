@@ -119,7 +119,9 @@ def controls() -> rx.Component:
                 rx.form(
                     rx.hstack(
                         rx.input(
-                            name="phone", placeholder="Otro número, ej. 300 555 1234", width="100%"
+                            name="phone",
+                            placeholder="Otro número de prueba, ej. +1 202 555 0147",
+                            width="100%",
                         ),
                         rx.button("Usar", type="submit", variant="soft"),
                         width="100%",
@@ -183,20 +185,22 @@ def sandbox() -> rx.Component:
             "Chatea con el asistente como si fueras un cliente. Todo queda registrado como una conversación real.",
         ),
         rx.cond(
-            SandboxState.real_channel,
-            rx.callout(
-                "La clínica usa WhatsApp real (Twilio): las respuestas se enviarán de verdad a este número.",
-                icon="triangle_alert",
-                color_scheme="amber",
+            SandboxState.enabled,
+            rx.hstack(
+                phone_frame(),
+                controls(),
+                spacing="6",
+                align="start",
                 width="100%",
             ),
-        ),
-        rx.hstack(
-            phone_frame(),
-            controls(),
-            spacing="6",
-            align="start",
-            width="100%",
+            rx.callout(
+                "El sandbox de WhatsApp solo está disponible en clínicas de demostración: "
+                "aquí las conversaciones son con clientes reales.",
+                icon="lock",
+                color_scheme="gray",
+                width="100%",
+                id="sandbox-disabled",
+            ),
         ),
         width="100%",
     )

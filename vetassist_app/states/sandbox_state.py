@@ -1,25 +1,23 @@
-"""The WhatsApp sandbox: staff chat with the assistant as a client's phone.
+"""The WhatsApp sandbox: staff chat with the assistant as a test client.
 
-A message typed here goes through `assistant.accept`, as the webhook's
-messages do (stored, then answered after the commit), so what the clinic
-tries is what its clients get, without Twilio.
+A message typed here goes through `assistant.sandbox.send_as_client`, the
+webhook's path (stored, then answered after the commit), so what the clinic
+tries is what its clients get, without Twilio. Only fictional test numbers
+are used, so a real client is never impersonated.
 """
 
 from __future__ import annotations
 
-import random
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import reflex as rx
 
 from backend.core.clock import utcnow
-from backend.core.config import settings
 from backend.domain.errors import DomainError, ValidationFailed
-from backend.services.assistant.inbound import InboundMessage, accept
+from backend.domain.sandbox_numbers import new_sandbox_number
+from backend.services.assistant import sandbox
 from backend.services.chats import conversations
-from backend.services.phones import to_e164
 from vetassist_app import routes
 from vetassist_app.formatting import hhmm, phone_display
 from vetassist_app.states.access import Viewer
@@ -35,30 +33,13 @@ SUGGESTIONS = (
 )
 
 
-def sandbox_phone() -> str:
-    """A fresh Colombian mobile number for a new test client."""
-    return f"+57300{random.randint(1000000, 9999999)}"
-
-
 def send_as_client(viewer: Viewer, phone: str, body: str) -> str:
-    """Stores `body` as an inbound message from `phone` and lets the assistant answer it.
-
-    Returns the id of the phone's conversation (for the thread view).
-    """
-    text = body.strip()
-    if not text:
-        raise ValidationFailed("the message is empty", field="body")
-    from_phone = to_e164(phone, viewer.country)
-    accept(
-        InboundMessage(
-            tenant_id=viewer.tenant_id,
-            from_phone=from_phone,
-            to_phone=viewer.whatsapp_number or "+10000000000",
-            body=text,
-            provider_sid=f"SANDBOX{uuid.uuid4().hex}",
-        )
+    """Stores `body` as a message from the test number `phone`, typed by the viewer, and lets
+    the assistant answer it. Returns the id of the phone's conversation (for the thread)."""
+    sandbox.send_as_client(
+        tenant_id=viewer.tenant_id, staff_id=viewer.user_id, phone=phone, body=body
     )
-    return conversation_of(viewer, from_phone)
+    return conversation_of(viewer, phone)
 
 
 def conversation_of(viewer: Viewer, phone: str) -> str:
@@ -95,7 +76,7 @@ class SandboxState(SessionState):
     appointments: rx.Field[list[LinkedAppointment]] = rx.field(default_factory=list)
     state_label: str = ""
     error: str = ""
-    real_channel: bool = False
+    enabled: bool = True  # off in production, except in demo clinics
     answering: bool = False  # a message is with the assistant
 
     @rx.var(cache=True)
@@ -120,8 +101,9 @@ class SandboxState(SessionState):
             self.state_label = thread.header.state_label
 
     def _load(self, viewer: Viewer) -> None:
+        self.enabled = sandbox.available(viewer.tenant_id)
         if not self.phone:
-            self.phone = sandbox_phone()
+            self.phone = new_sandbox_number()
         self._show(*read_thread(viewer, self.phone, self.conversation_id))
 
     def _live(self, viewer: Viewer) -> None:
@@ -130,13 +112,12 @@ class SandboxState(SessionState):
 
     @rx.event
     def open_page(self) -> Any:
-        self.real_channel = settings.WHATSAPP_CHANNEL != "sandbox"
         return self._run(None, self._load)
 
     @rx.event
     def new_client(self) -> Any:
         """Starts over as a client the clinic has never seen."""
-        self.phone = sandbox_phone()
+        self.phone = new_sandbox_number()
         self.conversation_id = ""
         self.error = ""
         return self._run(None, self._load)
@@ -147,9 +128,12 @@ class SandboxState(SessionState):
 
         def run(viewer: Viewer) -> None:
             try:
-                self.phone = to_e164(raw, viewer.country)
+                self.phone = sandbox.sandbox_number(raw, viewer.country)
             except ValidationFailed:
-                self.error = "Ese número no es válido."
+                self.error = (
+                    "Usa un número de prueba (+1, 555 01xx, ej. +1 202 555 0147): "
+                    "el sandbox nunca escribe como un cliente real."
+                )
                 return
             self.error = ""
             self.conversation_id = ""

@@ -28,7 +28,8 @@ from backend.domain.conversation_states import (
     timeout_for,
 )
 from backend.domain.errors import IllegalTransition
-from backend.models import Client, Conversation, Message, Tenant
+from backend.models import Client, Conversation, Message, StaffUser, Tenant
+from backend.services.actors import ASSISTANT, Actor
 from backend.services.chats import lifecycle, messaging
 from backend.services.patients import clients
 
@@ -68,6 +69,17 @@ class Turn:
     @property
     def text(self) -> str:
         return self.message.body or ""
+
+    @property
+    def actor(self) -> Actor:
+        """Who the assistant's writes are attributed to: the assistant, or the staff user who
+        typed the message in the sandbox."""
+        staff_id = self.message.author_user_id
+        if staff_id is None:
+            return ASSISTANT
+        staff = self.session.get(StaffUser, staff_id)
+        name = staff.full_name if staff else str(staff_id)
+        return Actor(type="user", id=str(staff_id), label=f"{name} (sandbox)")
 
     @property
     def state(self) -> State:

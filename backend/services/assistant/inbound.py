@@ -52,6 +52,7 @@ class InboundMessage:
     provider_sid: str | None
     media: Sequence[dict[str, Any]] = ()
     profile_name: str | None = None
+    typed_by: uuid.UUID | None = None  # the staff user who wrote it in the sandbox
 
 
 MAX_BODY = 10000
@@ -75,6 +76,7 @@ def store_inbound(session: Session, inbound: InboundMessage) -> Message:
         media=list(inbound.media),
         provider_sid=inbound.provider_sid,
         profile_name=clean_text(inbound.profile_name or "")[:100] or None,
+        author_user_id=inbound.typed_by,
         status="received",
         created_at=now,
     )

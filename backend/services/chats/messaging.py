@@ -36,7 +36,7 @@ from backend.core.clock import utcnow
 from backend.core.config import settings
 from backend.core.db import session_scope
 from backend.core.jobs import Job, submit_after_commit
-from backend.integrations.whatsapp import ChannelError, get_channel
+from backend.integrations.whatsapp import ChannelError, channel_for, get_channel
 from backend.models import AlertDelivery, Conversation, Message, Tenant
 
 log = logging.getLogger(__name__)
@@ -291,7 +291,7 @@ def _record(
 
 
 def _send(outgoing: _Outgoing) -> tuple[str | None, ChannelError | None]:
-    channel = get_channel()
+    channel = channel_for(outgoing.to_phone)
     try:
         sent = channel.send(
             from_phone=outgoing.from_phone,
@@ -429,7 +429,7 @@ def recover_stuck_message(message_id: uuid.UUID, *, lease: timedelta = SENDING_L
             return Recovery.SKIPPED
         outgoing, stored_at = _outgoing(row), row.created_at
     try:
-        found = get_channel().find_sent(
+        found = channel_for(outgoing.to_phone).find_sent(
             from_phone=outgoing.from_phone,
             to_phone=outgoing.to_phone,
             sent_after=stored_at - PROVIDER_CLOCK_SKEW,

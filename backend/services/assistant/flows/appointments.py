@@ -16,7 +16,6 @@ from backend.domain.appointment_rules import Priority, Status
 from backend.domain.errors import DomainError
 from backend.domain.language import WhenHint, YesNo, normalize
 from backend.models import Appointment, Client, StaffUser
-from backend.services.actors import ASSISTANT
 from backend.services.assistant import replies
 from backend.services.assistant.context import Turn, uuid_or_none
 from backend.services.assistant.flows import booking as booking_flow
@@ -102,7 +101,7 @@ def confirm_attendance(turn: Turn) -> bool:
                 booking.confirm(
                     turn.session,
                     tenant=turn.tenant,
-                    actor=ASSISTANT,
+                    actor=turn.actor,
                     appointment_id=appointment.id,
                     expected_version=None,
                 )
@@ -157,7 +156,7 @@ def _cancel_all(turn: Turn, found: list[Appointment], versions: dict) -> None:
                 booking.cancel(
                     turn.session,
                     tenant=turn.tenant,
-                    actor=ASSISTANT,
+                    actor=turn.actor,
                     appointment_id=appointment.id,
                     expected_version=versions.get(str(appointment.id)),
                     reason="Cancelada por el cliente por WhatsApp",
@@ -345,7 +344,7 @@ def _cancel(turn: Turn, appointment: Appointment, version: object) -> None:
             booking.cancel(
                 turn.session,
                 tenant=turn.tenant,
-                actor=ASSISTANT,
+                actor=turn.actor,
                 appointment_id=appointment.id,
                 expected_version=version if isinstance(version, int) else None,
                 reason="Cancelada por el cliente por WhatsApp",

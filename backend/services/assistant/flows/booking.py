@@ -21,7 +21,6 @@ from backend.domain.language import YesNo, extract_pet, normalize, parse_when
 from backend.domain.language.normalize import TYPOS
 from backend.domain.language.when import Shift, WhenHint
 from backend.models import Appointment, StaffUser
-from backend.services.actors import ASSISTANT
 from backend.services.assistant import replies, slots
 from backend.services.assistant.context import Turn, uuid_or_none
 from backend.services.assistant.flows import identity
@@ -657,7 +656,7 @@ def _book(turn: Turn, offer: Offer) -> None:
             appointment = booking.create(
                 turn.session,
                 tenant=turn.tenant,
-                actor=ASSISTANT,
+                actor=turn.actor,
                 data=booking.NewAppointment(
                     doctor_id=offer.doctor_id,
                     client_id=client.id,
@@ -693,7 +692,7 @@ def _reschedule(turn: Turn, offer: Offer) -> None:
             moved = booking.reschedule(
                 turn.session,
                 tenant=turn.tenant,
-                actor=ASSISTANT,
+                actor=turn.actor,
                 appointment_id=current.id,
                 start_at=offer.start,
                 end_at=offer.start + (current.end_at - current.start_at),

@@ -21,7 +21,6 @@ from backend.domain.conversation_states import State
 from backend.domain.errors import DomainError
 from backend.domain.language import EmergencyDetection, YesNo, first_aid_advice
 from backend.models import Alert, AlertDelivery, EmergencyEvent, Tenant
-from backend.services.actors import ASSISTANT
 from backend.services.alerting import alerts
 from backend.services.assistant import replies
 from backend.services.assistant.context import Turn, uuid_or_none
@@ -122,7 +121,7 @@ def escalate(turn: Turn) -> EmergencyEvent | None:
                 appointment = booking.create(
                     turn.session,
                     tenant=turn.tenant,
-                    actor=ASSISTANT,
+                    actor=turn.actor,
                     data=booking.NewAppointment(
                         doctor_id=doctor.id,
                         client_id=client.id,
