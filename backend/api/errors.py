@@ -47,6 +47,7 @@ ERROR_DESCRIPTIONS = {
     403: "Not allowed (a webhook without a valid signature)",
     404: "Not found in the API key's clinic",
     409: "Conflict with the current state (slot taken, stale version, illegal transition)",
+    415: "Not a form post (the webhooks accept only Twilio's form bodies)",
     422: "Invalid input (the field at fault is named)",
 }
 

@@ -52,6 +52,9 @@ def create_app() -> FastAPI:
         openapi_url="/api/openapi.json",
         docs_url="/api/docs",
         redoc_url=None,
+        # "/api/v1/appointments/" is a 404, not a redirect built from the Host header (behind a
+        # proxy that names an internal address)
+        redirect_slashes=False,
     )
     install_error_handlers(api)
     api.include_router(appointments.router)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -33,6 +34,7 @@ class Settings(BaseSettings):
     WHATSAPP_CHANNEL: str = Field(default="sandbox", pattern="^(sandbox|twilio)$")
     TWILIO_ACCOUNT_SID: str | None = None
     TWILIO_AUTH_TOKEN: str | None = None
+    TWILIO_AUTH_TOKEN_SECONDARY: str | None = None  # also accepted on webhooks while rotating
     TWILIO_API_BASE_URL: str | None = None
     TWILIO_VALIDATE_SIGNATURE: bool = True
     WHATSAPP_TEMPLATE_CONTENT_SID: str | None = None
@@ -49,6 +51,16 @@ class Settings(BaseSettings):
     SMTP_FROM: str = "alertas@vetassist.local"
 
     SESSION_TTL_HOURS: int = 12
+
+    @model_validator(mode="after")
+    def _public_url_is_https_with_twilio(self) -> Settings:
+        """Twilio signs and posts to PUBLIC_BASE_URL: in production it must be https (plain
+        http only for a local address, where tests and fakes run)."""
+        url = urlsplit(self.PUBLIC_BASE_URL)
+        local = url.hostname in ("localhost", "127.0.0.1", "::1")
+        if self.WHATSAPP_CHANNEL == "twilio" and url.scheme != "https" and not local:
+            raise ValueError("PUBLIC_BASE_URL must start with https:// when WhatsApp uses Twilio")
+        return self
 
     @property
     def is_sqlite(self) -> bool:

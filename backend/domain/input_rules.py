@@ -32,15 +32,14 @@ def has_control_characters(text: str) -> bool:
     return CONTROL_CHARACTERS.search(text) is not None
 
 
-_CONTROLS_ONLY = re.compile(rf"[{CONTROL_CHARACTER_RANGES}]")
-_SURROGATES = re.compile(r"[\ud800-\udfff]")
+_SEPARATORS = re.compile(r"[\x0b\x0c\x1c-\x1f]")
+"""Vertical tab, form feed and the information separators: they part words."""
 
 
 def strip_control_characters(text: str) -> str:
-    """The text without the characters `CONTROL_CHARACTERS` refuses: a control becomes a
-    space (it may have separated two words: "Ana\x1fRuiz" is not "AnaRuiz"), a lone
-    surrogate goes."""
-    return _SURROGATES.sub("", _CONTROLS_ONLY.sub(" ", text))
+    """The text without the characters `CONTROL_CHARACTERS` refuses; a separator control
+    becomes a space ("Ana\x1fRuiz" is "Ana Ruiz", not "AnaRuiz")."""
+    return CONTROL_CHARACTERS.sub("", _SEPARATORS.sub(" ", text))
 
 
 def year_in_range(value: date | datetime) -> bool:

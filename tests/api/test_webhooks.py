@@ -242,14 +242,14 @@ def test_signed_inbound_with_malformed_field_is_422_and_not_stored(chat, fields,
     assert chat.new_replies() == []
 
 
-def test_inbound_with_a_file_part_is_422_and_not_stored(chat):
+def test_inbound_with_a_file_part_is_refused_unread(chat):
     response = chat.http.post(
         "/webhooks/whatsapp",
         data={"MessageSid": "SM1", "To": "whatsapp:+14155550100"},
         files={"From": ("from.txt", b"whatsapp:+573001112233")},
         headers={"X-Twilio-Signature": "bm90LXRoZS1zaWduYXR1cmU="},
     )
-    assert response.status_code == 422 and response.json()["error"]["field"] == "From"
+    assert response.status_code == 415
     assert _inbound_count() == 0
 
 
@@ -275,3 +275,53 @@ def test_status_callback_with_malformed_field_is_422(chat, sid, error, field):
     assert response.status_code == 422, response.text
     assert response.json()["error"]["field"] == field
     assert _last_outbound().status == "sent"
+
+
+def test_inbound_signed_with_the_secondary_token_is_accepted_while_rotating(chat, monkeypatch):
+    monkeypatch.setattr(settings, "TWILIO_AUTH_TOKEN_SECONDARY", "el-token-nuevo")
+    params = {
+        "MessageSid": "SM" + "b" * 32,
+        "From": "whatsapp:+573001112233",
+        "To": "whatsapp:+14155550100",
+        "Body": "Hola",
+    }
+    signature = sign("/webhooks/whatsapp", params, token="el-token-nuevo")
+    response = chat.http.post(
+        "/webhooks/whatsapp", data=params, headers={"X-Twilio-Signature": signature}
+    )
+    assert response.status_code == 200
+    assert _inbound_count() == 1
+
+
+def test_a_json_body_is_refused_unread_whatever_its_signature(chat):
+    body = '{"From": "whatsapp:+573001112233", "To": "whatsapp:+14155550100", "Body": "Hola"}'
+    response = chat.http.post(
+        "/webhooks/whatsapp?bodySHA256=abc",
+        content=body,
+        headers={
+            "Content-Type": "application/json",
+            "X-Twilio-Signature": sign("/webhooks/whatsapp?bodySHA256=abc", {}),
+        },
+    )
+    assert response.status_code == 415
+    assert response.json()["error"]["code"] == "unsupported_media_type"
+    assert _inbound_count() == 0
+
+
+def test_a_trailing_slash_is_a_404_not_a_redirect_to_the_host_header(http, wa_clinic):
+    response = http.get(
+        "/api/v1/appointments/", headers={"Host": "10.0.0.7:8000"}, follow_redirects=False
+    )
+    assert response.status_code == 404
+    assert "location" not in response.headers
+
+
+def test_twilio_in_production_needs_an_https_public_url():
+    from pydantic import ValidationError
+
+    from backend.core.config import Settings
+
+    with pytest.raises(ValidationError, match="https"):
+        Settings(WHATSAPP_CHANNEL="twilio", PUBLIC_BASE_URL="http://clinica.example.com")
+    assert Settings(WHATSAPP_CHANNEL="twilio", PUBLIC_BASE_URL="https://clinica.example.com")
+    assert Settings(WHATSAPP_CHANNEL="twilio", PUBLIC_BASE_URL="http://localhost:3000")

@@ -46,24 +46,33 @@ def public_url(request: Request) -> str:
     return url + ("?" + request.url.query if request.url.query else "")
 
 
+FORM = "application/x-www-form-urlencoded"
+
+
 async def read_form(request: Request) -> FormData:
-    """The posted fields; a file part (Twilio never sends one) is refused before signing."""
-    form = await request.form()
-    for name, value in form.multi_items():
-        if not isinstance(value, str):
-            raise ValidationFailed("only form fields are accepted, not files", field=name)
-    return form
+    """The posted fields. Twilio posts these webhooks as a form; any other body (a JSON one,
+    whose signature covers only the URL and its `bodySHA256`, or a file part) is refused
+    before signing, so no unsigned content is ever read."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != FORM:
+        raise HTTPException(415, "only application/x-www-form-urlencoded posts are accepted")
+    return await request.form()
 
 
 def check_signature(request: Request, form: FormData) -> None:
+    """Twilio's signature with the auth token, or with the secondary one while it is being
+    rotated (TWILIO_AUTH_TOKEN_SECONDARY)."""
     if not signature_required():
         return
-    token = settings.TWILIO_AUTH_TOKEN
+    tokens = [t for t in (settings.TWILIO_AUTH_TOKEN, settings.TWILIO_AUTH_TOKEN_SECONDARY) if t]
     signature = request.headers.get("x-twilio-signature")
-    if not token:
+    if not tokens:
         log.error("TWILIO_AUTH_TOKEN is not set: webhook refused")
         raise HTTPException(403, "invalid signature")
-    if not signature or not RequestValidator(token).validate(public_url(request), form, signature):
+    url = public_url(request)
+    if not signature or not any(
+        RequestValidator(token).validate(url, form, signature) for token in tokens
+    ):
         log.warning("webhook %s with a missing or invalid signature refused", request.url.path)
         raise HTTPException(403, "invalid signature")
 
@@ -98,7 +107,7 @@ def _posted(form: FormData) -> PostedMessage:
     "",
     include_in_schema=True,
     summary="Inbound WhatsApp message (Twilio)",
-    responses=error_responses(403, 404, 422),
+    responses=error_responses(403, 404, 415, 422),
 )
 async def inbound(request: Request) -> Response:
     """Checks the signature, stores the message, hands it to the assistant; answers empty TwiML.
@@ -122,7 +131,7 @@ async def inbound(request: Request) -> Response:
 @router.post(
     "/status",
     summary="WhatsApp delivery status (Twilio)",
-    responses=error_responses(403, 422),
+    responses=error_responses(403, 415, 422),
 )
 async def status(request: Request) -> Response:
     """Records queued/sent/delivered/read/undelivered/failed (with ErrorCode) on the outbound message."""

@@ -66,4 +66,4 @@ def test_accept_posted_refuses_a_malformed_message_and_stores_nothing(clinic, ch
 def test_accept_posted_cleans_control_characters_from_body_and_profile_name(clinic):
     accept_posted(replace(GOOD, body="hola\x00que\x07\ntal", profile_name="Ana\x1fRuiz"))
     [message] = _stored()
-    assert (message.body, message.profile_name) == ("hola que \ntal", "Ana Ruiz")
+    assert (message.body, message.profile_name) == ("holaque\ntal", "Ana Ruiz")
