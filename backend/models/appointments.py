@@ -16,8 +16,12 @@ from backend.models.types import json_column, utc_column
 class Appointment(SQLModel, table=True):
     """The system of record for a booking. Written only by `services.booking`.
 
-    Two non-cancelled normal-priority appointments of one doctor never overlap:
-    an exclusion constraint on PostgreSQL and triggers on SQLite enforce it.
+    `blocked_end` is `end_at` plus the doctor's buffer when the appointment was
+    booked or last moved, so the appointment blocks [start_at, blocked_end).
+    The blocked ranges of two non-cancelled normal-priority appointments of
+    one doctor never overlap, which keeps a buffer's gap after each of them: an
+    exclusion constraint on PostgreSQL and triggers on SQLite enforce it (both
+    also refuse a `blocked_end` before `end_at`; migration 0009).
     """
 
     __table_args__ = (
@@ -33,6 +37,7 @@ class Appointment(SQLModel, table=True):
     pet_id: uuid.UUID | None = Field(default=None, foreign_key="pet.id")
     start_at: datetime = Field(sa_column=utc_column())
     end_at: datetime = Field(sa_column=utc_column())
+    blocked_end: datetime = Field(sa_column=utc_column())
     reason: str | None = Field(default=None, max_length=500)
     status: str = Field(default="pending", max_length=16)
     priority: str = Field(default="normal", max_length=16)

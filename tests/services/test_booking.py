@@ -331,5 +331,6 @@ def test_database_refuses_overlap_even_without_the_service(clinic):
                 client_id=client.id,
                 start_at=FRIDAY_9 + timedelta(minutes=10),
                 end_at=FRIDAY_9 + timedelta(minutes=40),
+                blocked_end=FRIDAY_9 + timedelta(minutes=40),
             )
         )

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import literal, union_all
+from sqlalchemy import null, union_all
 from sqlmodel import Session, col, select
 
 from backend.core.clock import utcnow
@@ -86,17 +86,24 @@ def busy_times(
     window: tuple[datetime, datetime],
     *,
     now: datetime,
+    buffers: Mapping[uuid.UUID, timedelta] | None = None,
     holder_conversation_id: uuid.UUID | None = None,
 ) -> tuple[dict[uuid.UUID, list[Interval]], dict[uuid.UUID, list[Interval]]]:
     """Live appointments, and blocked time (time off plus other chats' slot holds), per doctor.
 
+    An appointment booked when its doctor's buffer was longer than now (in
+    `buffers`) still blocks its stored range: the part beyond its end plus the
+    current buffer is blocked time too, as booking and the database see it.
+
     One round trip: the three sources are read with UNION ALL. Appointments are
     bounded on `start_at` from both sides so the (doctor_id, start_at) index
-    range stays as small as the window.
+    range stays as small as the window (whose padding covers any buffer, so
+    also any stored blocked range reaching into it).
     """
     start, end = window
+    # blocked_end is NULL on the rows that are not appointments
     appointment_rows = select(
-        Appointment.doctor_id, Appointment.start_at, Appointment.end_at, literal(0).label("kind")
+        Appointment.doctor_id, Appointment.start_at, Appointment.end_at, Appointment.blocked_end
     ).where(
         col(Appointment.doctor_id).in_(doctor_ids),
         Appointment.start_at < end,
@@ -105,12 +112,10 @@ def busy_times(
         Appointment.status != "cancelled",
         Appointment.priority == "normal",
     )
-    time_off_rows = select(
-        TimeOff.doctor_id, TimeOff.start_at, TimeOff.end_at, literal(1).label("kind")
-    ).where(col(TimeOff.doctor_id).in_(doctor_ids), TimeOff.start_at < end, TimeOff.end_at > start)
-    hold_rows = select(
-        SlotHold.doctor_id, SlotHold.start_at, SlotHold.end_at, literal(1).label("kind")
-    ).where(
+    time_off_rows = select(TimeOff.doctor_id, TimeOff.start_at, TimeOff.end_at, null()).where(
+        col(TimeOff.doctor_id).in_(doctor_ids), TimeOff.start_at < end, TimeOff.end_at > start
+    )
+    hold_rows = select(SlotHold.doctor_id, SlotHold.start_at, SlotHold.end_at, null()).where(
         col(SlotHold.doctor_id).in_(doctor_ids),
         SlotHold.expires_at > now,
         SlotHold.start_at < end,
@@ -118,13 +123,20 @@ def busy_times(
     )
     if holder_conversation_id is not None:
         hold_rows = hold_rows.where(SlotHold.conversation_id != holder_conversation_id)
+    buffers = buffers or {}
     appointments: dict[uuid.UUID, list[Interval]] = defaultdict(list)
     blocked: dict[uuid.UUID, list[Interval]] = defaultdict(list)
-    for doctor_id, b_start, b_end, kind in session.exec(
+    for doctor_id, b_start, b_end, b_blocked_end in session.exec(
         union_all(appointment_rows, time_off_rows, hold_rows)  # type: ignore[call-overload]
     ):
-        target = appointments if kind == 0 else blocked
-        target[doctor_id].append(Interval(as_utc(b_start), as_utc(b_end)))
+        b_start, b_end = as_utc(b_start), as_utc(b_end)
+        if b_blocked_end is None:
+            blocked[doctor_id].append(Interval(b_start, b_end))
+            continue
+        appointments[doctor_id].append(Interval(b_start, b_end))
+        padded_end = b_end + buffers.get(doctor_id, timedelta(0))
+        if as_utc(b_blocked_end) > padded_end:
+            blocked[doctor_id].append(Interval(padded_end, as_utc(b_blocked_end)))
     return appointments, blocked
 
 
@@ -156,6 +168,7 @@ def find_free_slots(
         doctor_ids,
         local_window(tenant, start_day, end_day),
         now=now,
+        buffers={d: timedelta(minutes=schedules[d].buffer_minutes) for d in doctor_ids},
         holder_conversation_id=holder_conversation_id,
     )
     inputs = {

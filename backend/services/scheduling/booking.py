@@ -1,9 +1,15 @@
 """The one write path for appointments.
 
 Every change validates, takes the row lock (optimistic version check under it),
-writes the audit row and the outbox event in the caller's transaction. The
-database refuses overlapping live normal appointments of one doctor; that
-refusal surfaces here as `SlotTaken`.
+writes the audit row and the outbox event in the caller's transaction.
+
+Every change of an appointment's time or doctor also sets the range it blocks,
+[start_at, end_at + the doctor's buffer). The database refuses two live normal
+appointments of one doctor whose blocked ranges overlap, which is the buffer
+rule itself: on PostgreSQL concurrent bookings cannot slip a back-to-back pair
+past the check here. That refusal, and the deadlock PostgreSQL may report
+instead when two conflicting inserts wait for each other, surface as
+`SlotTaken`, the same error the check here raises.
 """
 
 from __future__ import annotations
@@ -13,9 +19,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import literal, union_all
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlalchemy import literal, or_, union_all
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, col, select
 
 from backend.core.clock import utcnow
 from backend.core.db import session_scope
@@ -38,6 +44,7 @@ from backend.services.clinics.clinic_directory import get_clinic
 from backend.services.patients import clients
 from backend.services.scheduling.availability import (
     MAX_APPOINTMENT_LENGTH,
+    WINDOW_PADDING,
     as_utc,
     get_doctor,
     rules_for,
@@ -308,13 +315,32 @@ def _aware(value: datetime, field: str) -> datetime:
     return value.astimezone(UTC)
 
 
+BLOCKED_OVERLAP = "ex_appointment_blocked_no_overlap"  # constraint (PG) and trigger (SQLite)
+DEADLOCK_DETECTED = "40P01"
+
+
 def _flush_or_slot_taken(session: Session) -> None:
+    """Writes the appointment; the database's refusal of a conflict becomes `SlotTaken`.
+
+    Two transactions inserting conflicting rows at the same instant can each
+    wait for the other in the exclusion check; PostgreSQL then aborts one of
+    them as a deadlock, which is the same conflict seen from the other side.
+    """
     try:
         session.flush()
-    except IntegrityError as exc:
-        if "no_overlap" in str(exc.orig) or "ex_appointment" in str(exc.orig):
+    except DBAPIError as exc:
+        if BLOCKED_OVERLAP in str(exc.orig) or _sqlstate(exc) == DEADLOCK_DETECTED:
             raise SlotTaken("the slot is already taken", field="startAt") from None
         raise
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    return getattr(exc.orig, "sqlstate", None)
+
+
+def _blocked_end(end_at: datetime, schedule: DoctorSchedule) -> datetime:
+    """The end of the time an appointment blocks: its end plus its doctor's buffer."""
+    return end_at + timedelta(minutes=schedule.buffer_minutes)
 
 
 def _schedule(session: Session, doctor_id: uuid.UUID) -> DoctorSchedule:
@@ -340,6 +366,12 @@ def _check_slot(
     """Schedule rules and neighbours (with the buffer) for normal appointments;
     for emergencies only the past and the horizon (`fits_emergency`).
 
+    A neighbour is a live normal appointment closer than the doctor's current
+    buffer on either side, or one whose stored blocked range reaches into the
+    new one (booked when the buffer was longer). So everything the database
+    would refuse is refused here first, and a free slot (`free_slots`, which
+    reads the same two rules) is accepted.
+
     Time off and neighbouring appointments come back in one round trip; the
     neighbour range is bounded on `start_at` so the index range stays small.
     """
@@ -353,8 +385,8 @@ def _check_slot(
         Appointment.status != Status.CANCELLED,
         Appointment.priority == Priority.NORMAL,
         Appointment.start_at < end_at + buffer,
-        Appointment.start_at > start_at - buffer - MAX_APPOINTMENT_LENGTH,
-        Appointment.end_at > start_at - buffer,
+        Appointment.start_at > start_at - MAX_APPOINTMENT_LENGTH - WINDOW_PADDING,
+        or_(col(Appointment.end_at) > start_at - buffer, col(Appointment.blocked_end) > start_at),
     )
     if ignore_id is not None:
         neighbours = neighbours.where(Appointment.id != ignore_id)
@@ -433,6 +465,7 @@ def create(session: Session, *, tenant: Tenant, actor: Actor, data: NewAppointme
         pet_id=data.pet_id,
         start_at=start_at,
         end_at=end_at,
+        blocked_end=_blocked_end(end_at, schedule),
         reason=(data.reason or None) and data.reason[:500],
         notes=data.notes,
         status=data.status,
@@ -512,10 +545,11 @@ def reschedule(
     if end_at - start_at > MAX_APPOINTMENT_LENGTH:
         raise ValidationFailed("an appointment lasts at most 8 hours", field="endAt")
     target_doctor = new_doctor.id if new_doctor else appointment.doctor_id
+    schedule = _schedule(session, target_doctor)
     _check_slot(
         session,
         tenant,
-        _schedule(session, target_doctor),
+        schedule,
         start_at=start_at,
         end_at=end_at,
         priority=appointment.priority,
@@ -525,6 +559,7 @@ def reschedule(
     appointment.doctor_id = target_doctor
     appointment.start_at = start_at
     appointment.end_at = end_at
+    appointment.blocked_end = _blocked_end(end_at, schedule)
     _touch(appointment)
     session.add(appointment)
     _flush_or_slot_taken(session)
