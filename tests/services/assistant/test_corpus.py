@@ -42,6 +42,7 @@ from tests.services.assistant.corpus import (
     Unchanged,
 )
 from tests.services.assistant.corpus.conversations import CORPUS
+from tests.services.assistant.corpus.holdout import HOLDOUT
 
 ZONE = ZoneInfo("America/Bogota")
 PHONES = {
@@ -319,7 +320,7 @@ def _handed_off(chat: Chat) -> bool:
 
 
 def _params():
-    for conversation in CORPUS:
+    for conversation in (*CORPUS, *HOLDOUT):
         marks = (
             [pytest.mark.xfail(strict=True, reason=conversation.known_gap)]
             if conversation.known_gap
@@ -346,7 +347,7 @@ def test_conversation_meets_its_expectations(conversation: Conversation, http, c
 
 
 def test_corpus_is_well_formed():
-    ids = [c.id for c in CORPUS]
+    ids = [c.id for c in (*CORPUS, *HOLDOUT)]
     assert len(ids) == len(set(ids)), "conversation ids must be unique"
     assert len(CORPUS) >= 150
     for conversation in CORPUS:
