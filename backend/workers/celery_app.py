@@ -13,17 +13,26 @@ backend.worker worker|beat`), which also wires them at start-up.
   to another worker while the first still holds it.
 - publishing gives up within about a second when Redis is down: the caller's
   rows stay pending and a sweep submits them again.
+- a Redis outage never ends the worker: it reconnects for as long as it
+  takes, through `broker.Transport` (kombu's Redis transport with the fix
+  for the crash on unacknowledged messages, see there), and tasks running
+  when the connection drops are left to finish rather than cancelled; they
+  are idempotent, and a cancelled one would count as a worker loss in
+  `tasks.ReliableTask`. Supervision (compose `restart`, systemd
+  `Restart=always`, README "Workers") covers whatever else ends one.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from celery import Celery
 from celery.signals import worker_process_init
 from kombu import Queue
 
 from backend.core.config import settings
+from backend.workers import broker
 from backend.workers.schedule import beat_schedule
 
 DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/0"
@@ -38,6 +47,14 @@ def retry_backoff_max(visibility_timeout_s: int) -> int:
     return max(1, min(600, visibility_timeout_s // 2))
 
 
+def broker_transport(broker_url: str) -> type[broker.Transport] | None:
+    """Our Redis transport for a `redis://` broker; None (kombu picks by scheme) otherwise.
+
+    `rediss://` keeps kombu's own choice, which also decides its TLS defaults.
+    """
+    return broker.Transport if urlsplit(broker_url).scheme == "redis" else None
+
+
 def configure(
     broker_url: str | None = None,
     *,
@@ -47,8 +64,10 @@ def configure(
     """(Re)applies the configuration; tests point it at their own queue and key prefix."""
     queue = queue or settings.CELERY_QUEUE
     visibility = visibility_timeout_s or settings.CELERY_VISIBILITY_TIMEOUT_S
+    broker_url = broker_url or settings.REDIS_URL or DEFAULT_BROKER_URL
     celery_app.conf.update(
-        broker_url=broker_url or settings.REDIS_URL or DEFAULT_BROKER_URL,
+        broker_url=broker_url,
+        broker_transport=broker_transport(broker_url),
         broker_transport_options={
             "visibility_timeout": visibility,
             "global_keyprefix": f"{queue}:",

@@ -465,6 +465,13 @@ def on_selection(turn: Turn) -> None:
     if index is not None:
         _choose(turn, offers, index)
         return
+    if _takes_the_offer(turn):  # "sí", "dale", "esa me sirve"
+        if len(offers) == 1:
+            _choose(turn, offers, 0)
+        else:
+            choices = ", ".join(str(n) for n in range(1, len(offers))) + f" o {len(offers)}"
+            turn.say(f"¡Perfecto! ¿Cuál de las opciones te sirve: {choices}?")
+        return
     if understanding.wants_other_slots or understanding.rejects_offers:
         moment = remember_when(turn, turn.text)  # "no, mejor el miércoles", "¿otra el jueves?"
         if moment is not None:
@@ -493,6 +500,20 @@ def on_selection(turn: Turn) -> None:
         )
         return
     turn.say(replies.selection_not_understood(len(offers)))
+
+
+_THAT_ONE = re.compile(
+    r"^(?:si\s*,?\s*)?(?:esa|ese|esa misma|ese mismo|esa hora|ese horario)"
+    r"(?:\s+(?:me sirve|me queda bien|esta bien|porfa|por favor|gracias|po|nomas))?$"
+    r"|^(?:me sirve|me queda bien|me va bien|perfecto|listo|de una|va|vale|ok|okay|dale)$"
+)
+
+
+def _takes_the_offer(turn: Turn) -> bool:
+    """A yes to what was offered, naming no other moment ("sí", "dale", "esa me sirve")."""
+    if turn.understanding.moment(now=turn.now, tz=turn.tz) is not None:
+        return False
+    return turn.understanding.yes_no == YesNo.YES or bool(_THAT_ONE.match(normalize(turn.text)))
 
 
 def _pet_changed(turn: Turn) -> bool:

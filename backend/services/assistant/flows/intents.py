@@ -228,6 +228,12 @@ def on_completed(turn: Turn) -> bool:
     """
     understanding = turn.understanding
     text = turn.text.strip()
+    if turn.client is not None and not turn.client.name and turn.data.get("name_asked"):
+        name = understanding.client_name or identity.name_reply(turn, text)
+        if name:  # the name asked at the summary, sent after the "sí"
+            turn.ensure_client(name)
+            turn.say(f"¡Gracias, {replies.first_name(name)}! La cita quedó a tu nombre 🐾")
+            return True
     courtesy = (
         understanding.intent in (Intent.THANKS, Intent.GREETING)
         or (understanding.yes_no == YesNo.YES and len(text.split()) <= 3)

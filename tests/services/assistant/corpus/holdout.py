@@ -64,10 +64,6 @@ NEW_BOOKING = (
     Conversation(
         id="holdout_new_pe_gato_vomita_viernes",
         category="new_booking",
-        known_gap=(
-            "the name it asked for, sent right after the 'si', gets 'no te entendí' and is not "
-            "stored"
-        ),
         country="PE",
         says=(
             "hola buenas, mi gato Felix esta vomitando desde ayer, quiero una cita para mañana "
@@ -374,10 +370,6 @@ RELATIVE_DATES = (
     Conversation(
         id="holdout_rel_pe_2_de_febrero",
         category="relative_date",
-        known_gap=(
-            "'si' (or 'dale', 'esa') to the only slot offered is not taken: it asks for the option "
-            "number"
-        ),
         country="PE",
         says=(
             "buenos dias, quisiera separar una cita para el 2 de febrero a las 4 de la tarde, para "
@@ -390,10 +382,6 @@ RELATIVE_DATES = (
     Conversation(
         id="holdout_rel_co_jueves_otra_semana",
         category="relative_date",
-        known_gap=(
-            "'si' (or 'dale', 'esa') to the only slot offered is not taken: it asks for the option "
-            "number"
-        ),
         country="CO",
         says=(
             "hola, me agenda el control de mi perro Max para el jueves de la otra semana a las 9 am",
@@ -548,10 +536,6 @@ REJECT_OFFER = (
     Conversation(
         id="holdout_reject_mx_no_puedo_lunes_3",
         category="reject_offer",
-        known_gap=(
-            "'revisión' is not taken as the reason (asks for the motive); then 'si' (or 'dale', "
-            "'esa') to the only slot offered is not taken: it asks for the option number"
-        ),
         country="MX",
         says=(
             "quiero agendar revision para mi perra Canica mañana en la mañana",
@@ -1085,10 +1069,6 @@ COURTESY = (
     Conversation(
         id="holdout_thanks_co_chevere",
         category="courtesy",
-        known_gap=(
-            "'si' (or 'dale', 'esa') to the only slot offered is not taken: it asks for the option "
-            "number; the thanks then gets the same prompt"
-        ),
         country="CO",
         says=(
             "hola quiero cita para mi gata Nieves mañana a las 4 pm, control",
