@@ -206,6 +206,10 @@ _PET_WORDS = frozenset({"mascota", "mascotas", "mascotita"})
 _NAMED = (("se", "llama"), ("llamado",), ("llamada",), ("de", "nombre"))
 
 
+_USUAL_PET_NAMES = frozenset({"michi", "gordo", "gorda", "negro", "negra", "bebe"})
+"""Words that are also common pet names when written with a capital after the species."""
+
+
 def _pet_name_after(tokens: tuple[_Token, ...], index: int, *, lowercase_ok: bool) -> str | None:
     """A pet name starting at `index`: one or two capitalised non-words."""
     if index < len(tokens) and tokens[index].raw == ",":
@@ -213,7 +217,10 @@ def _pet_name_after(tokens: tuple[_Token, ...], index: int, *, lowercase_ok: boo
     words: list[str] = []
     while index < len(tokens) and len(words) < 2:
         token = tokens[index]
-        if not token.is_word or token.norm in _NOT_A_NAME or token.norm in _SPECIES:
+        usual_name = token.is_capitalised and token.norm in _USUAL_PET_NAMES  # "mi gata Michi"
+        if not token.is_word or (
+            not usual_name and (token.norm in _NOT_A_NAME or token.norm in _SPECIES)
+        ):
             break
         if not (token.is_capitalised or (lowercase_ok and not words)):
             break

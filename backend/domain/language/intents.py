@@ -62,7 +62,7 @@ _RESCHEDULE = re.compile(
     # "¿la podemos pasar para el martes?", "me la mueve para el lunes", "cambiar el turno para…"
     rf"|(?:\b(?:la|lo|me la|me lo|nos la|se la)\s+(?:\S+\s+)?{_MOVE_ANY}"
     rf"|\b{_MOVE_ENCLITIC}|\b{_MOVE_ANY}(?:\s+\S+){{0,2}}?\s+{_TARGET})"
-    rf"(?:\s+\S+){{0,3}}?\s+para\s+{_MOMENT}"
+    rf"(?:\s+\S+){{0,3}}?\s+(?:para|al|a)\s+(?:{_MOMENT}|este|esta|proximo|proxima)\b"
     rf"|{_ENCLITIC_MOVE}"
     rf"|{_MOVE_VERB}(?:\s+{_MOVE_GAP}){{0,3}}\s+(?:{_TARGET}|{_WHEN_TARGET})\b"
     rf"|\b(?:pasar|correr|recorrer)(?:\s+{_MOVE_GAP}){{0,3}}\s+{_TARGET}\b"
@@ -229,6 +229,9 @@ _BOOK_EXPLICIT = re.compile(
     r"|\b(?:teni|tenis|tienes|tiene|tienen|habra|hay|dar|dame|deme|den|necesito|quiero|"
     r"quisiera|pedir|sacar|agendar)\b(?:\s+(?:una|un|alguna|la))?\s+hora\b(?!\s+(?:abren|cierran|atienden))"
     r"|^(?:hola\s+)?(?:una|otra) hora (?:para|pa)\b"
+    # "hola, hora pa mi perro el lunes": the Chilean request without a verb
+    r"|^(?:(?:hola|buenas|buenos dias|buenas tardes|buen dia|ola)\s+)?(?:una\s+)?hora\s+"
+    r"(?:para|pa)\s+(?:mi|mis|el|la|los|las|nuestro|nuestra|manana|hoy|pasado)\b"
     rf"|\b{_REQUEST}\b(?:\s+{_GAP}\b){{0,3}}\s+{_REQUESTED}\b"
     r"|\b(?:tienen|tiene|hay|habra|queda|quedan)\b(?:\s+\S+){0,2}?\s+"
     r"(?:cita|citas|turno|turnos|cupo|cupos|espacio|disponibilidad|disponible|"

@@ -145,7 +145,8 @@ def parse_slot_choice(
     Handles numbers and ordinals ("1", "la segunda", "opción 3", "la 3") and
     moments ("mañana a las 9", "el viernes", "hoy 4:30 pm", "las 14:00"),
     read in the clinic zone `tz` relative to `now`. A date alone picks the
-    first offered slot that day, a time alone the first offered slot at that
+    offered slot that day only when it is the only one (with two it names no
+    choice: "el viernes" then "a las 3" is a moment to look for), a time alone the first offered slot at that
     local time; an hour without am/pm prefers the morning slot and falls back
     to the afternoon one ("a las 2" -> 14:00 when 02:00 is not offered). Date
     and time together must both match. Returns None when nothing matches or
@@ -172,4 +173,8 @@ def parse_slot_choice(
     if hint is None:
         return None
     zone = local_zone(tz)
-    return _first_match(hint, [slot.astimezone(zone) for slot in offered])
+    local = [slot.astimezone(zone) for slot in offered]
+    if hint.days and not hint.times and hint.hours is None:
+        on_day = [i for i, slot in enumerate(local) if slot.date() in hint.days]
+        return on_day[0] if len(on_day) == 1 else None  # two that day: which is not said
+    return _first_match(hint, local)

@@ -723,6 +723,10 @@ def _hint(read: _TextWhen, now: datetime, tz: str) -> WhenHint | None:
     )
 
 
+_PREFERENCE = re.compile(r"\b(?:mejor|mas bien|prefiero|preferiria|preferible)\b")
+_NEGATED_HEAD = re.compile(r"\b(?:no|ya no|tampoco|ni)\b")
+
+
 def local_zone(tz: str) -> ZoneInfo:
     """The clinic's zone; raises ValueError for an unknown IANA name."""
     try:
@@ -741,7 +745,19 @@ def parse_when(text: str, *, now: datetime, tz: str) -> WhenHint | None:
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    read = _read_text(normalize(text))
+    normalized = normalize(text)
+    *heads, tail = _PREFERENCE.split(normalized)
+    if heads:  # "no puedo el lunes, mejor el miércoles": what follows "mejor" wins
+        preferred = _read_text(tail.strip())
+        if preferred is not None and preferred.names_moment:
+            hint = _hint(preferred, now, tz)
+            head = " ".join(heads)
+            if hint is not None and not hint.days and not _NEGATED_HEAD.search(head):
+                said = parse_when(head, now=now, tz=tz)  # "el lunes, mejor en la tarde"
+                if said is not None and said.days:
+                    hint = replace(hint, days=said.days, day_range=said.day_range)
+            return hint
+    read = _read_text(normalized)
     if read is None or not read.names_moment:
         return None
     return _hint(read, now, tz)

@@ -69,6 +69,8 @@ def first_name(name: str | None) -> str | None:
 def reason_label(reason: str) -> str:
     """The client's reason as one clean line for summaries (first letter up, no final dot)."""
     text = " ".join(reason.split()).strip(" .")
+    if text.isupper():  # written in capitals: "NO QUIERE COMER" reads "No quiere comer"
+        text = text.lower()
     if len(text) > 120:
         text = text[:117].rsplit(" ", 1)[0] + "…"
     return text[:1].upper() + text[1:]

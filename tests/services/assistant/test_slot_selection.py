@@ -37,7 +37,6 @@ def offered(chat, clinic):
         ("opción 2", "Viernes 29 de enero", "9:00 AM"),
         ("mañana a las 9", "Viernes 29 de enero", "9:00 AM"),
         ("la de las 2 de la tarde", "Viernes 29 de enero", "2:00 PM"),
-        ("el viernes", "Viernes 29 de enero", "9:00 AM"),
         ("a las 4:30", "Jueves 28 de enero", "4:30 PM"),
         ("el viernes a las 10", "Viernes 29 de enero", "10:00 AM"),
     ],
@@ -57,10 +56,18 @@ def test_selection_without_match_asks_again_and_stays(offered):
     assert "🕘 2:00 PM" in summary
 
 
-def test_selection_of_a_full_moment_shows_nearest_options(offered):
+def test_selection_of_a_closed_moment_says_why_and_shows_nearest_options(offered):
     [reply] = offered.send("el domingo a las 8 de la noche")
-    assert reply.startswith("No tengo disponibilidad en ese momento")
-    assert offered.state == "AWAIT_SELECTION"
+    assert reply.startswith("El domingo no atendemos 😔. Las opciones más cercanas son:")
+    assert offered.state == "OFFER_SLOTS"
+
+
+def test_a_day_with_two_offers_shows_that_days_slots_instead_of_picking_one(offered):
+    [reply] = offered.send("el viernes")
+    assert reply.startswith("Para ese momento tengo:")
+    assert offered.state == "OFFER_SLOTS"
+    [summary] = offered.send("a las 3")
+    assert "📅 Viernes 29 de enero\n🕘 3:00 PM" in summary
 
 
 def test_selection_asking_for_other_slots_offers_new_ones(offered):

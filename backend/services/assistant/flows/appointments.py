@@ -9,12 +9,13 @@ first ("la 2", "la del viernes").
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from sqlmodel import Session, col, select
 
 from backend.domain.appointment_rules import Priority, Status
 from backend.domain.errors import DomainError
-from backend.domain.language import WhenHint, YesNo, normalize
+from backend.domain.language import Intent, WhenHint, YesNo, normalize
 from backend.models import Appointment, Client, StaffUser
 from backend.services.assistant import replies
 from backend.services.assistant.context import Turn, uuid_or_none
@@ -131,6 +132,13 @@ def _named(turn: Turn, found: list[Appointment]) -> list[Appointment]:
     return narrowed
 
 
+_NEW_MOMENT_LEAD = re.compile(
+    r"\s(?:para|pa|al|pal|a)\s+(?=(?:(?:el|la|este|esta|otro|otra|pr[oó]ximo|pr[oó]xima)\s+){0,2}"
+    r"(?:lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo|ma[nñ]ana|hoy|pasado|"
+    r"semana|\d))",
+    re.IGNORECASE,
+)
+_SAME_TIME = re.compile(r"\b(?:a la |en la |con la )?misma hora\b|\bmismo horario\b")
 _ALL = re.compile(r"\b(?:las dos|los dos|ambas|ambos|todas|todos|las \d+|las tres|los tres)\b")
 
 
@@ -229,6 +237,8 @@ def _act_on(
         }
     )
     moment = booking_flow.moment_in(turn, _new_moment_in(turn, appointment, request))
+    if moment is not None and not moment.times and _SAME_TIME.search(normalize(request)):
+        moment = replace(moment, times=(turn.local(appointment.start_at).time(),), hours=None)
     if moment is not None:
         if not moment.days:  # "cambiar la hora… mejor en la tarde": the same day, another time
             booking_flow.remember_hint(
@@ -248,9 +258,9 @@ def _new_moment_in(turn: Turn, appointment: Appointment, text: str) -> str:
     pasamos para el martes?"); without one, the text unless it only names the current day."""
     if not text.strip():
         return ""
-    _, found, tail = text.rpartition(" para ")
+    found = list(_NEW_MOMENT_LEAD.finditer(text))
     if found:
-        return tail
+        return text[found[-1].end() :]
     hint = booking_flow.moment_in(turn, text)
     if hint is not None and turn.local(appointment.start_at).date() in hint.days:
         return ""  # "cambiar mi cita de mañana": that is the appointment, not the new day
@@ -266,6 +276,10 @@ def handle_pending(turn: Turn) -> bool:
     answer = turn.understanding.yes_no
     if kind == "offer_booking":
         turn.data.pop("pending", None)
+        if turn.understanding.intent == Intent.THANKS:  # "ya, gracias" is a goodbye, not a yes
+            turn.quiet()
+            turn.say(replies.thanks_reply())
+            return True
         if answer == YesNo.YES:
             booking_flow.start(turn, text=turn.text)
             return True

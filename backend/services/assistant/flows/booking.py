@@ -32,7 +32,16 @@ _BECAUSE = re.compile(
     r"\b(?:porque|por que|xq|pq|x q|ya que|es que|debido a que)\s+(?P<reason>.{6,})$",
     re.IGNORECASE,
 )
+_REASON_LEAD = re.compile(r"\s(?:que|para|pa|porque|pq|xq)\s", re.IGNORECASE)
 _SERVICES = (
+    (
+        re.compile(r"\bcontrol (?:post|pos|postoperatorio|posoperatorio|despues de|de la)\b"),
+        "Control posoperatorio",
+    ),
+    (
+        re.compile(r"\b(?:corte|cortar|cortarle|corten|cortada) (?:de |las |sus )?unas\b"),
+        "Corte de uñas",
+    ),
     (re.compile(r"\bdesparasit"), "Desparasitación"),
     (re.compile(r"\b(?:esteril|castra|castre|castrar)"), "Esterilización"),
     (re.compile(r"\b(?:bano|banar|peluqueria|motilar|corte de pelo)\b"), "Baño y peluquería"),
@@ -51,7 +60,8 @@ _SYMPTOM_WORDS = re.compile(
     r"fiebre|dolor|inflamad\w*|hinchad\w*|estornud\w*|mocos|llaga|roncha|caida|pelo|"
     r"(?:le |la |lo )?(?:revisen|revise|miren|mire|vean|chequeen|examinen) (?:los|las|el|la|su|sus)|"
     r"dientes|muela\w*|encias|boca|oidos?|ojos|nariz|patas?|patita\w*|cola|unas|panza|barriga|"
-    r"estomago|lunar|verruga)\b"
+    r"estomago|lunar|verruga|revisarle|revisarlo|revisarla|chequearle|ronchas?|ronchitas?|"
+    r"no quiere|decaid\w*|triste|rasca\w*)\b"
 )
 _NOT_A_REASON = re.compile(
     r"^(?:(?:que )?pena(?: con usted| molestar| la hora)?|disculp\w*|perdon\w*|molestar\w*|"
@@ -114,8 +124,10 @@ def _symptom_clause(text: str) -> str | None:
         normalized = normalize(clause)
         canonical = " ".join(TYPOS.get(w, w) for w in normalized.split())  # "nesecito una sita"
         if _REQUEST_WORDS.search(canonical) or _JUST_WHO.match(canonical):
-            head, found, tail = clause.rpartition(" que ")
-            if not found or not _SYMPTOM_WORDS.search(normalize(tail)):
+            # "…una cita para mi gato QUE NO QUIERE COMER", "…para revisarle los oídos a Coco"
+            tails = [clause[m.end() :] for m in _REASON_LEAD.finditer(clause)]
+            tail = next((t for t in reversed(tails) if _SYMPTOM_WORDS.search(normalize(t))), None)
+            if tail is None:
                 continue
             clause, normalized = tail.strip(), normalize(tail)
         words = normalized.split()
@@ -334,6 +346,15 @@ def offer_slots(
         turn.quiet()
         turn.say(empty_reply or replies.no_slots(turn.clinic_phone))
         return False
+    if hint is None and _exactly(turn, preferred, offers[0]):  # "el viernes 5 a las 10": free
+        slots.hold(turn.session, turn.tenant, turn.conversation, offers[:1], now=turn.now)
+        if turn.state == State.OFFER_SLOTS or turn.route_to(
+            State.OFFER_SLOTS, avoid=(State.CONFIRM_EMERGENCY,)
+        ):
+            turn.move(State.AWAIT_SELECTION)
+            opening = lead.replace("Tengo disponibilidad:", "").strip()
+            _choose(turn, offers[:1], 0, opening=opening)
+        return True
     if turn.state != State.OFFER_SLOTS and not turn.route_to(
         State.OFFER_SLOTS, avoid=(State.CONFIRM_EMERGENCY,)
     ):
@@ -345,6 +366,13 @@ def offer_slots(
     labels = [replies.offer_label(turn.local(o.start), turn.today) for o in offers]
     turn.say(f"{lead}\n\n{replies.slot_list(labels)}\n\n¿Cuál te funciona mejor?")
     return True
+
+
+def _exactly(turn: Turn, moment: WhenHint | None, offer: Offer) -> bool:
+    """Whether the offer is the one day and clock time the client asked for."""
+    if moment is None or len(moment.days) != 1 or not moment.times:
+        return False
+    return moment.matches(turn.local(offer.start))
 
 
 def _why_not(turn: Turn, hint: WhenHint) -> str:
@@ -396,7 +424,7 @@ def _offers(turn: Turn) -> list[Offer]:
     return [Offer.from_json(o) for o in turn.data.get("offers", [])]
 
 
-def _choose(turn: Turn, offers: list[Offer], index: int) -> None:
+def _choose(turn: Turn, offers: list[Offer], index: int, opening: str = "") -> None:
     """AWAIT_SELECTION → CONFIRM_BOOKING with the summary of the chosen slot."""
     turn.data["offers"] = [o.to_json() for o in offers]
     turn.data["choice"] = index
@@ -408,7 +436,9 @@ def _choose(turn: Turn, offers: list[Offer], index: int) -> None:
     if turn.data.get("flow") == "reschedule":
         appointment = turn.session.get(Appointment, uuid_or_none(turn.data.get("appointment_id")))
         old = turn.local(appointment.start_at) if appointment else when
-        turn.say(replies.reschedule_summary(old, when, doctor))
+        turn.say(
+            (opening + "\n" if opening else "") + replies.reschedule_summary(old, when, doctor)
+        )
         return
     _remember_pet(turn)  # "la primera, es para Toby"
     ask_name = turn.client is None or not turn.client.name
@@ -418,16 +448,15 @@ def _choose(turn: Turn, offers: list[Offer], index: int) -> None:
     turn.data["awaiting_name"] = ask_name
     which_pet = [] if ask_name else _pets_to_ask(turn)
     turn.data["awaiting_pet"] = bool(which_pet)
-    turn.say(
-        replies.booking_summary(
-            when,
-            doctor,
-            turn.data.get("reason"),
-            turn.data.get("pet_name"),
-            ask_name=ask_name,
-            ask_pet=which_pet,
-        )
+    summary = replies.booking_summary(
+        when,
+        doctor,
+        turn.data.get("reason"),
+        turn.data.get("pet_name"),
+        ask_name=ask_name,
+        ask_pet=which_pet,
     )
+    turn.say((opening + "\n" if opening else "") + summary)
 
 
 def _pets_to_ask(turn: Turn) -> list[str]:
@@ -597,11 +626,8 @@ def _offer_requested(turn: Turn, hint: WhenHint) -> None:
     if found:
         offer_slots(turn, lead="Para ese momento tengo:", hint=hint)
         return
-    labels = [replies.offer_label(turn.local(o.start), turn.today) for o in _offers(turn)]
-    turn.say(
-        "No tengo disponibilidad en ese momento 😔. Estas son las opciones más cercanas:\n\n"
-        f"{replies.slot_list(labels)}\n\n¿Te sirve alguna?"
-    )
+    # Not free: the booking's moment (now `hint`) with its fallbacks, nearest on that day first
+    offer_slots(turn, lead="Tengo disponibilidad:")
 
 
 def on_confirm(turn: Turn) -> None:
@@ -621,6 +647,11 @@ def on_confirm(turn: Turn) -> None:
     awaiting_pet = turn.data.pop("awaiting_pet", False)
     if answer != YesNo.NO and _pet_changed(turn) and awaiting_pet:
         answer = YesNo.YES  # which pet was the question: the answer confirms
+    chosen = turn.local(offers[choice].start)
+    moment = understanding.moment(now=turn.now, tz=turn.tz)
+    if moment is not None and not moment.matches(chosen):  # "bueno, a las 11 entonces"
+        _offer_requested(turn, remember_hint(turn, moment) or moment)
+        return
     if answer == YesNo.YES:
         if turn.data.get("flow") == "reschedule":
             _reschedule(turn, offers[choice])

@@ -38,8 +38,13 @@ _ADDRESS = (
     "ubicadas",
     "ubicacion",
     "donde quedan",
+    "donde queda",
     "donde estan",
+    "donde esta la clinica",
+    "donde se encuentran",
     "como llego",
+    "como llegar",
+    "en que parte",
 )
 _PHONE = ("telefono", "numero de telefono", "celular", "whatsapp de la clinica", "a que numero")
 _HOURS = (
@@ -180,10 +185,12 @@ def handle(
         turn.say((prefix + "\n" if prefix else "") + replies.did_not_understand())
 
 
+_WHICH_DAYS = re.compile(r"\b(?:que|k|q|cuales) dias\b")
 _ANYTHING_FREE = re.compile(
     r"\b(?:tienen|tiene|tienes|teni|tenis|tendran|tendra|hay|habra|habria|queda|quedan)\s+"
     r"(?:algo|alguito|lugar|lugarcito|chance|chancecito|campo|campito|espacio|espacito|"
     r"alguna hora|algun horario|algun turno|algun cupo)\b"
+    r"|\bse (?:puede|podra|podria)\b|\b(?:me|lo|la) (?:pueden|podrian|alcanzan a) (?:atender|ver)\b"
 )
 
 
@@ -208,15 +215,15 @@ def _answer_question(turn: Turn, intent: Intent, text: str, prefix: str) -> None
         turn.tenant.business_hours
     ):
         hint = booking_flow.moment_in(turn, text)
+        lines = replies.hours_lines(turn.tenant.business_hours)
         if hint is not None and hint.days:  # "¿abren el sábado?", "¿a qué hora atienden mañana?"
             day = hint.days[0]
-            turn.say(
-                lead
-                + replies.hours_on(turn.tenant.business_hours, day, turn.today)
-                + "\n\n¿Te gustaría agendar una cita?"
-            )
+            answer = replies.hours_on(turn.tenant.business_hours, day, turn.today)
+            if _WHICH_DAYS.search(normalized):  # "¿qué días atienden? ¿el domingo también?"
+                answer += "\n\nNuestro horario de atención es:\n" + "\n".join(lines)
+            turn.say(lead + answer + "\n\n¿Te gustaría agendar una cita?")
         else:
-            turn.say(lead + replies.hours_answer(replies.hours_lines(turn.tenant.business_hours)))
+            turn.say(lead + replies.hours_answer(lines))
     else:
         turn.say(lead + replies.question_redirect(turn.clinic_phone))
 

@@ -120,10 +120,6 @@ NEW_BOOKING = (
     Conversation(
         id="holdout_new_co_all_caps",
         category="new_booking",
-        known_gap=(
-            "in ALL CAPS the reason ('no quiere comer') is missed: it asks for the motive and takes"
-            " the client's name as the reason"
-        ),
         country="CO",
         says=(
             "BUENAS NECESITO UNA CITA PARA MI GATO SIMBA QUE NO QUIERE COMER, EL VIERNES A LAS 10 AM",
@@ -148,10 +144,6 @@ NEW_BOOKING = (
     Conversation(
         id="holdout_new_mx_emoji_unas",
         category="new_booking",
-        known_gap=(
-            "with emoji in the message the reason ('corte de uñas') is missed: it asks for the "
-            "motive and takes the next replies as the reason"
-        ),
         country="MX",
         says=(
             "Hola 👋🐶 cita para mi perro Rocky, corte de uñas ✂️ el jueves 4 de feb a las 11 porfa 🙏",
@@ -168,10 +160,6 @@ DAY_THEN_TIME = (
     Conversation(
         id="holdout_daytime_co_viernes_a_las_3",
         category="day_then_time",
-        known_gap=(
-            "'el viernes' then 'a las 3' drops the day (offers Fri, Mon and Tue at 3 PM) and the "
-            "'si, Juliana' that follows is not taken"
-        ),
         country="CO",
         says=(
             "hola quiero una cita para mi perra Lola, para desparasitarla",
@@ -184,10 +172,6 @@ DAY_THEN_TIME = (
     Conversation(
         id="holdout_daytime_ar_martes_diez_y_media",
         category="day_then_time",
-        known_gap=(
-            "'control post castración' is recorded as 'Esterilización' (a surgery) instead of a "
-            "check-up"
-        ),
         country="AR",
         says=(
             "hola, necesito turno para mi gata Mora, control post castración",
@@ -237,10 +221,6 @@ DAY_THEN_TIME = (
     Conversation(
         id="holdout_daytime_co_hoy_a_las_5",
         category="day_then_time",
-        known_gap=(
-            "'se puede hoy? es para mi perro Zeus, tiene una heridita' is not taken as a booking: "
-            "it says to call the clinic, then 'no te entendí' to 'a las 5'"
-        ),
         country="CO",
         says=(
             "hola, se puede hoy? es para mi perro Zeus, tiene una heridita en la oreja pero ya no "
@@ -355,10 +335,6 @@ RELATIVE_DATES = (
     Conversation(
         id="holdout_rel_mx_este_finde",
         category="relative_date",
-        known_gap=(
-            "'revisarle los oídos' is not taken as the reason: it asks for the motive again and "
-            "again"
-        ),
         country="MX",
         says=(
             "hola, tienen lugar este finde? es para revisarle los oidos a mi perrito Coco",
@@ -457,7 +433,6 @@ EARLIER_LATER = (
     Conversation(
         id="holdout_later_mx_ahorita_cinco_y_media",
         category="earlier_later",
-        known_gap="the pet named in 'mi gata Michi' is not recorded on the appointment",
         country="MX",
         says=(
             "hola, tienen algo ahorita en la tarde? mi gata Michi tiene un ojito lloroso",
@@ -496,10 +471,6 @@ REJECT_OFFER = (
     Conversation(
         id="holdout_reject_co_lunes_no_mejor_miercoles",
         category="reject_offer",
-        known_gap=(
-            "'no puedo el lunes, mejor el miércoles en la tarde' is taken as choosing Monday 2 PM; "
-            "Monday gets booked"
-        ),
         country="CO",
         says=(
             "hola quiero cita el lunes en la tarde para mi perro Bruno, control",
@@ -548,10 +519,6 @@ REJECT_OFFER = (
     Conversation(
         id="holdout_reject_cl_summary_otro_dia",
         category="reject_offer",
-        known_gap=(
-            "Chilean 'hora para mi gato ... el jueves 4 a las 10, control' (no verb) gets 'no te "
-            "entendí'"
-        ),
         country="CL",
         says=(
             "hola, hora para mi gato Cachupín el jueves 4 a las 10, control",
@@ -563,10 +530,6 @@ REJECT_OFFER = (
     Conversation(
         id="holdout_reject_cl_pucha_mejor_tarde",
         category="reject_offer",
-        known_gap=(
-            "Chilean 'hora pa mi perro ... el lunes a las 11, control' (no verb) gets 'no te "
-            "entendí'"
-        ),
         country="CL",
         says=(
             "hola, hora pa mi perro Manchas el lunes a las 11, control",
@@ -583,10 +546,6 @@ PETS = (
     Conversation(
         id="holdout_pet_change_new_number",
         category="pets",
-        known_gap=(
-            "the switch to Kira works, but 'si' (or 'dale', 'esa') to the only slot offered is not "
-            "taken: it asks for the option number"
-        ),
         country="CO",
         says=(
             "hola quiero cita para mi gato Tigre el viernes a las 10, control",
@@ -610,10 +569,6 @@ PETS = (
     Conversation(
         id="holdout_pet_known_switch_to_tango",
         category="pets",
-        known_gap=(
-            "the switch to Tango works, but 'si' (or 'dale', 'esa') to the only slot offered is not"
-            " taken: it asks for the option number"
-        ),
         country="AR",
         known=Known(name="Florencia", pets=(("Uma", "perro"), ("Tango", "gato"))),
         says=(
@@ -722,10 +677,6 @@ CANCEL_MOVE = (
     Conversation(
         id="holdout_move_mx_by_day",
         category="cancel_move",
-        known_gap=(
-            "'la cita del jueves la puedo cambiar para este sábado' starts a new booking (asks the "
-            "motive) instead of moving it"
-        ),
         country="MX",
         known=Known(
             name="Lupita",
@@ -761,10 +712,6 @@ CANCEL_MOVE = (
     Conversation(
         id="holdout_move_ar_misma_hora_otro_dia",
         category="cancel_move",
-        known_gap=(
-            "'el turno del lunes lo podemos pasar al martes a la misma hora' starts a new booking "
-            "(asks the motive) instead of moving it"
-        ),
         country="AR",
         known=Known(
             name="Agustina",
@@ -903,10 +850,6 @@ NOT_EMERGENCIES = (
     Conversation(
         id="holdout_noemerg_mx_nada_grave",
         category="not_emergency",
-        known_gap=(
-            "'si' (or 'dale', 'esa') to the only slot offered is not taken: it asks for the option "
-            "number"
-        ),
         country="MX",
         says=(
             "hola, quiero cita para el chequeo anual de mi perro Rocco, el viernes 5 a las 10. No es "
@@ -987,10 +930,6 @@ CLINIC_INFO = (
     Conversation(
         id="holdout_info_co_direccion",
         category="clinic_info",
-        known_gap=(
-            "'¿dónde queda la clínica?' is answered with 'llama al consultorio' instead of the "
-            "address"
-        ),
         country="CO",
         says=("hola, donde queda la clinica?", "ok gracias"),
         expect=(Says("Calle 85"), NotBooked(), NEVER_MISUNDERSTOOD),
@@ -1005,10 +944,6 @@ CLINIC_INFO = (
     Conversation(
         id="holdout_info_ar_sabados_hasta_que_hora",
         category="clinic_info",
-        known_gap=(
-            "'genial gracias' after '¿Te gustaría agendar una cita?' is taken as yes: it starts a "
-            "booking"
-        ),
         country="AR",
         says=(
             "hola, los sábados abren? hasta qué hora?",
@@ -1019,10 +954,6 @@ CLINIC_INFO = (
     Conversation(
         id="holdout_info_cl_domingo",
         category="clinic_info",
-        known_gap=(
-            "answers only that Sunday is closed, not which days it opens; 'ya, gracias' is taken as"
-            " yes to booking"
-        ),
         country="CL",
         says=(
             "k dias atienden? el domingo tambien?",
