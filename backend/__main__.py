@@ -10,10 +10,11 @@ from sqlmodel import select
 
 from backend import demo, wiring
 from backend.core.db import session_scope
+from backend.core.secrets import SecretsUnavailable
 from backend.domain.errors import DomainError
 from backend.models import Tenant
 from backend.services import migrations
-from backend.services.clinics import auth, clinic_setup
+from backend.services.clinics import auth, clinic_setup, twilio_accounts
 
 
 def _tenant(session, slug: str) -> Tenant:  # type: ignore[no-untyped-def]
@@ -99,6 +100,19 @@ def cmd_create_api_key(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_set_twilio_account(args: argparse.Namespace) -> None:
+    token = args.auth_token or getpass.getpass("Twilio auth token: ")
+    try:
+        twilio_accounts.set_account(
+            slug=args.tenant, account_sid=args.account_sid, auth_token=token
+        )
+    except SecretsUnavailable as exc:
+        raise SystemExit(f"error: {exc}") from None
+    print(
+        f"'{args.tenant}' now sends and validates webhooks with Twilio account {args.account_sid}"
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m backend", description="VetAssist operator commands"
@@ -151,6 +165,14 @@ def main(argv: list[str] | None = None) -> None:
     key.add_argument("--tenant", required=True, help="clinic slug")
     key.add_argument("--name", default="integración")
     key.set_defaults(func=cmd_create_api_key)
+    account = sub.add_parser(
+        "set-twilio-account",
+        help="give a clinic its own Twilio (sub)account; the token is stored encrypted",
+    )
+    account.add_argument("--tenant", required=True, help="clinic slug")
+    account.add_argument("--account-sid", required=True, help="AC…")
+    account.add_argument("--auth-token", help="prompted when omitted")
+    account.set_defaults(func=cmd_set_twilio_account)
     args = parser.parse_args(argv)
     wiring.install(relay_outbox_after_commit=False)
     try:

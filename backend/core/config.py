@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     TWILIO_ACCOUNT_SID: str | None = None
     TWILIO_AUTH_TOKEN: str | None = None
     TWILIO_AUTH_TOKEN_SECONDARY: str | None = None  # also accepted on webhooks while rotating
+    SECRETS_KEY: str | None = None  # Fernet key: clinics' own Twilio tokens, encrypted at rest
     TWILIO_API_BASE_URL: str | None = None
     TWILIO_VALIDATE_SIGNATURE: bool = True
     WHATSAPP_TEMPLATE_CONTENT_SID: str | None = None

@@ -36,6 +36,9 @@ class Tenant(SQLModel, table=True):
     # The clinic's approved template (Twilio ContentSid) for writing outside the 24-hour
     # window; without one, WHATSAPP_TEMPLATE_CONTENT_SID applies.
     whatsapp_template_sid: str | None = Field(default=None, max_length=64)
+    # the clinic's own Twilio (sub)account; the token encrypted with SECRETS_KEY
+    twilio_account_sid: str | None = Field(default=None, max_length=64)
+    twilio_auth_token_encrypted: str | None = Field(default=None, max_length=500)
     business_hours: dict[str, Any] = Field(
         default_factory=lambda: dict(DEFAULT_BUSINESS_HOURS), sa_column=json_column()
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
@@ -22,6 +23,7 @@ from backend.services.assistant.inbound import (
     accept_posted,
 )
 from backend.services.chats import messaging
+from backend.services.clinics import twilio_accounts
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/webhooks/whatsapp", tags=["webhooks"])
@@ -59,12 +61,24 @@ async def read_form(request: Request) -> FormData:
     return await request.form()
 
 
-def check_signature(request: Request, form: FormData) -> None:
-    """Twilio's signature with the auth token, or with the secondary one while it is being
-    rotated (TWILIO_AUTH_TOKEN_SECONDARY)."""
+_E164 = re.compile(r"\+[1-9]\d{6,14}")
+
+
+async def _clinic_tokens(address: str) -> list[str]:
+    """The own Twilio token of the clinic behind `whatsapp:+…`, when it has one."""
+    number = address.removeprefix("whatsapp:")
+    if not _E164.fullmatch(number):
+        return []
+    return await run_in_threadpool(twilio_accounts.webhook_tokens, number)
+
+
+def check_signature(request: Request, form: FormData, clinic_tokens: Sequence[str] = ()) -> None:
+    """Twilio's signature with the clinic's own auth token (its subaccount), the install's,
+    or the install's secondary one while it is being rotated (TWILIO_AUTH_TOKEN_SECONDARY)."""
     if not signature_required():
         return
-    tokens = [t for t in (settings.TWILIO_AUTH_TOKEN, settings.TWILIO_AUTH_TOKEN_SECONDARY) if t]
+    install = (settings.TWILIO_AUTH_TOKEN, settings.TWILIO_AUTH_TOKEN_SECONDARY)
+    tokens = [*clinic_tokens, *(t for t in install if t)]
     signature = request.headers.get("x-twilio-signature")
     if not tokens:
         log.error("TWILIO_AUTH_TOKEN is not set: webhook refused")
@@ -117,7 +131,8 @@ async def inbound(request: Request) -> Response:
     debugger, where a 200 would hide it.
     """
     form = await read_form(request)
-    check_signature(request, form)
+    clinic_tokens = await _clinic_tokens(str(form.get("To") or ""))
+    check_signature(request, form, clinic_tokens)
     try:
         await run_in_threadpool(accept_posted, _posted(form))
     except UnknownNumber:
@@ -136,7 +151,11 @@ async def inbound(request: Request) -> Response:
 async def status(request: Request) -> Response:
     """Records queued/sent/delivered/read/undelivered/failed (with ErrorCode) on the outbound message."""
     form = await read_form(request)
-    check_signature(request, form)
+    sender = str(form.get("From") or "").removeprefix("whatsapp:")  # the clinic's number
+    clinic_tokens = (
+        await run_in_threadpool(twilio_accounts.webhook_tokens, sender) if sender else []
+    )
+    check_signature(request, form, clinic_tokens)
     sid = str(form.get("MessageSid") or form.get("SmsSid") or "")
     state = str(form.get("MessageStatus") or form.get("SmsStatus") or "")
     if not TWILIO_SID.fullmatch(sid):

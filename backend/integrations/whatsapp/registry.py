@@ -30,6 +30,7 @@ def set_channel(channel: WhatsAppChannel | None) -> None:
     """Swaps the channel (tests, benchmarks); None rebuilds it from settings."""
     global _channel
     _channel = channel
+    _accounts.clear()
 
 
 def channel_for(to_phone: str) -> WhatsAppChannel:
@@ -37,3 +38,21 @@ def channel_for(to_phone: str) -> WhatsAppChannel:
     Twilio, whatever the process's channel."""
     channel = get_channel()
     return _sandbox if channel.name != "sandbox" and is_sandbox_number(to_phone) else channel
+
+
+_accounts: dict[tuple[str, str, str], TwilioChannel] = {}
+
+
+def channel_for_account(
+    to_phone: str, account_sid: str | None, auth_token: str | None
+) -> WhatsAppChannel:
+    """`channel_for`, through a clinic's own Twilio account when it has one."""
+    channel = channel_for(to_phone)
+    if channel.name != "twilio" or not account_sid or not auth_token:
+        return channel
+    key = (account_sid, auth_token, settings.TWILIO_API_BASE_URL or "")
+    if key not in _accounts:
+        _accounts[key] = TwilioChannel(
+            account_sid, auth_token, api_base_url=settings.TWILIO_API_BASE_URL
+        )
+    return _accounts[key]

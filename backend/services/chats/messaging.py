@@ -36,8 +36,15 @@ from backend.core.clock import utcnow
 from backend.core.config import settings
 from backend.core.db import session_scope
 from backend.core.jobs import Job, submit_after_commit
-from backend.integrations.whatsapp import ChannelError, channel_for, get_channel
+from backend.integrations.whatsapp import (
+    ChannelError,
+    WhatsAppChannel,
+    channel_for_account,
+    get_channel,
+)
 from backend.models import AlertDelivery, Conversation, Message, Tenant
+from backend.services.clinics import twilio_accounts
+from backend.services.clinics.twilio_accounts import TwilioAccount
 
 log = logging.getLogger(__name__)
 
@@ -217,6 +224,7 @@ class _Outgoing:
     body: str
     template_sid: str | None
     attempts: int
+    account: TwilioAccount | None = None  # the clinic's own Twilio account, if any
 
 
 def _claim(session: Session, message_id: uuid.UUID) -> _Outgoing | None:
@@ -234,11 +242,28 @@ def _claim(session: Session, message_id: uuid.UUID) -> _Outgoing | None:
         return None
     row = session.get(Message, message_id, populate_existing=True)
     assert row is not None
-    return _outgoing(row)
+    return _outgoing(session, row)
 
 
-def _outgoing(row: Message) -> _Outgoing:
-    return _Outgoing(row.id, row.from_phone, row.to_phone, row.body, row.template_sid, row.attempts)
+def _outgoing(session: Session, row: Message) -> _Outgoing:
+    return _Outgoing(
+        row.id,
+        row.from_phone,
+        row.to_phone,
+        row.body,
+        row.template_sid,
+        row.attempts,
+        twilio_accounts.account_for(session, row.tenant_id),
+    )
+
+
+def _channel(outgoing: _Outgoing) -> WhatsAppChannel:
+    account = outgoing.account
+    return channel_for_account(
+        outgoing.to_phone,
+        account.account_sid if account else None,
+        account.auth_token if account else None,
+    )
 
 
 def _content(outgoing: _Outgoing) -> dict[str, Any]:
@@ -291,7 +316,7 @@ def _record(
 
 
 def _send(outgoing: _Outgoing) -> tuple[str | None, ChannelError | None]:
-    channel = channel_for(outgoing.to_phone)
+    channel = _channel(outgoing)
     try:
         sent = channel.send(
             from_phone=outgoing.from_phone,
@@ -427,9 +452,9 @@ def recover_stuck_message(message_id: uuid.UUID, *, lease: timedelta = SENDING_L
         ).first()
         if row is None:
             return Recovery.SKIPPED
-        outgoing, stored_at = _outgoing(row), row.created_at
+        outgoing, stored_at = _outgoing(session, row), row.created_at
     try:
-        found = channel_for(outgoing.to_phone).find_sent(
+        found = _channel(outgoing).find_sent(
             from_phone=outgoing.from_phone,
             to_phone=outgoing.to_phone,
             sent_after=stored_at - PROVIDER_CLOCK_SKEW,
