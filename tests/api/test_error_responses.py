@@ -46,8 +46,8 @@ def _responses(spec: dict, method: str, path: str) -> dict:
         ("post", "/api/v1/emergencies/{emergency_id}/resolve", {"401", "404", "409", "422"}),
         ("post", "/api/v1/follow-ups/{follow_up_id}/cancel", {"401", "404", "409", "422"}),
         ("post", "/api/v1/dead-letters/{dead_letter_id}/retry", {"401", "404", "422"}),
-        ("post", "/webhooks/whatsapp", {"403", "404", "422"}),
-        ("post", "/webhooks/whatsapp/status", {"403", "422"}),
+        ("post", "/webhooks/whatsapp", {"403", "404", "415", "422"}),
+        ("post", "/webhooks/whatsapp/status", {"403", "415", "422"}),
     ],
 )
 def test_openapi_documents_the_error_answers(method, path, statuses):
