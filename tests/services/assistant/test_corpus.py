@@ -43,6 +43,7 @@ from tests.services.assistant.corpus import (
 )
 from tests.services.assistant.corpus.conversations import CORPUS
 from tests.services.assistant.corpus.holdout import HOLDOUT
+from tests.services.assistant.corpus.holdout2 import HOLDOUT2
 
 ZONE = ZoneInfo("America/Bogota")
 PHONES = {
@@ -320,7 +321,7 @@ def _handed_off(chat: Chat) -> bool:
 
 
 def _params():
-    for conversation in (*CORPUS, *HOLDOUT):
+    for conversation in (*CORPUS, *HOLDOUT, *HOLDOUT2):
         marks = (
             [pytest.mark.xfail(strict=True, reason=conversation.known_gap)]
             if conversation.known_gap
@@ -347,7 +348,7 @@ def test_conversation_meets_its_expectations(conversation: Conversation, http, c
 
 
 def test_corpus_is_well_formed():
-    ids = [c.id for c in (*CORPUS, *HOLDOUT)]
+    ids = [c.id for c in (*CORPUS, *HOLDOUT, *HOLDOUT2)]
     assert len(ids) == len(set(ids)), "conversation ids must be unique"
     assert len(CORPUS) >= 150
     for conversation in CORPUS:
