@@ -398,7 +398,12 @@ _SIGNS: tuple[_Sign, ...] = (
         _NOT + r" se (?:puede )?(?:mueve|mover)|sin moverse|" + _NOT + " " + _CAN + " moverse",
         negated=True,
     ),
-    _sign("inconsciente", None, r"inconscientes?|perdio el conocimiento|perdio la conciencia"),
+    _sign(
+        "inconsciente",
+        None,
+        r"inconscientes?|perdio el conocimiento|perdio la conciencia",
+        r"(?:esta|quedo|se quedo|como|anda) (?:como )?privad[oa]s?",  # CO: "está como privado"
+    ),
     _sign("desmayado", None, r"desmayad[oa]s?|se desmayo|se desmaya|desmayo|desmayos"),
     _sign(
         "parto",
@@ -421,6 +426,7 @@ _SIGNS: tuple[_Sign, ...] = (
         r"|sostener|mantiene en pie|pone de pie|incorpora|incorporar)"
         r"|(?:" + _CAN + r" )?(?:levantarse|pararse|sostenerse|mantenerse en pie|ponerse de pie"
         r"|incorporarse))",
+        _NOT + r" se (?:quiere|puede) ni (?:parar|levantar|mover)",
         negated=True,
         unless=(r"no se (?:para|parar) de",),
     ),
@@ -452,7 +458,8 @@ _SIGNS: tuple[_Sign, ...] = (
     _sign(
         "no reacciona",
         COLLAPSE,
-        _NOT + r" reacciona|sin reaccionar|no responde a (?:nada|estimulos|su nombre)",
+        _NOT + r" reacciona|sin reaccionar|no responde a (?:nada|estimulos|su nombre)"
+        r"|no responde (?:cuando|si) (?:lo|la) (?:llam\w*|toc\w*|mov\w*)",
         negated=True,
     ),
     _sign(

@@ -55,6 +55,13 @@ _INTRODUCERS = (
     ("les", "escribe"),
     ("habla",),
     ("soy",),
+    # a formal letter's signature: "Atentamente, Gilberto Ramírez", "Le saluda la señora Teresa"
+    ("saluda", "atentamente"),
+    ("atentamente",),
+    ("cordialmente",),
+    ("le", "saluda"),
+    ("les", "saluda"),
+    ("te", "saluda"),
 )
 _GREETING_WORDS = frozenset(
     {"hola", "buenas", "buenos", "buen", "dia", "dias", "tardes", "noches", "saludos"}
@@ -94,7 +101,16 @@ def _format_name(words: list[_Token]) -> str:
 
 def _name_at(tokens: tuple[_Token, ...], start: int) -> list[_Token]:
     """Name words from `start`: up to four, particles only between names."""
-    while start < len(tokens) and tokens[start].norm in _HONORIFICS:
+    if start < len(tokens) and tokens[start].raw == ",":
+        start += 1
+    while start < len(tokens) and (
+        tokens[start].norm in _HONORIFICS
+        or (
+            tokens[start].norm in ("el", "la")
+            and start + 1 < len(tokens)
+            and tokens[start + 1].norm in _HONORIFICS
+        )
+    ):
         start += 1
     words: list[_Token] = []
     index = start
@@ -194,6 +210,16 @@ _SPECIES = {
         ).split(),
         "ave",
     ),
+    # Breeds people name instead of the species ("tengo un caniche", "mi french").
+    **dict.fromkeys(
+        (
+            "caniche poodle labrador chihuahua pug bulldog beagle husky pitbull pinscher "
+            "schnauzer yorkie yorkshire salchicha dachshund golden rottweiler boxer doberman "
+            "frenchie french pomerania shitzu maltes bichon pastor criollo mestizo"
+        ).split(),
+        "perro",
+    ),
+    **dict.fromkeys("siames persa angora".split(), "gato"),
     **dict.fromkeys("conejo coneja conejos conejito conejita".split(), "conejo"),
     **dict.fromkeys("hamster hamsters hamstercito".split(), "hamster"),
     **dict.fromkeys("cuy cuyo cuyito cobayo cobaya".split(), "cobayo"),

@@ -312,8 +312,9 @@ _PERSON = _words(
 _HUMAN = re.compile(
     r"\b(?:hablar|hablo|comunicar|comunicarme|comunicame|comuniqueme|comunica|comunique|"
     r"comunican|contactar|contactarme|"
-    r"pasar|pasarme|pasame|paseme|pasas|pasan|conectar|conectarme|conectame|atienda|"
-    r"atiende|chatear|escribir)\b(?:\s+\S+){0,4}?\s+(?:con\s+)?(?:un|una|el|la|alguna|algun)?\s*"
+    r"pasar|pasarme|pasame|paseme|pasas|pasan|conectar|conectarme|conectame|"
+    r"(?:que )?(?:me|nos) (?:atienda|atiende)|"  # not "¿el lunes atiende la doctora?"
+    r"chatear|escribir)\b(?:\s+\S+){0,4}?\s+(?:con\s+)?(?:un|una|el|la|alguna|algun)?\s*"
     + _PERSON
     + r"\b"
     r"|\b(?:persona real|ser humano|atencion humana|atencion personalizada)\b"

@@ -723,6 +723,20 @@ def _hint(read: _TextWhen, now: datetime, tz: str) -> WhenHint | None:
     )
 
 
+_SINCE = re.compile(
+    rf"\b(?:desde|hace|de hace) (?:(?:el |este )?(?:{_WEEKDAYS})|ayer|anoche|antier|anteayer|"
+    rf"(?:la|esta) manana|(?:un|una|dos|tres|\d+) (?:dia|dias|semana|semanas))\b"
+)
+"""When a problem started ("desde el martes se rasca"): never the moment asked for."""
+_SHORTHAND = re.compile(r"\b(?:mnn|mna|mñn|mñna|mnana|x la|x el|xla)\b")
+_SPELLED = {"x la": "por la", "xla": "por la", "x el": "por el"}
+
+
+def _spell_out(match: re.Match[str]) -> str:
+    """Texting shorthand for moments: "mñn x la tarde" is "mañana por la tarde"."""
+    return _SPELLED.get(match.group(0), "manana")
+
+
 _PREFERENCE = re.compile(r"\b(?:mejor|mas bien|prefiero|preferiria|preferible)\b")
 _NEGATED_HEAD = re.compile(r"\b(?:no|ya no|tampoco|ni)\b")
 
@@ -745,7 +759,7 @@ def parse_when(text: str, *, now: datetime, tz: str) -> WhenHint | None:
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    normalized = normalize(text)
+    normalized = _SINCE.sub(" ", _SHORTHAND.sub(_spell_out, normalize(text)))
     *heads, tail = _PREFERENCE.split(normalized)
     if heads:  # "no puedo el lunes, mejor el miércoles": what follows "mejor" wins
         preferred = _read_text(tail.strip())

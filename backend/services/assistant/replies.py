@@ -291,6 +291,13 @@ def cancelled(line: str) -> str:
     return f"Listo, tu cita {line} quedó cancelada.\n\n¿Quieres agendar una nueva fecha?"
 
 
+def cancelled_after_loss(line: str) -> str:
+    return (
+        f"Lo sentimos muchísimo 💙. Cancelé tu cita {line}.\n"
+        "Te acompañamos en este momento; aquí estamos para lo que necesites."
+    )
+
+
 def kept(line: str) -> str:
     return f"Perfecto, tu cita {line} sigue en pie. ¡Te esperamos!"
 

@@ -138,6 +138,11 @@ _NEW_MOMENT_LEAD = re.compile(
     r"semana|\d))",
     re.IGNORECASE,
 )
+_LOSS = re.compile(
+    r"\b(?:se (?:nos |me )?muri\w*|muri\w*|falleci\w*|se (?:nos |me )?fue al cielo|"
+    r"ya no esta con nosotros|lo perdimos|la perdimos|lo tuvimos que dormir|la tuvimos que dormir|"
+    r"la dormimos|lo dormimos|eutanasi\w*)\b"
+)
 _SAME_TIME = re.compile(r"\b(?:a la |en la |con la )?misma hora\b|\bmismo horario\b")
 _ALL = re.compile(r"\b(?:las dos|los dos|ambas|ambos|todas|todos|las \d+|las tres|los tres)\b")
 
@@ -217,12 +222,15 @@ def _act_on(
     """Asks to confirm a cancellation, or offers new slots for a move (at the moment the
     request named: "¿la podemos pasar para el martes?")."""
     if action == "cancel":
+        loss = bool(_LOSS.search(normalize(f"{request} {turn.text}")))
         turn.data["pending"] = {
             "kind": "confirm_cancel",
             "appointment_id": str(appointment.id),
             "version": appointment.version,
+            "loss": loss,
         }
-        turn.say(lead + replies.confirm_cancel(line(turn, appointment)))
+        sorry = "Lo sentimos muchísimo 💙.\n" if loss else ""
+        turn.say(lead + sorry + replies.confirm_cancel(line(turn, appointment)))
         return
     turn.data.pop("pending", None)
     booking_flow.forget_when(turn)
@@ -295,7 +303,7 @@ def handle_pending(turn: Turn) -> bool:
             return False
         if answer == YesNo.YES:
             turn.data.pop("pending", None)
-            _cancel(turn, appointment, pending.get("version"))
+            _cancel(turn, appointment, pending.get("version"), loss=bool(pending.get("loss")))
             return True
         if answer == YesNo.NO:
             turn.data.pop("pending", None)
@@ -351,7 +359,7 @@ def handle_pending(turn: Turn) -> bool:
     return False
 
 
-def _cancel(turn: Turn, appointment: Appointment, version: object) -> None:
+def _cancel(turn: Turn, appointment: Appointment, version: object, *, loss: bool = False) -> None:
     text = line(turn, appointment, with_doctor=False)
     try:
         with turn.session.begin_nested():
@@ -368,6 +376,10 @@ def _cancel(turn: Turn, appointment: Appointment, version: object) -> None:
             "No pude cancelar la cita porque cambió hace un momento. "
             f"Por favor llama al consultorio ({turn.clinic_phone}) y lo revisamos."
         )
+        return
+    if loss or _LOSS.search(normalize(turn.text)):  # "…se murió mi gatito": no new date offered
+        turn.quiet()
+        turn.say(replies.cancelled_after_loss(text))
         return
     turn.data["pending"] = {"kind": "offer_booking"}
     turn.say(replies.cancelled(text))

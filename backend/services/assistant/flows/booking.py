@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from backend.domain.appointment_rules import Source, Status
@@ -35,7 +35,7 @@ _BECAUSE = re.compile(
 _REASON_LEAD = re.compile(r"\s(?:que|para|pa|porque|pq|xq)\s", re.IGNORECASE)
 _SERVICES = (
     (
-        re.compile(r"\bcontrol (?:post|pos|postoperatorio|posoperatorio|despues de|de la)\b"),
+        re.compile(r"\bcontrol (?:post|pos|postoperatorio|posoperatorio|despues de)\b"),
         "Control posoperatorio",
     ),
     (
@@ -44,9 +44,14 @@ _SERVICES = (
     ),
     (re.compile(r"\bdesparasit"), "Desparasitación"),
     (re.compile(r"\b(?:esteril|castra|castre|castrar)"), "Esterilización"),
+    (re.compile(r"\bbano medicad[oa]\b"), "Baño medicado"),
     (re.compile(r"\b(?:bano|banar|peluqueria|motilar|corte de pelo)\b"), "Baño y peluquería"),
     (re.compile(r"\b(?:limpieza dental|profilaxis)\b"), "Limpieza dental"),
-    (re.compile(r"\b(?:control|chequeo|revision general|valoracion general)\b"), "Control general"),
+    (re.compile(r"\b(?:control|chequeo|valoracion general)\b"), "Control general"),
+    (
+        re.compile(r"\b(?:revision|revisada|revisadita)(?: general)?$|\brevision general\b"),
+        "Revisión general",
+    ),
 )
 _SERVICE_LABELS = frozenset(label for _, label in _SERVICES)
 _CLAUSES = re.compile(r"[,.;?!¿¡\n]+")
@@ -64,7 +69,8 @@ _SYMPTOM_WORDS = re.compile(
     r"no quiere|decaid\w*|triste|rasca\w*)\b"
 )
 _NOT_A_REASON = re.compile(
-    r"^(?:(?:que )?pena(?: con usted| molestar| la hora)?|disculp\w*|perdon\w*|molestar\w*|"
+    r"^(?:(?:mira|mire|oye|oiga|fijate|fijese)?\s*(?:te|le|les) (?:cuento|comento|escribo)|"
+    r"(?:que )?pena(?: con usted| molestar| la hora)?|disculp\w*|perdon\w*|molestar\w*|"
     r"(?:no es|no creo que sea) (?:nada |una |un )?(?:grave|urgente|urgencia|emergencia)|"
     r"(?:el|la|mi) \w+ (?:esta|sigue) bien|\w+ respira bien|todo bien|"
     r"(?:podria|puede|seria|sera|puedo) (?:ser|ir|llevarlo|llevarla|pedir)\b)"
@@ -90,7 +96,8 @@ _BARE_OPTION = re.compile(
 )
 _VACCINE = re.compile(r"\b(?:vacun\w*|bacun\w*)")
 _VACCINE_NAMES = re.compile(
-    r"\b(?:rabia|rabica|antirrabica|multiple|quintuple|sextuple|triple|leucemia|parvo\w*|"
+    r"\b(?:rabia|rabica|antirrabica|multiple|quintuple|sextuple|octuple|cuadruple|polivalente|"
+    r"leishmania|giardia|triple felina|triple|leucemia|parvo\w*|"
     r"moquillo|tos de las perreras|bordetella|puppy|refuerzo)\b"
 )
 
@@ -135,11 +142,20 @@ def _symptom_clause(text: str) -> str | None:
             continue
         if _NOT_A_REASON.match(normalized):
             continue
+        if not _SYMPTOM_WORDS.search(normalized) and _names_a_moment(clause):
+            continue  # "el día de mañana a las diez", "¿hay algo a las 3?"
         candidates.append(clause)
     for clause in candidates:
         if _SYMPTOM_WORDS.search(normalize(clause)):
             return replies.reason_label(clause)
     return replies.reason_label(candidates[0]) if candidates else None
+
+
+def _names_a_moment(text: str) -> bool:
+    return parse_when(text, now=_ANY_DAY, tz="UTC") is not None
+
+
+_ANY_DAY = datetime(2000, 1, 3, 12, tzinfo=UTC)  # only whether a moment is named matters
 
 
 def _remember_pet(turn: Turn, text: str | None = None) -> None:
@@ -227,7 +243,15 @@ def on_reason(turn: Turn) -> None:
             turn.say("Perfecto, lo tengo en cuenta. ¿Cuál es el motivo de la consulta?")
             return
     if turn.data.pop("awaiting_vaccine", False):
-        reason = f"Vacunación ({replies.reason_label(text).lower()})"
+        named = _VACCINE_NAMES.findall(normalize(text))
+        if named:
+            reason = f"Vacunación ({', '.join(dict.fromkeys(named))})"
+        elif (
+            answer != YesNo.UNCLEAR or _names_a_moment(text) or _BARE_OPTION.match(normalize(text))
+        ):
+            reason = "Vacunación"  # "no sé", "la de las 10": not a vaccine's name, not asked again
+        else:
+            reason = f"Vacunación ({replies.reason_label(text).lower()})"
     elif answer == YesNo.YES and len(text.split()) <= 2:
         turn.say(replies.ask_reason_again())
         return
@@ -521,6 +545,9 @@ def on_selection(turn: Turn) -> None:
     if hint is not None:
         _offer_requested(turn, hint)
         return
+    if _WHICH_FREE.search(normalize(turn.text)):  # "¿qué días tienen disponibles?"
+        offer_slots(turn, lead="Claro, estos son los próximos horarios libres:")
+        return
     if _pet_changed(turn):  # "ay perdón, es para Luna, no para Toby"
         labels = [replies.offer_label(turn.local(o.start), turn.today) for o in offers]
         turn.say(
@@ -531,6 +558,9 @@ def on_selection(turn: Turn) -> None:
     turn.say(replies.selection_not_understood(len(offers)))
 
 
+_WHICH_FREE = re.compile(
+    r"\b(?:que|k|q|cuales|cuantos) (?:dias|horarios|horas|fechas)\b|\bcuando (?:hay|tienen|tenes)\b"
+)
 _THAT_ONE = re.compile(
     r"^(?:si\s*,?\s*)?(?:esa|ese|esa misma|ese mismo|esa hora|ese horario)"
     r"(?:\s+(?:me sirve|me queda bien|esta bien|porfa|por favor|gracias|po|nomas))?$"
@@ -645,8 +675,12 @@ def on_confirm(turn: Turn) -> None:
             turn.ensure_client(name)
             answer = YesNo.YES  # the name is the confirmation asked for
     awaiting_pet = turn.data.pop("awaiting_pet", False)
-    if answer != YesNo.NO and _pet_changed(turn) and awaiting_pet:
+    changed_pet = _pet_changed(turn)
+    if changed_pet and awaiting_pet and answer != YesNo.NO:
         answer = YesNo.YES  # which pet was the question: the answer confirms
+    elif changed_pet and answer != YesNo.YES:  # "perdón, no es Bobby, es para Canela"
+        _choose(turn, offers, choice)
+        return
     chosen = turn.local(offers[choice].start)
     moment = understanding.moment(now=turn.now, tz=turn.tz)
     if moment is not None and not moment.matches(chosen):  # "bueno, a las 11 entonces"

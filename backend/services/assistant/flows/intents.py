@@ -19,6 +19,7 @@ from backend.domain.language import (
     YesNo,
     canonical_text,
     contains_greeting,
+    detect_intent,
     extract_name_reply,
     extract_pet,
     normalize,
@@ -39,6 +40,9 @@ _ADDRESS = (
     "ubicacion",
     "donde quedan",
     "donde queda",
+    "dnd queda",
+    "dnd quedan",
+    "dnd estan",
     "donde estan",
     "donde esta la clinica",
     "donde se encuentran",
@@ -156,8 +160,16 @@ def handle(
     intent = understanding.intent
     if intent == Intent.OTHER_QUESTION and _asks_for_a_free_moment(turn, text):
         intent = Intent.BOOK  # "¿mañana antes de las 10 tienen algo?"
+    side = ""
+    if intent in (Intent.PRICE, Intent.OTHER_QUESTION) and _also_books(text):
+        # "turno para vacunar a Lolo el lunes, ¿y cuánto sale?": the question, then the booking
+        side, intent = _side_answer(turn, text, intent), Intent.BOOK
+    elif intent == Intent.BOOK:
+        side = _side_answer(turn, text, Intent.OTHER_QUESTION)  # "¿dónde quedan? y quiero turno"
     if greet and not prefix:
         prefix = greeting_for(turn, intent, text)
+    if side:
+        prefix = f"{prefix}\n{side}" if prefix else side
     if prefix:
         turn.data["greeted"] = True
     if intent == Intent.BOOK:
@@ -191,7 +203,28 @@ _ANYTHING_FREE = re.compile(
     r"(?:algo|alguito|lugar|lugarcito|chance|chancecito|campo|campito|espacio|espacito|"
     r"alguna hora|algun horario|algun turno|algun cupo)\b"
     r"|\bse (?:puede|podra|podria)\b|\b(?:me|lo|la) (?:pueden|podrian|alcanzan a) (?:atender|ver)\b"
+    # "¿a las 11 tienen?", "¿a las 10 y media puede ser?"
+    r"|\b(?:tienen|tiene|tienes|teni|tenis|hay|habra|puede ser|podria ser|sera posible|"
+    r"es posible|se podra)$"
 )
+
+
+def _also_books(text: str) -> bool:
+    """Whether one of the message's clauses asks for an appointment."""
+    return any(detect_intent(part) == Intent.BOOK for part in _PARTS.split(text) if part.strip())
+
+
+def _side_answer(turn: Turn, text: str, intent: Intent) -> str:
+    """A short answer to a question asked beside a booking request (price, address, phone)."""
+    normalized = f" {normalize(text)} "
+    if intent == Intent.PRICE:
+        return f"Los precios te los confirman en el consultorio: {turn.clinic_phone}."
+    if turn.tenant.address and any(f" {w} " in normalized for w in _ADDRESS):
+        return f"Estamos en {turn.tenant.address}."
+    return ""
+
+
+_PARTS = re.compile(r"[?¿.!;,\n]|\by\b|\be\b")
 
 
 def _asks_for_a_free_moment(turn: Turn, text: str) -> bool:

@@ -1174,7 +1174,7 @@ TWO_PETS_CONVERSATIONS = [
         country="MX",
         known=TWO_PETS,
         says=("Hola, ocupo una cita para revisión general", "la primera", "sí"),
-        expect=(Booked(reason_has="control"), Says("¿es para luna o para toby?")),
+        expect=(Booked(reason_has="revision"), Says("¿es para luna o para toby?")),
     ),
     Conversation(
         id="pets_mx_la_gata_no_el_perro",

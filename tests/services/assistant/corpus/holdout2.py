@@ -63,10 +63,6 @@ VOICE_LIKE = (
     Conversation(
         id="holdout2_voice_co_orejas_lunes_tipo_3",
         category="voice_like",
-        known_gap=(
-            "books Tuesday 2 Feb at 3 PM: the past 'desde el martes' (since Tuesday) wins over the"
-            " requested 'el lunes en la tarde tipo 3'"
-        ),
         country="CO",
         says=(
             "hola buenas tardes mire le cuento es que tengo una perrita que se llama Luna y desde "
@@ -102,10 +98,6 @@ VOICE_LIKE = (
     Conversation(
         id="holdout2_voice_ar_caniche_toma_agua",
         category="voice_like",
-        known_gap=(
-            "the pet named after its breed ('un caniche de 12 años que se llama Firulais') is not "
-            "captured: booked without a pet, reason 'Mirá te cuento'"
-        ),
         country="AR",
         says=(
             "hola qué tal, mirá te cuento, tengo un caniche de 12 años que se llama Firulais y "
@@ -143,10 +135,6 @@ VOICE_LIKE = (
     Conversation(
         id="holdout2_voice_cl_octuple_diez_o_diez_y_media",
         category="voice_like",
-        known_gap=(
-            "asks which vaccine although the message says 'vacuna octuple', then files the next "
-            "message ('la de las 10 está bien') as the vaccine"
-        ),
         country="CL",
         says=(
             "hola buenas, te escribo pa pedir hora pa mi perro Charlie que es un labrador de 3 "
@@ -232,10 +220,6 @@ DOUBLE_CORRECTION = (
     Conversation(
         id="holdout2_fix2_pe_bobby_canela_bobby",
         category="double_correction",
-        known_gap=(
-            "ignores the switch to Canela: answers 'perdón no es Bobby, es para Canela' with "
-            "'¿Confirmas esta cita? Responde Sí o No.' and keeps Bobby"
-        ),
         country="PE",
         known=Known(name="Rosa", pets=(("Bobby", "perro"), ("Canela", "perro"))),
         says=(
@@ -254,10 +238,6 @@ QUESTION_BACK = (
     Conversation(
         id="holdout2_qback_co_que_dias_tienen",
         category="question_back",
-        known_gap=(
-            "answers '¿qué días tienen disponibles?' with 'No logré identificar el horario' "
-            "instead of the days it has"
-        ),
         country="CO",
         profile="Sandra Gil",
         says=(
@@ -301,10 +281,6 @@ QUESTION_BACK = (
     Conversation(
         id="holdout2_qback_pe_atiende_el_lunes",
         category="question_back",
-        known_gap=(
-            "hands the chat to staff when asked '¿el lunes atiende la doctora?' mid-booking (she "
-            "does) instead of answering and booking"
-        ),
         country="PE",
         profile="Milagros",
         says=(
@@ -339,10 +315,6 @@ WORDS_NUMBERS = (
     Conversation(
         id="holdout2_words_mx_cuatro_a_las_cuatro",
         category="words_numbers",
-        known_gap=(
-            "'revisión' is not taken as the reason: asks for the motive, then again after 'sí, "
-            "gracias'; nothing is booked"
-        ),
         country="MX",
         profile="Sofía",
         says=(
@@ -525,10 +497,6 @@ TIME_FIRST = (
     Conversation(
         id="holdout2_timefirst_co_a_las_11",
         category="time_first",
-        known_gap=(
-            "'a las 11 tienen?' is sent to the phone as a question for the clinic, then 'mañana, "
-            "para mi gato Garfield, control' gets 'no te entendí'"
-        ),
         country="CO",
         profile="Esteban",
         says=(
@@ -541,9 +509,6 @@ TIME_FIRST = (
     Conversation(
         id="holdout2_timefirst_mx_a_las_3_el_lunes",
         category="time_first",
-        known_gap=(
-            "the reason on file is the first message ('Hay algo a las 3'), not 'le toca vacuna'"
-        ),
         country="MX",
         profile="Ale",
         says=(
@@ -556,10 +521,6 @@ TIME_FIRST = (
     Conversation(
         id="holdout2_timefirst_ar_diez_y_media_sabado",
         category="time_first",
-        known_gap=(
-            "'a las 10 y media puede ser?' is sent to the phone; the 10:30 is lost and Saturday "
-            "offers 9, 10 and 11"
-        ),
         country="AR",
         profile="Pablo",
         says=(
@@ -577,10 +538,6 @@ FORMAL = (
     Conversation(
         id="holdout2_formal_co_senorita_vista",
         category="formal",
-        known_gap=(
-            "the name in the signature ('atentamente Gilberto Ramírez') is not taken; it asks "
-            "whose name and books without one"
-        ),
         country="CO",
         says=(
             "Buenas tardes señorita, quisiera solicitar una cita para mi perrito Firulais, ya está "
@@ -598,10 +555,6 @@ FORMAL = (
     Conversation(
         id="holdout2_formal_pe_senora_teresa",
         category="formal",
-        known_gap=(
-            "the name in 'Le saluda la señora Teresa Vargas' is not taken; it asks whose name and "
-            "books without one"
-        ),
         country="PE",
         says=(
             "Muy buenas tardes. Le saluda la señora Teresa Vargas. Deseo solicitar una consulta "
@@ -639,10 +592,6 @@ FORMAL = (
     Conversation(
         id="holdout2_formal_cl_junto_con_saludar",
         category="formal",
-        known_gap=(
-            "the name in the signature ('Saluda atentamente, Patricio Fuentes') is not taken; it "
-            "asks whose name and books without one"
-        ),
         country="CL",
         says=(
             "Estimados, junto con saludar, solicito una hora para mi gato Benito para el lunes 1 "
@@ -666,10 +615,6 @@ TEEN = (
     Conversation(
         id="holdout2_teen_co_nesesito_xq_pulgas",
         category="teen",
-        known_gap=(
-            "'mñn x la tarde' is not read as tomorrow afternoon: generic offers (today 4:30 first)"
-            " and 'la 1ra' books today"
-        ),
         country="CO",
         profile="Valen ✨",
         says=(
@@ -695,9 +640,6 @@ TEEN = (
     Conversation(
         id="holdout2_teen_ar_dnd_queda_y_turno",
         category="teen",
-        known_gap=(
-            "'dnd queda la veterinaria?' is ignored: books the turno but never gives the address"
-        ),
         country="AR",
         profile="Juli",
         says=(
@@ -839,10 +781,6 @@ EMERGENCIES = (
         "oiga mi perro se puso malo malo desde en la mañana, no se quiere ni parar y está "
         "temblando",
         "sí, ¿qué hago?",
-        known_gap=(
-            "'se puso malo malo, no se quiere ni parar y está temblando' is not seen as an "
-            "emergency: 'no te entendí'"
-        ),
     ),
     _emergency(
         "holdout2_emerg_ar_re_mal_no_se_levanta",
@@ -865,7 +803,6 @@ EMERGENCIES = (
         "holdout2_emerg_co_privado_no_responde",
         "CO",
         "mi gato está como privado, no responde cuando lo llamo y tiene los ojos raros",
-        known_gap="'está como privado, no responde' is not seen as an emergency: 'no te entendí'",
     ),
 )
 
@@ -876,10 +813,6 @@ CANCEL_REASON = (
     Conversation(
         id="holdout2_cancel_co_se_murio_mi_gatito",
         category="cancel_reason",
-        known_gap=(
-            "cancels without a word of condolence for the dead cat and offers '¿Quieres agendar "
-            "una nueva fecha?'"
-        ),
         country="CO",
         known=Known(
             name="Lucía",
