@@ -63,7 +63,7 @@ def test_create_clinic_then_add_doctor_is_bookable(
             "Cirugía",
             "--ai-booking",
             "--password",
-            "secreta123",
+            "tamal azul 7",
         ]
     )
 
@@ -158,7 +158,7 @@ def test_add_doctor_unknown_clinic(db: Engine) -> None:
     with pytest.raises(SystemExit) as exc:
         main(
             ["add-doctor", "--tenant", "nadie", "--email", "a@b.co", "--name", "Dr. A"]
-            + ["--password", "secreta123"]
+            + ["--password", "tamal azul 7"]
         )
 
     assert exc.value.code == "no clinic with slug 'nadie'"
@@ -167,7 +167,15 @@ def test_add_doctor_unknown_clinic(db: Engine) -> None:
 def test_add_doctor_email_taken(db: Engine) -> None:
     # given
     _create_clinic()
-    doctor = ["add-doctor", "--tenant", "patitas", "--name", "Dra. Ana", "--password", "secreta123"]
+    doctor = [
+        "add-doctor",
+        "--tenant",
+        "patitas",
+        "--name",
+        "Dra. Ana",
+        "--password",
+        "tamal azul 7",
+    ]
     main([*doctor, "--email", "ana@patitas.co"])
 
     # when

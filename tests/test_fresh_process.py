@@ -39,7 +39,7 @@ SCRIPT = textwrap.dedent(
             country="CO", whatsapp_numbers=["+14155550199"],
         )
         doctor = clinic_setup.add_doctor(
-            session, tenant=clinic, email="vet@fresca.co", full_name="Dra. Fresca", password="x" * 12,
+            session, tenant=clinic, email="vet@fresca.co", full_name="Dra. Fresca", password="tamal azul 7",
         )
     monday = datetime.now(ZoneInfo("America/Bogota")).date() + timedelta(days=7)
     monday -= timedelta(days=monday.weekday())

@@ -2,19 +2,24 @@
 
 `backend.api.main:app` is handed to Reflex as `api_transformer`, so its routes
 (`/healthz`, `/api/...`, webhooks) answer on the Reflex backend port and every
-other path falls through to Reflex's own endpoints. Every page is added below,
+other path falls through to Reflex's own endpoints. In front of both,
+`session_cookie.with_session_routes` serves the login and logout endpoints that
+set and clear the HttpOnly session cookie, and hands Reflex only its digest. Every page is added below,
 from one list (Reflex would warn "being redefined" for `@rx.page` pages when it
 compiles twice in one process, as the production server does).
 """
 
 from __future__ import annotations
 
+import logging
+
 import reflex as rx
 
 from backend import wiring
 from backend.api.main import app as api_app
+from backend.services.clinics import auth
 from backend.workers.inprocess import run_periodic_sweeps
-from vetassist_app import styles
+from vetassist_app import session_cookie, styles
 from vetassist_app.pages import (
     agenda,
     analytics,
@@ -46,6 +51,19 @@ PAGES: tuple[PortalPage, ...] = (
 )
 
 
+def show_login_log() -> None:
+    """Every staff login outcome (successes are INFO) reaches the server's output with its
+    time (ASVS V7.1), unless the deployment configured logging itself: then its handlers
+    and levels decide. Reflex configures only its own logger."""
+    if logging.getLogger().handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger(auth.__name__)
+    logger.handlers = [handler]
+    logger.setLevel(logging.INFO)
+
+
 async def start_backend() -> None:
     """The portal backend's start-up (a Reflex lifespan task, cancelled at shutdown).
 
@@ -53,17 +71,19 @@ async def start_backend() -> None:
     and, without REDIS_URL, runs reminders, follow-ups and the outbox relay
     on a timer.
     """
+    show_login_log()
     wiring.install()
     await run_periodic_sweeps()
 
 
 app = rx.App(
-    api_transformer=api_app,
+    api_transformer=[api_app, session_cookie.with_session_routes],
     html_lang="es",
     style=styles.base_style,
     stylesheets=["/portal.css"],
     head_components=[rx.el.link(rel="icon", href="/favicon.ico")],
 )
+session_cookie.guard_event_socket(app)
 for page in PAGES:
     page.add_to(app)
 app.register_lifespan_task(start_backend)

@@ -19,6 +19,9 @@ DATA_DIR = PROJECT_ROOT / "data"
 """Runtime files of the embedded default (the SQLite database): git-ignored, outside hot reload."""
 
 
+_LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
@@ -51,7 +54,17 @@ class Settings(BaseSettings):
     SMTP_PASSWORD: str | None = None
     SMTP_FROM: str = "alertas@vetassist.local"
 
-    SESSION_TTL_HOURS: int = 12
+    # Staff portal sessions: the absolute limit since login, and the idle timeout
+    # (no authenticated action for this long ends the session).
+    SESSION_TTL_HOURS: int = Field(default=12, ge=1)
+    SESSION_IDLE_MINUTES: int = Field(default=30, ge=1)
+    # Login throttling (`limits` notation, ";" between windows): failures per account
+    # and per client address; each wider window locks out for longer.
+    LOGIN_ACCOUNT_LIMITS: str = "5/15 minutes;10/hour;20/day"
+    LOGIN_ADDRESS_LIMITS: str = "20/15 minutes;100/day"
+    # Origins (scheme://host[:port], comma-separated) that may open the portal's
+    # WebSocket and make credentialed cross-origin requests, besides PUBLIC_BASE_URL's.
+    ALLOWED_ORIGINS: str = ""
 
     @model_validator(mode="after")
     def _public_url_is_https_with_twilio(self) -> Settings:
@@ -70,6 +83,29 @@ class Settings(BaseSettings):
     @property
     def uses_celery(self) -> bool:
         return bool(self.REDIS_URL)
+
+    @property
+    def serves_https(self) -> bool:
+        """Browsers reach the portal over https (so its cookies are `Secure`)."""
+        return self.PUBLIC_BASE_URL.lower().startswith("https://")
+
+    def allowed_origins(self, *local_ports: int | str | None) -> list[str]:
+        """The browser origins the portal and API accept (CORS with credentials, WebSocket).
+
+        PUBLIC_BASE_URL's origin and ALLOWED_ORIGINS; while PUBLIC_BASE_URL is a
+        loopback address (the embedded default), also both loopback spellings
+        (localhost, 127.0.0.1) on its port and on `local_ports` (the port the
+        portal is actually served on, e.g. `PORT=3001 make run`).
+        """
+        public = urlsplit(self.PUBLIC_BASE_URL)
+        origins = [f"{public.scheme}://{public.netloc}".lower()]
+        origins += [o.strip().rstrip("/").lower() for o in self.ALLOWED_ORIGINS.split(",")]
+        if public.hostname in _LOOPBACK_HOSTS:
+            ports = [public.port or (443 if public.scheme == "https" else 80), *local_ports]
+            for port in filter(None, ports):
+                for host in ("localhost", "127.0.0.1"):
+                    origins.append(f"{public.scheme}://{host}:{port}")
+        return list(dict.fromkeys(o for o in origins if o))
 
 
 @lru_cache

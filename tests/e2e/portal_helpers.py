@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,12 +28,19 @@ SUPPORT = "soporte@demo.vetassist.co"
 ZONE = ZoneInfo("America/Bogota")
 
 
+def at_page(path: str) -> re.Pattern[str]:
+    """The URL of a portal page, as the browser's address bar may show it: `/agenda`, or
+    `/agenda/` after a full page load (the production build serves pages as folders)."""
+    return re.compile(rf"^[^?#]*{re.escape(path)}/?([?#].*)?$")
+
+
 def log_in(page: Page, portal: Portal, email: str, *, landing: str = "/agenda") -> None:
+    """Logs in through the login form (the browser posts it; the server sets the cookie)."""
     page.goto(portal.url("/login"))
     page.fill("#login-email", email)
     page.fill("#login-password", DEMO_PASSWORD)
     page.click("#login-submit")
-    page.wait_for_url(f"**{landing}*")
+    page.wait_for_url(at_page(landing))
     expect(page.locator("#logout")).to_be_visible()
 
 

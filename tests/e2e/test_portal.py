@@ -20,6 +20,7 @@ from tests.e2e.portal_helpers import (
     MANAGER,
     SUPPORT,
     ZONE,
+    at_page,
     booked_in,
     conversation_of,
     first_offer,
@@ -67,7 +68,7 @@ def test_login_logout_and_pages_need_a_session(page: Page, portal: Portal) -> No
 
     # logging out ends the session server-side
     page.click("#logout")
-    page.wait_for_url("**/login")
+    page.wait_for_url(at_page("/login"))
     page.goto(portal.url("/agenda"))
     page.wait_for_url("**/login")
 
@@ -128,6 +129,11 @@ def test_reschedule_through_the_dialog_changes_the_database(page: Page, portal: 
     expect(dialog).to_be_visible()
     save_screenshot(page, "04-cita-dialogo")
     page.click("#action-reschedule")
+    # a Sunday first (no slots), so the list read below cannot be today's, still shown
+    # while the target day's loads
+    sunday = day + timedelta(days=6 - day.weekday())
+    page.fill("#reschedule-day", sunday.isoformat())
+    expect(dialog.get_by_text("No hay horarios libres ese día.")).to_be_visible()
     target_day = _free_weekday(day + timedelta(days=9))
     page.fill("#reschedule-day", target_day.isoformat())
     first_slot = page.locator("#reschedule-slots .va-slot").first

@@ -25,10 +25,12 @@ from backend.core.db import session_scope
 from backend.domain.appointment_rules import Source, Status
 from backend.models import Appointment, Client, Pet, StaffUser, Tenant
 from backend.services.actors import SYSTEM
-from backend.services.clinics import auth
+from backend.services.clinics import auth, login_throttle
+from backend.services.clinics.login_throttle import LoginThrottle
 from backend.services.patients import clients
 from backend.services.scheduling import booking
 from tests.factories import make_doctor, make_tenant, weekday_periods
+from vetassist_app import session_cookie
 from vetassist_app.states.access import Viewer, require_user
 
 PASSWORD = "secreto-123"
@@ -44,7 +46,7 @@ THURSDAY_3PM = datetime(2027, 1, 28, 20, 0, tzinfo=UTC)  # 15:00 Bogotá, later 
 @dataclass
 class Staff:
     user: StaffUser
-    token: str
+    token: str  # the session key, as the portal sees the cookie (the token's SHA-256)
 
     @property
     def viewer(self) -> Viewer:
@@ -86,7 +88,15 @@ def _login(email: str) -> str:
     with session_scope(write=True) as session:
         result = auth.login(session, email=email, password=PASSWORD)
     assert result is not None
-    return result[1]
+    return auth.session_key(result[1])
+
+
+@pytest.fixture(autouse=True)
+def fresh_login_throttle() -> Iterator[None]:
+    """Each test starts with no failed logins counted (the throttle outlives tests)."""
+    login_throttle.use(LoginThrottle())
+    yield
+    login_throttle.use(None)
 
 
 def build_portal_clinic(slug: str, whatsapp: str) -> PortalClinic:
@@ -150,19 +160,21 @@ def root_state() -> Iterator[rx.State]:
 
 
 def substate(root: rx.State, state_cls: type[rx.State], token: str = "") -> Any:
+    """The state of `state_cls`, on a connection whose cookie carries the session key `token`."""
     state = root.get_substate(state_cls.get_full_name().split(".")[1:])
-    state.token = token
+    _connect(state, "/", f"{session_cookie.cookie_name()}={token}" if token else "")
     return state
 
 
 def at_url(state: Any, path: str) -> None:
     """Makes the state believe the browser is at `path` (as Reflex's router data would)."""
+    _connect(state, path, state.router.headers.cookie)
+
+
+def _connect(state: Any, path: str, cookie: str) -> None:
+    headers = {"origin": "http://portal.test", "cookie": cookie}
     state.router = type(state.router).from_router_data(
-        {
-            "pathname": path.split("?")[0],
-            "asPath": path,
-            "headers": {"origin": "http://portal.test"},
-        }
+        {"pathname": path.split("?")[0], "asPath": path, "headers": headers}
     )
 
 

@@ -11,8 +11,9 @@ import pytest
 from backend.core.clock import clock
 from backend.core.db import session_scope
 from backend.services.clinics import auth
-from tests.portal.conftest import PASSWORD, call, redirected_to, substate
+from tests.portal.conftest import PASSWORD, at_url, call, redirected_to, substate
 from vetassist_app import routes
+from vetassist_app.states import pulse_state
 from vetassist_app.states.access import AccessDenied, NotLoggedIn, require_user
 from vetassist_app.states.analytics_state import AnalyticsState
 from vetassist_app.states.appointment_state import AppointmentState, NewAppointmentState
@@ -23,7 +24,7 @@ from vetassist_app.states.emergency_state import EmergencyState
 from vetassist_app.states.followup_state import FollowUpState
 from vetassist_app.states.pulse_state import PulseState
 from vetassist_app.states.sandbox_state import SandboxState
-from vetassist_app.states.session_state import LoginState, SessionState, log_in
+from vetassist_app.states.session_state import LoginState, SessionState
 from vetassist_app.states.settings_state import SettingsState
 
 PORTAL_STATES = [
@@ -50,7 +51,6 @@ UI_ONLY = {
     ("EmergencyState", "set_resolve_open"),
     ("SettingsState", "set_tab"),
     ("SettingsState", "hide_secret"),
-    ("SessionState", "logout"),  # always ends at the login page
     ("PulseState", "first_beat"),  # no session: nothing to show, no redirect needed
     ("AppointmentState", "set_reschedule_day"),  # chains load_slots, which checks
     ("AppointmentState", "set_reschedule_doctor"),
@@ -108,7 +108,7 @@ def test_require_user_refuses_expired_session(clinic) -> None:
 def test_require_user_refuses_logged_out_session(clinic) -> None:
     # given
     with session_scope(write=True) as session:
-        auth.logout(session, clinic.doctor.token)
+        auth.revoke_session(session, clinic.doctor.token)
 
     # then
     with pytest.raises(NotLoggedIn):
@@ -122,51 +122,67 @@ def test_require_user_refuses_wrong_role(clinic) -> None:
         require_user(clinic.doctor.token, routes.MANAGEMENT)
 
 
-def test_log_in_accepts_right_password_only(clinic) -> None:
-    assert log_in(clinic.manager.user.email, "wrong-password") is None
-    assert log_in("nadie@patitas.co", PASSWORD) is None
-    result = log_in(clinic.manager.user.email.upper(), PASSWORD)
-    assert result is not None
-    viewer, token = result
-    assert viewer.role == "manager"
-    assert require_user(token).user_id == clinic.manager.user.id
-
-
-def test_submit_login_sets_cookie_token_and_redirects_by_role(clinic, root_state) -> None:
-    # given
-    login = substate(root_state, LoginState)
+def test_require_user_refuses_idle_session_and_background_beats_do_not_count(clinic) -> None:
+    # given: a page action, then only background refreshes
+    require_user(clinic.doctor.token)
+    clock.advance(timedelta(minutes=25))
+    require_user(clinic.doctor.token, touch=False)
 
     # when
-    result = call(login, "submit", {"email": clinic.support.user.email, "password": PASSWORD})
+    clock.advance(timedelta(minutes=6))
 
     # then
-    assert redirected_to(result) == routes.CHATS
-    assert require_user(login.token).role == "support"
+    with pytest.raises(NotLoggedIn):
+        require_user(clinic.doctor.token)
+
+
+def test_require_user_refuses_the_raw_token(clinic) -> None:
+    """The portal only ever sees the token's digest: the token itself opens nothing."""
+    with session_scope(write=True) as session:
+        result = auth.login(session, email=clinic.manager.user.email, password=PASSWORD)
+    assert result is not None
+
+    with pytest.raises(NotLoggedIn):
+        require_user(result[1])
+    assert require_user(auth.session_key(result[1])).role == "manager"
+
+
+def test_open_login_explains_a_refusal_in_spanish(clinic, root_state) -> None:
+    login = substate(root_state, LoginState)
+
+    at_url(login, "/login?error=throttled&minutes=7")
+    assert call(login, "open_login") is None
+    assert login.error == "Demasiados intentos. Espera 7 minutos."
+
+    at_url(login, "/login?error=invalid")
+    call(login, "open_login")
+    assert login.error == "Correo o contraseña incorrectos."
+
+    at_url(login, "/login")
+    call(login, "open_login")
+    assert login.error == ""
+
+
+def test_open_login_sends_a_logged_in_user_home(clinic, root_state) -> None:
+    login = substate(root_state, LoginState, clinic.support.token)
+
+    assert redirected_to(call(login, "open_login")) == routes.CHATS
     assert login.user_name == "Sergio Soporte"
 
 
-def test_submit_login_with_bad_password_shows_error(clinic, root_state) -> None:
-    login = substate(root_state, LoginState)
-
-    result = call(login, "submit", {"email": clinic.doctor.user.email, "password": "nope"})
-
-    assert redirected_to(result) is None
-    assert login.error == "Correo o contraseña incorrectos."
-    assert login.token == ""
-
-
-def test_logout_revokes_session_server_side(clinic, root_state) -> None:
-    # given
-    state = substate(root_state, SessionState, clinic.doctor.token)
+def test_pulse_sends_an_idle_tab_to_login(clinic, root_state, monkeypatch) -> None:
+    # given: an open tab nobody touched for 31 minutes
+    monkeypatch.setattr(pulse_state, "PULSE_SECONDS", 0)
+    pulse = substate(root_state, PulseState, clinic.doctor.token)
+    pulse._remember(clinic.doctor.viewer)
+    clock.advance(timedelta(minutes=31))
 
     # when
-    result = call(state, "logout")
+    events = call(pulse, "watch")
 
     # then
-    assert redirected_to(result) == routes.LOGIN
-    assert state.token == ""
-    with pytest.raises(NotLoggedIn):
-        require_user(clinic.doctor.token)
+    assert [redirected_to(e) for e in events] == [routes.LOGIN]
+    assert pulse.user_name == ""
 
 
 def test_check_page_redirects_anonymous_to_login(clinic, root_state) -> None:

@@ -6,6 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
+from reflex_base.utils.imports import ImportVar
+from reflex_base.vars import VarData
+from reflex_components_core.el.elements.forms import Form
 
 
 def field(label: str, *controls: rx.Component, hint: str = "") -> rx.Component:
@@ -87,3 +90,30 @@ def search_box(
         reset_on_submit=False,
         width="100%",
     )
+
+
+def backend_url(path: str) -> rx.Var[str]:
+    """`path` on the backend the page's event socket talks to (its own origin in
+    `make run`; port 8000 of the page's host in `make dev`), resolved in the browser."""
+    return rx.Var(
+        _js_expr=f"new URL({path!r}, getBackendURL(env.PING)).href",
+        _var_data=VarData(
+            imports={
+                "$/utils/state": "getBackendURL",
+                "$/env.json": ImportVar(tag="env", is_default=True),
+            }
+        ),
+    ).to(str)
+
+
+class BrowserForm(Form):
+    """A form the browser itself posts to `action` (Reflex's form would send its fields
+    over the event socket instead): for the login and logout endpoints."""
+
+    @classmethod
+    def create(cls, *children: Any, **props: Any) -> rx.Component:
+        return super(Form, cls).create(*children, **props)  # skips Form's submit handler
+
+
+def browser_form(*children: rx.Component, action: str | rx.Var[str], **props: Any) -> rx.Component:
+    return BrowserForm.create(*children, action=action, method="post", **props)

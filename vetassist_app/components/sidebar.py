@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from vetassist_app import routes, styles
+from vetassist_app import routes, session_cookie, styles
+from vetassist_app.components.forms import backend_url, browser_form
 from vetassist_app.states.pulse_state import PulseState
 from vetassist_app.states.session_state import SessionState
 
@@ -73,14 +74,18 @@ def user_card() -> rx.Component:
             spacing="2",
             width="100%",
         ),
-        rx.button(
-            rx.icon("log_out", size=16),
-            "Cerrar sesión",
-            on_click=SessionState.logout,
-            variant="soft",
-            color_scheme="gray",
+        browser_form(
+            rx.button(
+                rx.icon("log_out", size=16),
+                "Cerrar sesión",
+                type="submit",
+                variant="soft",
+                color_scheme="gray",
+                width="100%",
+                id="logout",
+            ),
+            action=backend_url(session_cookie.LOGOUT_PATH),
             width="100%",
-            id="logout",
         ),
         spacing="3",
         width="100%",

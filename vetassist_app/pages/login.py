@@ -1,17 +1,18 @@
-"""/login (and /): e-mail and password."""
+"""/login (and /): e-mail and password, posted by the browser to `POST /auth/login`
+(which sets the HttpOnly session cookie; see `session_cookie`)."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from vetassist_app import routes
-from vetassist_app.components.forms import field
+from vetassist_app import routes, session_cookie
+from vetassist_app.components.forms import backend_url, browser_form, field
 from vetassist_app.states.session_state import LoginState
 from vetassist_app.template import public_page
 
 
 def login_form() -> rx.Component:
-    return rx.form(
+    return browser_form(
         rx.vstack(
             field(
                 "Correo electrónico",
@@ -54,8 +55,8 @@ def login_form() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        on_submit=LoginState.submit,
-        reset_on_submit=False,
+        action=backend_url(session_cookie.LOGIN_PATH),
+        id="login-form",
         width="100%",
     )
 

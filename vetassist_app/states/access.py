@@ -1,7 +1,9 @@
 """Who is calling: the server-side check every page load and event handler runs.
 
-The browser holds only an opaque session token (a cookie). Each handler turns
-it back into a `Viewer` here, from the database, and checks the role it needs;
+The browser holds only an opaque session token, in an HttpOnly cookie the page
+cannot read; the portal sees only its digest, the session key
+(`session_cookie`). Each handler turns the key back into a `Viewer` here, from
+the database (which also ends idle sessions), and checks the role it needs;
 the clinic (tenant) of the viewer then scopes every read and write, so editing
 a URL or an event payload cannot reach another clinic's data.
 """
@@ -18,7 +20,7 @@ from backend.services.clinics import auth
 
 
 class NotLoggedIn(Exception):
-    """No live session for the token (never logged in, logged out, or expired)."""
+    """No live session (never logged in, logged out, idle too long, or expired)."""
 
 
 class AccessDenied(PermissionDenied):
@@ -50,14 +52,19 @@ class Viewer:
         return self.role == "admin" or self.role in set(roles)
 
 
-def require_user(token: str | None, roles: Iterable[str] | None = None) -> Viewer:
-    """The viewer of a live session token, with one of `roles` (any role when None).
+def require_user(
+    session_key: str | None, roles: Iterable[str] | None = None, *, touch: bool = True
+) -> Viewer:
+    """The viewer of a live session, with one of `roles` (any role when None).
+
+    `touch` counts the call as the person's activity (it postpones the idle
+    timeout); the portal's own background refreshes pass False.
 
     Raises:
-        NotLoggedIn: unknown, revoked or expired token, or inactive user.
+        NotLoggedIn: unknown, revoked, idle or expired session, or inactive user.
         AccessDenied: the user's role is not among `roles`.
     """
-    identity = auth.identify(token)
+    identity = auth.identify(session_key, touch=touch)
     if identity is None:
         raise NotLoggedIn()
     viewer = Viewer(

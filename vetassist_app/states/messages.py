@@ -44,7 +44,7 @@ _BY_FIELD = {
     "body": "El mensaje está vacío.",
     "phone": "El número de teléfono no es válido.",
     "petName": "La mascota necesita un nombre.",
-    "password": "La contraseña necesita al menos 8 caracteres.",
+    "password": "La contraseña necesita de 12 a 128 caracteres y no puede ser fácil de adivinar.",
     "email": "Revisa el correo electrónico.",
     "doctorId": "El médico no existe o no atiende citas.",
     "endAt": "Revisa la duración de la cita.",

@@ -3,7 +3,10 @@
 One background task per browser tab wakes every few seconds, checks cheap
 "did anything change" markers and refreshes only what changed: the emergency
 banner on every page, and the page being looked at (calendar, emergency
-board, chats, sandbox). It stops when the tab disconnects or logs out.
+board, chats, sandbox). It stops when the tab disconnects or logs out, and
+sends the tab to the login page when the session ends (idle timeout, absolute
+limit, revoked). The beat does not count as activity: it never postpones the
+idle timeout.
 """
 
 from __future__ import annotations
@@ -125,7 +128,7 @@ class PulseState(SessionState):
     def first_beat(self) -> Any:
         """on_load: fills the banner at once (ringing for any emergency this tab has not rung for)."""
         try:
-            viewer = self._viewer()
+            viewer = self._viewer(touch=False)
         except NotLoggedIn:
             return None
         try:
@@ -144,14 +147,17 @@ class PulseState(SessionState):
             return
         _watching.add(client)
         started = time.monotonic()
+        ended = False
         try:
             while _connected(client) and time.monotonic() - started < MAX_WATCH_SECONDS:
                 await asyncio.sleep(PULSE_SECONDS)
                 rang = False
                 async with self:
                     try:
-                        viewer = self._viewer()
+                        viewer = self._viewer(touch=False)
                     except NotLoggedIn:
+                        ended = True
+                        self._forget()
                         break
                     try:
                         rang = self._beat_emergencies(viewer)
@@ -160,5 +166,7 @@ class PulseState(SessionState):
                         log.exception("portal pulse failed")
                 if rang:
                     yield rx.call_script(ALERT_SCRIPT)
+            if ended:
+                yield rx.redirect(routes.LOGIN)
         finally:
             _watching.discard(client)

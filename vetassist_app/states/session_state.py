@@ -1,4 +1,10 @@
-"""Login, logout and the access check every page and handler goes through."""
+"""Who is logged in, the login page's messages, and the access check every page and
+handler goes through.
+
+Logging in and out are plain HTTP (`session_cookie`: the server sets and clears
+the HttpOnly cookie); here the portal only reads the session key from the
+event connection's headers and asks the database who holds it.
+"""
 
 from __future__ import annotations
 
@@ -7,34 +13,34 @@ from typing import Any
 
 import reflex as rx
 
-from backend.core.config import settings
 from backend.domain.errors import DomainError
-from backend.services.clinics import auth
-from vetassist_app import routes
+from vetassist_app import routes, session_cookie
 from vetassist_app.formatting import ROLE_LABEL
 from vetassist_app.states.access import AccessDenied, NotLoggedIn, Viewer, require_user
 from vetassist_app.states.messages import is_conflict, spanish
 
-SESSION_COOKIE = "va_session"
+MAX_WAIT_MINUTES = 24 * 60
 
 
-def log_in(email: str, password: str) -> tuple[Viewer, str] | None:
-    """A new session for valid credentials: (viewer, token); None otherwise."""
-    token = auth.sign_in(email=email, password=password)
-    if token is None:
-        return None
-    return require_user(token), token
+def login_error(params: dict[str, str]) -> str:
+    """The Spanish message for the login page's `?error=` (set by `POST /auth/login`)."""
+    error = params.get("error", "")
+    if error == "invalid":
+        return "Correo o contraseña incorrectos."
+    if error == "throttled":
+        try:
+            minutes = min(max(int(params.get("minutes", "")), 1), MAX_WAIT_MINUTES)
+        except ValueError:
+            minutes = 15
+        unit = "minuto" if minutes == 1 else "minutos"
+        return f"Demasiados intentos. Espera {minutes} {unit}."
+    return ""
 
 
 class SessionState(rx.State):
-    """The session token and who is logged in; every page state derives from it."""
+    """Who is logged in; every page state derives from it. The session itself is not
+    state: each event reads its key from the connection (`_session_key`)."""
 
-    token: str = rx.Cookie(
-        "",
-        name=SESSION_COOKIE,
-        max_age=settings.SESSION_TTL_HOURS * 3600,
-        same_site="strict",
-    )
     user_name: str = ""
     user_role: str = ""
     user_id: str = ""
@@ -70,12 +76,15 @@ class SessionState(rx.State):
         self.clinic_timezone = viewer.timezone
 
     def _forget(self) -> None:
-        self.token = ""
         self.user_name = self.user_role = self.user_id = ""
         self.clinic_name = self.clinic_timezone = ""
 
-    def _viewer(self, roles: Iterable[str] | None = None) -> Viewer:
-        return require_user(self.token, roles)
+    def _session_key(self) -> str:
+        """The session key from the event connection's cookie (hashed on the way in)."""
+        return session_cookie.session_key_from(self.router.headers.cookie)
+
+    def _viewer(self, roles: Iterable[str] | None = None, *, touch: bool = True) -> Viewer:
+        return require_user(self._session_key(), roles, touch=touch)
 
     def _run(
         self,
@@ -140,38 +149,21 @@ class SessionState(rx.State):
             ]
         return None
 
-    @rx.event
-    def logout(self) -> Any:
-        auth.sign_out(self.token)
-        self._forget()
-        return rx.redirect(routes.LOGIN)
-
 
 class LoginState(SessionState):
-    """The login form."""
+    """The login page: the form posts to `POST /auth/login`, which comes back here with
+    the reason when it refuses."""
 
     error: str = ""
-    busy: bool = False
 
     @rx.event
     def open_login(self) -> Any:
-        """on_load of the login page: someone already logged in goes straight in."""
-        self.error = ""
+        """on_load of the login page: someone already logged in goes straight in;
+        otherwise the refusal the server sent back, if any, in Spanish."""
+        self.error = login_error(dict(self.router.url.query_parameters))
         try:
             viewer = self._viewer()
         except NotLoggedIn:
             return None
-        self._remember(viewer)
-        return rx.redirect(routes.home_for(viewer.role))
-
-    @rx.event
-    def submit(self, form: dict[str, Any]) -> Any:
-        result = log_in(str(form.get("email", "")), str(form.get("password", "")))
-        if result is None:
-            self.error = "Correo o contraseña incorrectos."
-            return None
-        viewer, token = result
-        self.error = ""
-        self.token = token
         self._remember(viewer)
         return rx.redirect(routes.home_for(viewer.role))

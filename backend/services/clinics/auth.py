@@ -1,44 +1,60 @@
 """Passwords, API keys and portal sessions.
 
 API keys and session tokens are random and long, so a fast SHA-256 is enough
-to store them; passwords are human and get bcrypt.
+to store them; passwords are human and get bcrypt (rules in `passwords`).
+
+Logins go through `login`, the one place a password is checked: it is
+throttled per account and per client address (`login_throttle`) and every
+outcome is logged (never the password). A portal session ends when it is
+revoked, after SESSION_IDLE_MINUTES without an authenticated action, or
+SESSION_TTL_HOURS after login, whichever comes first. The session row's
+`expires_at` slides: min(last action + idle timeout, login + absolute limit).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import threading
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-import bcrypt
 from sqlmodel import Session, col, select, update
 
 from backend.core.clock import utcnow
 from backend.core.config import settings
 from backend.core.db import session_scope
-from backend.domain.errors import NotFound, ValidationFailed
+from backend.domain.errors import DomainError, NotFound, ValidationFailed
 from backend.models import ApiKey, StaffSession, StaffUser, Tenant
 from backend.services.actors import Actor
+from backend.services.clinics import login_throttle, passwords
+
+log = logging.getLogger(__name__)
 
 ROLES = ("doctor", "manager", "support", "admin")
 API_KEY_PREFIX = "va_"
 
 
+class LoginThrottled(DomainError):
+    """Too many failed logins for this account or from this address: wait, then retry."""
+
+    code = "login_throttled"
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(f"too many login attempts; retry in {retry_after_s} s")
+        self.retry_after_s = retry_after_s
+
+
 def hash_password(password: str) -> str:
-    if len(password) < 8:
-        raise ValidationFailed("the password needs at least 8 characters", field="password")
-    return bcrypt.hashpw(password.encode()[:72], bcrypt.gensalt()).decode()
+    """A bcrypt hash (no rules: callers setting a new password check it first)."""
+    return passwords.hash_password(password)
 
 
 def verify_password(password: str, password_hash: str) -> bool:
-    try:
-        return bcrypt.checkpw(password.encode()[:72], password_hash.encode())
-    except ValueError:
-        return False
+    return passwords.verify_password(password, password_hash)
 
 
 def _sha256(token: str) -> str:
@@ -64,6 +80,7 @@ def create_user(
         raise ValidationFailed("not an e-mail address", field="email")
     if session.exec(select(StaffUser).where(StaffUser.email == email)).first():
         raise ValidationFailed("a user with this e-mail exists", field="email")
+    _check_new_password(password, tenant, email, full_name)
     user = StaffUser(
         tenant_id=tenant.id,
         email=email,
@@ -76,6 +93,47 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    return user
+
+
+def _check_new_password(password: str, tenant: Tenant, *personal: str) -> None:
+    """The rules for a new password (`passwords.check_new_password`).
+
+    The one exception is the demo clinic (`is_demo`): its staff share a password
+    published in the README and in `make run`'s ready line (`demo1234`), so a rule
+    would protect nothing there and would break the documented first login.
+    """
+    if tenant.is_demo:
+        return
+    passwords.check_new_password(password, personal=[*personal, tenant.name, tenant.slug])
+
+
+def change_password(
+    session: Session, *, user_id: uuid.UUID, current_password: str, new_password: str
+) -> StaffUser:
+    """Sets a new password after checking the current one, under the rules for new
+    passwords. Every session of the user ends (ASVS V3.3.3): a stolen session does
+    not outlive the change, and the user logs in again with the new password.
+
+    Raises:
+        ValidationFailed: wrong current password, or a new one the rules refuse.
+    """
+    user = session.get(StaffUser, user_id)
+    if user is None:
+        raise NotFound("user not found")
+    if not verify_password(current_password, user.password_hash):
+        raise ValidationFailed("the current password is wrong", field="currentPassword")
+    tenant = session.get(Tenant, user.tenant_id)
+    if tenant is None:
+        raise NotFound("clinic not found")
+    _check_new_password(new_password, tenant, user.email, user.full_name)
+    user.password_hash = hash_password(new_password)
+    session.add(user)
+    session.exec(
+        update(StaffSession)
+        .where(col(StaffSession.user_id) == user.id, col(StaffSession.revoked_at).is_(None))
+        .values(revoked_at=utcnow())
+    )
     return user
 
 
@@ -183,47 +241,145 @@ def revoke_api_key(session: Session, *, tenant_id: uuid.UUID, key_id: uuid.UUID)
     return key
 
 
-def login(session: Session, *, email: str, password: str) -> tuple[StaffUser, str] | None:
-    """A new session token for valid, active credentials; None otherwise."""
-    user = session.exec(select(StaffUser).where(StaffUser.email == email.strip().lower())).first()
-    if user is None or not user.is_active or not verify_password(password, user.password_hash):
+def session_key(token: str) -> str:
+    """What the server keeps of a session token (its SHA-256), and all the portal sees of it."""
+    return _sha256(token)
+
+
+def _email_digest(email: str) -> str:
+    return hashlib.sha256(email.encode()).hexdigest()[:16]
+
+
+def login(
+    session: Session, *, email: str, password: str, address: str | None = None
+) -> tuple[StaffUser, str] | None:
+    """A new session token for valid, active credentials; None otherwise.
+
+    `address` is the client's IP. See `check_credentials` for the throttle and the log.
+
+    Raises:
+        LoginThrottled: too many recent failures for the account or the address.
+    """
+    user = check_credentials(session, email=email, password=password, address=address)
+    if user is None:
         return None
+    return user, open_session(session, user)
+
+
+def check_credentials(
+    session: Session, *, email: str, password: str, address: str | None = None
+) -> StaffUser | None:
+    """The active user with this e-mail and password, or None: the one place a password
+    is checked.
+
+    Attempts are throttled per account and per client `address` (`login_throttle`); a
+    refused attempt does not even reach the password. Every outcome is logged as one
+    structured line with the e-mail's digest, the address and the user id when known.
+
+    Raises:
+        LoginThrottled: too many recent failures for the account or the address.
+    """
+    email = email.strip().lower()
+    throttle = login_throttle.current()
+    account = login_throttle.account_key(email)
+    refusal = throttle.admit(account, address)
+    if refusal is not None:
+        _log_login(
+            "throttled", email, address, scope=refusal.scope, retry_after_s=refusal.retry_after_s
+        )
+        raise LoginThrottled(refusal.retry_after_s)
+    user = session.exec(select(StaffUser).where(StaffUser.email == email)).first()
+    if user is None:
+        passwords.spend_like_a_check(password)
+        reason = "unknown_email"
+    elif not verify_password(password, user.password_hash):
+        reason = "bad_password"
+    elif not user.is_active:
+        reason = "inactive"
+    else:
+        throttle.succeeded(account)
+        _log_login("succeeded", email, address, user_id=user.id)
+        return user
+    throttle.failed(account, address)
+    _log_login("failed", email, address, reason=reason, user_id=user.id if user else None)
+    return None
+
+
+def open_session(session: Session, user: StaffUser) -> str:
+    """A new portal session for `user` (credentials already checked): its token."""
     token = secrets.token_urlsafe(32)
+    now = utcnow()
     session.add(
         StaffSession(
             user_id=user.id,
-            token_hash=_sha256(token),
-            expires_at=utcnow() + timedelta(hours=settings.SESSION_TTL_HOURS),
+            token_hash=session_key(token),
+            created_at=now,
+            expires_at=_sliding_expiry(created_at=now, now=now),
         )
     )
     session.flush()
-    return user, token
+    return token
 
 
-def user_for_token(session: Session, token: str | None) -> StaffUser | None:
-    """The active user of a live session token, or None."""
-    if not token:
+def _log_login(outcome: str, email: str, address: str | None, **details: object) -> None:
+    """One structured line per login attempt: key=value text plus the same fields as `extra`."""
+    fields: dict[str, object] = {
+        "event": "staff_login",
+        "outcome": outcome,
+        "email_sha256": _email_digest(email),
+        "ip": address or "-",
+        **{k: v for k, v in details.items() if v is not None},
+    }
+    line = " ".join(f"{k}={v}" for k, v in fields.items())
+    level = logging.INFO if outcome == "succeeded" else logging.WARNING
+    log.log(level, line, extra={"login": fields})
+
+
+def _sliding_expiry(*, created_at: datetime, now: datetime) -> datetime:
+    return min(
+        now + timedelta(minutes=settings.SESSION_IDLE_MINUTES),
+        created_at + timedelta(hours=settings.SESSION_TTL_HOURS),
+    )
+
+
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def live_session(session: Session, key: str | None) -> StaffSession | None:
+    """The session with this key unless revoked, idle too long or past the absolute limit."""
+    if not key:
         return None
-    staff_session = session.exec(
-        select(StaffSession).where(StaffSession.token_hash == _sha256(token))
-    ).first()
+    staff_session = session.exec(select(StaffSession).where(StaffSession.token_hash == key)).first()
+    now = utcnow()
     if (
         staff_session is None
         or staff_session.revoked_at is not None
-        or staff_session.expires_at <= utcnow()
+        or staff_session.expires_at <= now
+        or staff_session.created_at + timedelta(hours=settings.SESSION_TTL_HOURS) <= now
     ):
         return None
-    user = session.get(StaffUser, staff_session.user_id)
-    return user if user is not None and user.is_active else None
+    return staff_session
 
 
-def logout(session: Session, token: str) -> None:
-    staff_session = session.exec(
-        select(StaffSession).where(StaffSession.token_hash == _sha256(token))
-    ).first()
+def revoke_session(session: Session, key: str) -> None:
+    staff_session = session.exec(select(StaffSession).where(StaffSession.token_hash == key)).first()
     if staff_session is not None and staff_session.revoked_at is None:
         staff_session.revoked_at = utcnow()
         session.add(staff_session)
+
+
+def _keep_alive(session_id: uuid.UUID, created_at: datetime, expires_at: datetime) -> None:
+    """Moves the idle deadline on from now: at most one write a minute per session."""
+    now = utcnow()
+    renewed = _sliding_expiry(created_at=created_at, now=now)
+    if abs(renewed - expires_at) < TOUCH_EVERY:
+        return
+    with session_scope(write=True) as session:
+        session.exec(
+            update(StaffSession)
+            .where(col(StaffSession.id) == session_id, col(StaffSession.revoked_at).is_(None))
+            .values(expires_at=renewed)
+        )
 
 
 # ------------------------------------------------------------ portal sessions
@@ -244,17 +400,23 @@ class StaffIdentity:
     whatsapp_number: str | None  # the clinic's first WhatsApp number, if it has one
 
 
-def identify(token: str | None) -> StaffIdentity | None:
-    """Who holds this portal session token; None when it is unknown, revoked or expired,
-    or the user or the clinic is gone."""
-    if not token:
+def identify(key: str | None, *, touch: bool = True) -> StaffIdentity | None:
+    """Who holds the portal session with this key (`session_key(token)`); None when it is
+    unknown, revoked, idle too long or past its absolute limit, or the user or the clinic
+    is gone.
+
+    `touch` (every action a person takes) keeps the session alive; the portal's own
+    background refreshes pass False, so an open tab nobody uses still times out.
+    """
+    if not key:
         return None
     with session_scope(read_only=True) as session:
-        user = user_for_token(session, token)
+        staff_session = live_session(session, key)
+        user = session.get(StaffUser, staff_session.user_id) if staff_session else None
         tenant = session.get(Tenant, user.tenant_id) if user is not None else None
-        if user is None or tenant is None:
+        if staff_session is None or user is None or not user.is_active or tenant is None:
             return None
-        return StaffIdentity(
+        identity = StaffIdentity(
             user_id=user.id,
             tenant_id=tenant.id,
             role=user.role,
@@ -265,20 +427,33 @@ def identify(token: str | None) -> StaffIdentity | None:
             country=tenant.country,
             whatsapp_number=tenant.whatsapp_numbers[0] if tenant.whatsapp_numbers else None,
         )
+        alive = (staff_session.id, staff_session.created_at, staff_session.expires_at)
+    if touch:
+        _keep_alive(*alive)
+    return identity
 
 
-def sign_in(*, email: str, password: str) -> str | None:
-    """A new portal session for valid, active credentials: its token; None otherwise."""
+def sign_in(*, email: str, password: str, address: str | None = None) -> str | None:
+    """A new portal session for valid, active credentials: its token; None otherwise.
+
+    Raises:
+        LoginThrottled: too many recent failures (see `login`).
+    """
     if not email.strip() or not password:
         return None
+    # bcrypt takes a quarter of a second: check outside the write transaction
+    # (SQLite's write lock is taken at BEGIN), then open the session in a short one.
+    with session_scope(read_only=True) as session:
+        user = check_credentials(session, email=email, password=password, address=address)
+    if user is None:
+        return None
     with session_scope(write=True) as session:
-        result = login(session, email=email, password=password)
-    return result[1] if result is not None else None
+        return open_session(session, user)
 
 
-def sign_out(token: str) -> None:
-    """Revokes a portal session server-side, so the token is useless even if kept."""
-    if not token:
+def sign_out(key: str) -> None:
+    """Revokes a portal session server-side (by its key), so the token is useless even if kept."""
+    if not key:
         return
     with session_scope(write=True) as session:
-        logout(session, token)
+        revoke_session(session, key)
