@@ -66,3 +66,19 @@ def test_api_imports_no_tables():
             elif isinstance(node, ast.Import):
                 offenders += [a.name for a in node.names if a.name.startswith("backend.models")]
     assert offenders == []
+
+
+def test_a_key_revoked_elsewhere_is_refused_here_within_a_second(clinic, monkeypatch):
+    # given: this process has the key cached
+    auth.forget_cached_keys()
+    assert clinic.get("/api/v1/doctors").status_code == 200
+    # when: another process revokes it (straight in the database: this cache is not told)
+    with session_scope(write=True) as session:
+        key = session.exec(select(ApiKey).where(ApiKey.tenant_id == clinic.tenant.id)).one()
+        key.revoked_at = clock.now()
+        session.add(key)
+    now = auth.time.monotonic()
+    monkeypatch.setattr(auth.time, "monotonic", lambda: now + auth.KEY_CACHE_SECONDS + 0.01)
+    # then
+    assert auth.KEY_CACHE_SECONDS <= 1.0
+    assert clinic.get("/api/v1/doctors").status_code == 401
