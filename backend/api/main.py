@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
+import redis
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 
 from backend import wiring
 from backend.api.errors import install_error_handlers
@@ -25,8 +28,11 @@ from backend.api.routes import (
     follow_ups,
     webhooks,
 )
+from backend.core.config import settings
 from backend.core.db import ping
 from backend.workers.inprocess import run_periodic_sweeps
+
+log = logging.getLogger(__name__)
 
 STARTED_AT = datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -42,6 +48,25 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         sweeps.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sweeps
+
+
+def _answers(check: Callable[[], object]) -> str:
+    try:
+        check()
+    except Exception as exc:  # any failure means "not ready"; the reason is logged
+        log.warning("readiness check %s failed: %r", getattr(check, "__name__", check), exc)
+        return "unavailable"
+    return "ok"
+
+
+def _ping_redis() -> None:
+    client = redis.Redis.from_url(
+        str(settings.REDIS_URL), socket_timeout=1, socket_connect_timeout=1
+    )
+    try:
+        client.ping()
+    finally:
+        client.close()
 
 
 def create_app() -> FastAPI:
@@ -70,6 +95,20 @@ def create_app() -> FastAPI:
         """Liveness plus a database round trip; `started_at` changes when the process restarts."""
         ping()
         return {"status": "ok", "started_at": STARTED_AT}
+
+    @api.get("/readyz", tags=["health"])
+    def readyz() -> JSONResponse:
+        """Whether this process can serve: 200 when the database (and Redis, when configured)
+        answer, 503 naming what does not. Pooled connections are pre-pinged, so after a
+        restart of either it is ready again by itself."""
+        checks = {"database": _answers(ping)}
+        if settings.REDIS_URL:
+            checks["redis"] = _answers(_ping_redis)
+        ready = all(state == "ok" for state in checks.values())
+        return JSONResponse(
+            {"status": "ok" if ready else "unavailable", **checks},
+            status_code=200 if ready else 503,
+        )
 
     return api
 
