@@ -164,19 +164,8 @@ def _cancel_all(turn: Turn, found: list[Appointment], versions: dict) -> None:
     done: list[str] = []
     for appointment in found:
         text = line(turn, appointment, with_doctor=False)
-        try:
-            with turn.session.begin_nested():
-                booking.cancel(
-                    turn.session,
-                    tenant=turn.tenant,
-                    actor=turn.actor,
-                    appointment_id=appointment.id,
-                    expected_version=versions.get(str(appointment.id)),
-                    reason="Cancelada por el cliente por WhatsApp",
-                )
-        except DomainError:
-            continue
-        done.append(text)
+        if _cancelled(turn, appointment, versions.get(str(appointment.id))):
+            done.append(text)
     if len(done) < len(found):
         turn.say(
             f"Cancelé {len(done)} de tus {len(found)} citas; las otras cambiaron hace un momento. "
@@ -359,8 +348,8 @@ def handle_pending(turn: Turn) -> bool:
     return False
 
 
-def _cancel(turn: Turn, appointment: Appointment, version: object, *, loss: bool = False) -> None:
-    text = line(turn, appointment, with_doctor=False)
+def _cancelled(turn: Turn, appointment: Appointment, version: object) -> bool:
+    """Cancels it at the version the client saw; False when it changed meanwhile."""
     try:
         with turn.session.begin_nested():
             booking.cancel(
@@ -372,6 +361,13 @@ def _cancel(turn: Turn, appointment: Appointment, version: object, *, loss: bool
                 reason="Cancelada por el cliente por WhatsApp",
             )
     except DomainError:
+        return False
+    return True
+
+
+def _cancel(turn: Turn, appointment: Appointment, version: object, *, loss: bool = False) -> None:
+    text = line(turn, appointment, with_doctor=False)
+    if not _cancelled(turn, appointment, version):
         turn.say(
             "No pude cancelar la cita porque cambió hace un momento. "
             f"Por favor llama al consultorio ({turn.clinic_phone}) y lo revisamos."
