@@ -25,5 +25,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("tenant", schema=None) as batch_op:
-        batch_op.drop_column("is_demo")
+    # Plain DROP COLUMN (SQLite 3.35+ has it): a batch rebuild would drop and recreate
+    # `tenant`, which every other table references.
+    op.drop_column("tenant", "is_demo")

@@ -34,6 +34,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("tenant", schema=None) as batch_op:
-        batch_op.drop_column("twilio_auth_token_encrypted")
-        batch_op.drop_column("twilio_account_sid")
+    # Plain DROP COLUMN (SQLite 3.35+ has it): a batch rebuild would drop and recreate
+    # `tenant`, which every other table references.
+    op.drop_column("tenant", "twilio_auth_token_encrypted")
+    op.drop_column("tenant", "twilio_account_sid")
