@@ -32,6 +32,10 @@ _BECAUSE = re.compile(
     r"\b(?:porque|por que|xq|pq|x q|ya que|es que|debido a que)\s+(?P<reason>.{6,})$",
     re.IGNORECASE,
 )
+_CONTROL_OF = re.compile(
+    r"\b(?:control|chequeo|revision) (?:de|del) (?:la |el |los |las |su |sus )?(?P<what>\w+)"
+)
+_ROUTINE = frozenset("rutina general anual peso vacunas vacuna sano cachorro cachorros".split())
 _REASON_LEAD = re.compile(r"\s(?:que|para|pa|porque|pq|xq)\s", re.IGNORECASE)
 _SERVICES = (
     (
@@ -49,7 +53,10 @@ _SERVICES = (
     (re.compile(r"\b(?:limpieza dental|profilaxis)\b"), "Limpieza dental"),
     (re.compile(r"\b(?:control|chequeo|valoracion general)\b"), "Control general"),
     (
-        re.compile(r"\b(?:revision|revisada|revisadita)(?: general)?$|\brevision general\b"),
+        re.compile(
+            r"\b(?:su|una|la|para|de) (?:revision|revisada|revisadita)\b|\brevision general\b"
+            r"|\b(?:revision|revisada|revisadita)(?: general)?$"
+        ),
         "Revisión general",
     ),
 )
@@ -108,6 +115,9 @@ def reason_in(text: str) -> tuple[str | None, bool]:
     if _VACCINE.search(normalized):
         named = list(dict.fromkeys(_VACCINE_NAMES.findall(normalized)))  # "refuerzo", "rabia"
         return (f"Vacunación ({', '.join(named)})", False) if named else (None, True)
+    checked = _CONTROL_OF.search(normalized)  # "control de la pata": the part checked is the reason
+    if checked and checked.group("what") not in _ROUTINE:
+        return replies.reason_label(checked.group(0)), False
     for pattern, label in _SERVICES:
         if pattern.search(normalized):
             return label, False
@@ -229,7 +239,8 @@ def on_reason(turn: Turn) -> None:
             turn.quiet()
             turn.say(replies.goodbye())
             return
-    if not text or _BARE_OPTION.match(normalize(text)):  # "la primera": no offers yet
+    bare_option = bool(_BARE_OPTION.match(normalize(text)))
+    if not text or (bare_option and not turn.data.get("awaiting_vaccine")):  # no offers yet
         turn.say(replies.ask_reason_again())
         return
     if answer == YesNo.NO and _BARE_NO.match(normalize(text)):  # not "no quiere comer"
@@ -252,8 +263,12 @@ def on_reason(turn: Turn) -> None:
             reason = "Vacunación"  # "no sé", "la de las 10": not a vaccine's name, not asked again
         else:
             reason = f"Vacunación ({replies.reason_label(text).lower()})"
-    elif answer == YesNo.YES and len(text.split()) <= 2:
-        turn.say(replies.ask_reason_again())
+    elif (
+        answer == YesNo.YES
+        and len(text.split()) <= 4
+        and not _SYMPTOM_WORDS.search(normalize(text))
+    ):
+        turn.say(replies.ask_reason_again())  # "Sí, por favor" is no reason
         return
     else:
         reason = replies.reason_label(text)

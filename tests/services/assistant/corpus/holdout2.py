@@ -326,9 +326,6 @@ WORDS_NUMBERS = (
     Conversation(
         id="holdout2_words_ar_viernes_cinco_tres_y_media",
         category="words_numbers",
-        known_gap=(
-            "files 'control de la pata' as 'Control posoperatorio' (no surgery was mentioned)"
-        ),
         country="AR",
         profile="Gustavo",
         says=(
