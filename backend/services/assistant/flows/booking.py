@@ -495,7 +495,9 @@ def _choose(turn: Turn, offers: list[Offer], index: int, opening: str = "") -> N
         ask_name=ask_name,
         ask_pet=which_pet,
     )
-    turn.say((opening + "\n" if opening else "") + summary)
+    if opening:  # "Con gusto te ayudo a agendar: control general.\nConfirmo tu cita:"
+        summary = opening + "\n" + summary.removeprefix("Perfecto. ")
+    turn.say(summary)
 
 
 def _pets_to_ask(turn: Turn) -> list[str]:
