@@ -22,10 +22,12 @@ from backend.domain.language import (
     extract_pet,
     parse_when,
 )
-from backend.domain.language.when import requested_shift, warm_up
-from backend.services.assistant.flows.booking import reason_in
+from backend.domain.language.when import _prepared, requested_shift, warm_up
+from backend.services.assistant.flows.booking import _names_a_moment, reason_in
 from tests.services.assistant.corpus import Msg
 from tests.services.assistant.corpus.conversations import CORPUS
+from tests.services.assistant.corpus.holdout import HOLDOUT
+from tests.services.assistant.corpus.holdout2 import HOLDOUT2
 
 NOW = datetime(2027, 1, 28, 20, 20, tzinfo=UTC)  # the corpus's Thursday 3:20 PM in Bogotá
 TZ = "America/Bogota"
@@ -34,7 +36,7 @@ ROUNDS = 5
 
 def _messages() -> list[str]:
     texts = []
-    for conversation in CORPUS:
+    for conversation in (*CORPUS, *HOLDOUT, *HOLDOUT2):
         for said in conversation.says:
             texts.append(said.text if isinstance(said, Msg) else said)
     return [t for t in texts if t]
@@ -58,6 +60,8 @@ def _clear_caches() -> None:
         detect_emergency,
         extract_client_name,
         extract_pet,
+        _prepared,
+        _names_a_moment,
     ):
         clear = getattr(reader, "cache_clear", None) or getattr(
             getattr(reader, "__wrapped__", None), "cache_clear", None
@@ -89,7 +93,8 @@ def main() -> None:
         cold.append(_per_message(texts))
         warm.append(_per_message(texts))
     print(
-        f"{len(texts)} client messages from {len(CORPUS)} conversations; median of {ROUNDS} rounds"
+        f"{len(texts)} client messages from {len(CORPUS) + len(HOLDOUT) + len(HOLDOUT2)} "
+        f"conversations; median of {ROUNDS} rounds"
     )
     for label, runs in (("cold", cold), ("warm", warm)):
         p50 = statistics.median(_percentile(r, 0.50) for r in runs)

@@ -63,6 +63,10 @@ _INTRODUCERS = (
     ("les", "saluda"),
     ("te", "saluda"),
 )
+_INTRODUCERS_BY_FIRST: dict[str, tuple[tuple[str, ...], ...]] = {
+    first: tuple(i for i in _INTRODUCERS if i[0] == first) for first in {i[0] for i in _INTRODUCERS}
+}
+"""The introducers by their first word, in `_INTRODUCERS`' order (longest first where it matters)."""
 _GREETING_WORDS = frozenset(
     {"hola", "buenas", "buenos", "buen", "dia", "dias", "tardes", "noches", "saludos"}
 )
@@ -147,8 +151,8 @@ def extract_client_name(text: str) -> str | None:
     """
     tokens = _tokens(text)
     norms = tuple(token.norm for token in tokens)
-    for index in range(len(tokens)):
-        for introducer in _INTRODUCERS:
+    for index, first in enumerate(norms):
+        for introducer in _INTRODUCERS_BY_FIRST.get(first, ()):
             end = index + len(introducer)
             if norms[index:end] != introducer:
                 continue

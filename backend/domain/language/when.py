@@ -732,6 +732,12 @@ _SHORTHAND = re.compile(r"\b(?:mnn|mna|mñn|mñna|mnana|x la|x el|xla)\b")
 _SPELLED = {"x la": "por la", "xla": "por la", "x el": "por el"}
 
 
+@lru_cache(maxsize=4096)
+def _prepared(text: str) -> str:
+    """The text normalised, texting shorthand spelt out, past "desde el martes" removed."""
+    return _SINCE.sub(" ", _SHORTHAND.sub(_spell_out, normalize(text)))
+
+
 def _spell_out(match: re.Match[str]) -> str:
     """Texting shorthand for moments: "mñn x la tarde" is "mañana por la tarde"."""
     return _SPELLED.get(match.group(0), "manana")
@@ -759,7 +765,7 @@ def parse_when(text: str, *, now: datetime, tz: str) -> WhenHint | None:
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    normalized = _SINCE.sub(" ", _SHORTHAND.sub(_spell_out, normalize(text)))
+    normalized = _prepared(text)
     *heads, tail = _PREFERENCE.split(normalized)
     if heads:  # "no puedo el lunes, mejor el miércoles": what follows "mejor" wins
         preferred = _read_text(tail.strip())

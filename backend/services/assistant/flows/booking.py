@@ -12,6 +12,7 @@ import re
 import uuid
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from backend.domain.appointment_rules import Source, Status
@@ -161,6 +162,7 @@ def _symptom_clause(text: str) -> str | None:
     return replies.reason_label(candidates[0]) if candidates else None
 
 
+@lru_cache(maxsize=4096)
 def _names_a_moment(text: str) -> bool:
     return parse_when(text, now=_ANY_DAY, tz="UTC") is not None
 
