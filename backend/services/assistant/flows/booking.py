@@ -34,7 +34,8 @@ _BECAUSE = re.compile(
     re.IGNORECASE,
 )
 _CONTROL_OF = re.compile(
-    r"\b(?:control|chequeo|revision) (?:de|del) (?:la |el |los |las |su |sus )?(?P<what>\w+)"
+    r"\b(?:control|chequeo) (?:de|del) (?:la |el |los |las |su |sus )?(?P<what>\w+)"
+    r"|\brevision (?:de|del) (?:la |el |los |las |su |sus )(?P<part>\w+)"
 )
 _ROUTINE = frozenset("rutina general anual peso vacunas vacuna sano cachorro cachorros".split())
 _REASON_LEAD = re.compile(r"\s(?:que|para|pa|porque|pq|xq)\s", re.IGNORECASE)
@@ -117,7 +118,7 @@ def reason_in(text: str) -> tuple[str | None, bool]:
         named = list(dict.fromkeys(_VACCINE_NAMES.findall(normalized)))  # "refuerzo", "rabia"
         return (f"Vacunación ({', '.join(named)})", False) if named else (None, True)
     checked = _CONTROL_OF.search(normalized)  # "control de la pata": the part checked is the reason
-    if checked and checked.group("what") not in _ROUTINE:
+    if checked and (checked.group("what") or checked.group("part")) not in _ROUTINE:
         return replies.reason_label(checked.group(0)), False
     for pattern, label in _SERVICES:
         if pattern.search(normalized):

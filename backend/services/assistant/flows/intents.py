@@ -268,10 +268,12 @@ def on_completed(turn: Turn) -> bool:
     """
     understanding = turn.understanding
     text = turn.text.strip()
-    if turn.client is not None and not turn.client.name and turn.data.get("name_asked"):
-        name = understanding.client_name or identity.name_reply(turn, text)
-        if name:  # the name asked at the summary, sent after the "sí"
+    if turn.data.get("name_asked") and not turn.data.get("name_thanked"):
+        unnamed = turn.client is None or not turn.client.name
+        name = understanding.client_name or (identity.name_reply(turn, text) if unnamed else None)
+        if name:  # the name asked at the summary, sent after the "sí" (stored once, by whoever)
             turn.ensure_client(name)
+            turn.data["name_thanked"] = True
             turn.say(f"¡Gracias, {replies.first_name(name)}! La cita quedó a tu nombre 🐾")
             return True
     courtesy = (

@@ -568,10 +568,6 @@ FORMAL = (
     Conversation(
         id="holdout2_formal_mx_apartar_con_la_doctora",
         category="formal",
-        known_gap=(
-            "the reason on file is 'El día de mañana a las diez de la mañana' (not 'revisión'), "
-            "and the name given after the booking gets 'no te entendí'"
-        ),
         country="MX",
         says=(
             "Buenas tardes, disculpe la molestia. Quisiera saber si me puede apartar una cita con "
