@@ -726,8 +726,9 @@ PRICES = (
         id="holdout2_price_ar_turno_y_cuanto_sale",
         category="price",
         known_gap=(
-            "a booking request with a price question: answers only the price (phone) and drops the"
-            " booking; 'el primero' then gets 'no te entendí'"
+            "a vaccine booking with a price question: the price is answered and the booking goes "
+            "on, but '¿qué vacuna?' comes first, so 'el primero' only brings the offers and the "
+            "'sí' after them is asked which one"
         ),
         country="AR",
         profile="Marcelo",
