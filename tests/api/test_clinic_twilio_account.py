@@ -89,3 +89,18 @@ def test_replies_go_out_through_the_clinics_own_account(clinic, http, twilio):
     assert sent and all(m.status == "sent" for m in sent)
     paths = {r.path for r in twilio.requests}
     assert paths == {f"/2010-04-01/Accounts/{CLINIC_SID}/Messages.json"}
+
+
+def test_status_callbacks_signed_with_the_clinics_own_token_are_accepted(clinic, http, twilio):
+    twilio_accounts.set_account(slug="patitas", account_sid=CLINIC_SID, auth_token=CLINIC_TOKEN)
+    params = {
+        "MessageSid": "SM" + "b" * 32,
+        "MessageStatus": "delivered",
+        "From": "whatsapp:+14155550100",
+        "To": "whatsapp:+573001112233",
+    }
+    path = "/webhooks/whatsapp/status"
+    for token, expected in (("d" * 32, 403), (CLINIC_TOKEN, 200)):
+        signature = sign(path, params, token=token)
+        answer = http.post(path, data=params, headers={"X-Twilio-Signature": signature})
+        assert answer.status_code == expected

@@ -72,21 +72,29 @@ async def _clinic_tokens(address: str) -> list[str]:
     return await run_in_threadpool(twilio_accounts.webhook_tokens, number)
 
 
-def check_signature(request: Request, form: FormData, clinic_tokens: Sequence[str] = ()) -> None:
-    """Twilio's signature with the clinic's own auth token (its subaccount), the install's,
-    or the install's secondary one while it is being rotated (TWILIO_AUTH_TOKEN_SECONDARY)."""
+def _signed(request: Request, form: FormData, tokens: Sequence[str]) -> bool:
+    signature = request.headers.get("x-twilio-signature")
+    url = public_url(request)
+    return bool(signature) and any(
+        RequestValidator(token).validate(url, form, signature) for token in tokens
+    )
+
+
+async def check_signature(request: Request, form: FormData, clinic_number: str) -> None:
+    """Twilio's signature with the install's auth token (or its secondary one while it is
+    rotated, TWILIO_AUTH_TOKEN_SECONDARY), else with the own token of the clinic whose number
+    the webhook is about (its subaccount): that lookup costs a query only when the install's
+    tokens do not sign it."""
     if not signature_required():
         return
-    install = (settings.TWILIO_AUTH_TOKEN, settings.TWILIO_AUTH_TOKEN_SECONDARY)
-    tokens = [*clinic_tokens, *(t for t in install if t)]
-    signature = request.headers.get("x-twilio-signature")
-    if not tokens:
+    install = [t for t in (settings.TWILIO_AUTH_TOKEN, settings.TWILIO_AUTH_TOKEN_SECONDARY) if t]
+    if _signed(request, form, install):
+        return
+    clinic_tokens = await _clinic_tokens(clinic_number)
+    if not install and not clinic_tokens:
         log.error("TWILIO_AUTH_TOKEN is not set: webhook refused")
         raise HTTPException(403, "invalid signature")
-    url = public_url(request)
-    if not signature or not any(
-        RequestValidator(token).validate(url, form, signature) for token in tokens
-    ):
+    if not _signed(request, form, clinic_tokens):
         log.warning("webhook %s with a missing or invalid signature refused", request.url.path)
         raise HTTPException(403, "invalid signature")
 
@@ -131,8 +139,7 @@ async def inbound(request: Request) -> Response:
     debugger, where a 200 would hide it.
     """
     form = await read_form(request)
-    clinic_tokens = await _clinic_tokens(str(form.get("To") or ""))
-    check_signature(request, form, clinic_tokens)
+    await check_signature(request, form, str(form.get("To") or ""))
     try:
         await run_in_threadpool(accept_posted, _posted(form))
     except UnknownNumber:
@@ -151,11 +158,7 @@ async def inbound(request: Request) -> Response:
 async def status(request: Request) -> Response:
     """Records queued/sent/delivered/read/undelivered/failed (with ErrorCode) on the outbound message."""
     form = await read_form(request)
-    sender = str(form.get("From") or "").removeprefix("whatsapp:")  # the clinic's number
-    clinic_tokens = (
-        await run_in_threadpool(twilio_accounts.webhook_tokens, sender) if sender else []
-    )
-    check_signature(request, form, clinic_tokens)
+    await check_signature(request, form, str(form.get("From") or ""))  # the clinic's number
     sid = str(form.get("MessageSid") or form.get("SmsSid") or "")
     state = str(form.get("MessageStatus") or form.get("SmsStatus") or "")
     if not TWILIO_SID.fullmatch(sid):

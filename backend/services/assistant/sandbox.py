@@ -16,17 +16,20 @@ from backend.core.config import settings
 from backend.core.db import session_scope
 from backend.domain.errors import PermissionDenied, ValidationFailed
 from backend.domain.sandbox_numbers import is_sandbox_number
+from backend.models import Tenant
 from backend.services.assistant.inbound import InboundMessage, accept
 from backend.services.clinics import clinic_directory
 from backend.services.phones import to_e164
 
 
+def _allowed(clinic: Tenant) -> bool:
+    return settings.WHATSAPP_CHANNEL == "sandbox" or clinic.is_demo
+
+
 def available(tenant_id: uuid.UUID) -> bool:
     """Whether the clinic's staff may use the sandbox here."""
-    if settings.WHATSAPP_CHANNEL == "sandbox":
-        return True
     with session_scope(read_only=True) as session:
-        return clinic_directory.get_clinic(session, tenant_id).is_demo
+        return _allowed(clinic_directory.get_clinic(session, tenant_id))
 
 
 def sandbox_number(raw: str, country: str) -> str:
@@ -54,7 +57,7 @@ def send_as_client(*, tenant_id: uuid.UUID, staff_id: uuid.UUID, phone: str, bod
         raise ValidationFailed("the sandbox only writes as test numbers", field="phone")
     with session_scope(read_only=True) as session:
         clinic = clinic_directory.get_clinic(session, tenant_id)
-        if settings.WHATSAPP_CHANNEL != "sandbox" and not clinic.is_demo:
+        if not _allowed(clinic):
             raise PermissionDenied("the WhatsApp sandbox is only available in demo clinics")
         number = clinic.whatsapp_numbers[0] if clinic.whatsapp_numbers else "+10000000000"
     accept(

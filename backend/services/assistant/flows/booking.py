@@ -356,10 +356,7 @@ def offer_slots(
     empty_reply: str | None = None,
 ) -> bool:
     """Finds, holds and lists up to three slots; moves to OFFER_SLOTS. False when none are free."""
-    prefer = (
-        uuid_or_none(turn.data.get("doctor_id")) if turn.data.get("flow") == "reschedule" else None
-    )
-    doctors = slots.offer_doctors(turn.session, turn.tenant, prefer)
+    doctors = slots.offer_doctors(turn.session, turn.tenant, _preferred_doctor(turn))
     seen = list(turn.data.get("seen", []))
     excluded = [datetime.fromisoformat(s) for s in seen] + list(exclude)
     preferred = hint
@@ -653,6 +650,7 @@ def _offer_shifted(turn: Turn, offers: list[Offer], shift: Shift) -> None:
 
 
 def _preferred_doctor(turn: Turn) -> uuid.UUID | None:
+    """A move keeps the appointment's doctor (when still open to the assistant)."""
     return (
         uuid_or_none(turn.data.get("doctor_id")) if turn.data.get("flow") == "reschedule" else None
     )
@@ -660,10 +658,7 @@ def _preferred_doctor(turn: Turn) -> uuid.UUID | None:
 
 def _offer_requested(turn: Turn, hint: WhenHint) -> None:
     """The client named a moment that was not offered: book it if free, else show that day."""
-    prefer = (
-        uuid_or_none(turn.data.get("doctor_id")) if turn.data.get("flow") == "reschedule" else None
-    )
-    doctors = slots.offer_doctors(turn.session, turn.tenant, prefer)
+    doctors = slots.offer_doctors(turn.session, turn.tenant, _preferred_doctor(turn))
     found = _find(
         turn,
         doctors=doctors,

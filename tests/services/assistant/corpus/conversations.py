@@ -28,21 +28,23 @@ from tests.services.assistant.corpus import (
     Says,
     Unchanged,
 )
+from tests.services.assistant.corpus.calendar import (
+    AFTERNOON,
+    EARLY,
+    FRI,
+    IN_TWO_WEEKS,
+    MON,
+    MON_8,
+    MORNING,
+    NEXT_WEEK,
+    SAT,
+    TODAY,
+    TUE,
+    WED,
+)
+from tests.services.assistant.corpus.calendar import FRI_5 as FRI_NEXT
+from tests.services.assistant.corpus.calendar import THU as THU_NEXT
 
-TODAY = "2027-01-28"  # Thursday
-FRI = "2027-01-29"
-SAT = "2027-01-30"
-MON = "2027-02-01"
-TUE = "2027-02-02"
-WED = "2027-02-03"
-THU_NEXT = "2027-02-04"
-FRI_NEXT = "2027-02-05"
-MON_8 = "2027-02-08"
-NEXT_WEEK = ("2027-02-01", "2027-02-02", "2027-02-03", "2027-02-04", "2027-02-05", "2027-02-06")
-IN_TWO_WEEKS = ("2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11", "2027-02-12", "2027-02-13")
-MORNING = ("09:00", "12:00")
-EARLY = ("09:00", "10:00")
-AFTERNOON = ("14:00", "18:00")
 FIRST_OFFERS = ("2027-01-28 16:30", "2027-01-29 09:00", "2027-01-29 14:00")
 
 CAMILA = Known("Camila Rodríguez", pets=(("Max", "perro"),))

@@ -35,22 +35,23 @@ from tests.services.assistant.corpus import (
     Says,
     Unchanged,
 )
+from tests.services.assistant.corpus.calendar import (
+    AFTERNOON,
+    EARLY,
+    FRI,
+    FRI_5,
+    MON,
+    MORNING,
+    NEXT_WEEK,
+    SAT,
+    THU,
+    TODAY,
+    TUE,
+    TUE_9,
+    WED,
+    WED_10,
+)
 
-MORNING = ("09:00", "12:00")
-AFTERNOON = ("14:00", "18:00")
-EARLY = ("09:00", "10:00")
-TODAY = "2027-01-28"
-FRI = "2027-01-29"
-SAT = "2027-01-30"
-MON = "2027-02-01"
-TUE = "2027-02-02"
-WED = "2027-02-03"
-THU = "2027-02-04"
-FRI_5 = "2027-02-05"
-SAT_6 = "2027-02-06"
-TUE_9 = "2027-02-09"
-WED_10 = "2027-02-10"
-NEXT_WEEK = (MON, TUE, WED, THU, FRI_5, SAT_6)
 SOON = (TODAY, FRI, SAT, *NEXT_WEEK)
 
 CLINIC_PHONE = Says("4567890", "456 7890", "456-7890")
