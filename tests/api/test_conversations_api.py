@@ -76,6 +76,29 @@ def test_search_words_in_messages_ignores_accents_and_case(http, setup, q, expec
     assert [c["clientPhone"] for c in body["items"]] == expected
 
 
+def test_search_shows_where_the_words_were_found(http, setup):
+    clinic, _, camila, _ = setup
+    body = _get(http, clinic, "/api/v1/conversations", q="vacun CITA").json()
+    assert body["total"] == 1
+    assert body["totalExact"] is True
+    [item] = body["items"]
+    assert item["clientPhone"] == camila.phone
+    match = item["match"]
+    first = camila.conversation()
+    assert match["messageId"] in {
+        str(m["id"])
+        for m in _get(http, clinic, f"/api/v1/conversations/{first.id}/messages").json()["items"]
+    }
+    assert "".join(piece["text"] for piece in match["snippet"]) == (
+        "Hola, necesito una cita para vacunación"
+    )
+    assert [piece["text"] for piece in match["snippet"] if piece["match"]] == [
+        "cita",
+        "vacunación",
+    ]
+    assert _get(http, clinic, "/api/v1/conversations").json()["items"][0]["match"] is None
+
+
 def test_filters_by_phone_name_state_and_dates(http, setup):
     clinic, _, camila, andres = setup
     assert [

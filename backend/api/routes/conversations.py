@@ -27,6 +27,21 @@ class _FromAttributes(ApiModel):
     )
 
 
+class SnippetPiece(ApiModel):
+    text: str
+    match: bool
+
+
+class MessageMatchOut(ApiModel):
+    """The newest message of the conversation holding every searched word."""
+
+    message_id: uuid.UUID
+    created_at: datetime
+    snippet: list[SnippetPiece] = Field(
+        description="The message cut around its first match; `match` marks the found words."
+    )
+
+
 class ConversationOut(_FromAttributes):
     id: uuid.UUID
     client_id: uuid.UUID | None
@@ -43,6 +58,9 @@ class ConversationOut(_FromAttributes):
     closed_at: datetime | None
     last_message_at: datetime
     last_message_preview: str | None
+    match: MessageMatchOut | None = Field(
+        default=None, description="With `q`: where the words were found."
+    )
 
 
 class ConversationDetail(ConversationOut):
@@ -54,6 +72,9 @@ class ConversationDetail(ConversationOut):
 class ConversationList(ApiModel):
     items: list[ConversationOut]
     total: int
+    total_exact: bool = Field(
+        description="False when `q` is a very common word: `total` is then a lower bound."
+    )
 
 
 class MessageOut(_FromAttributes):
@@ -86,12 +107,23 @@ class StaffReplyIn(ApiModel):
     staff_user_id: uuid.UUID | None = None
 
 
+def _match(match: conversations.MessageMatch | None) -> MessageMatchOut | None:
+    if match is None:
+        return None
+    return MessageMatchOut(
+        message_id=match.message_id,
+        created_at=match.created_at,
+        snippet=[SnippetPiece(text=text, match=found) for text, found in match.snippet],
+    )
+
+
 def _out(row: conversations.ConversationRow) -> ConversationOut:
     return ConversationOut.model_validate(
         {
             **row.conversation.model_dump(),
             "client_name": row.client_name,
             "taken_over": conversations.is_taken_over(row.conversation),
+            "match": _match(row.match),
         }
     )
 
@@ -119,8 +151,14 @@ def list_conversations(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Offset = 0,
 ) -> ConversationList:
-    """Conversations, latest activity first; `q` finds words in messages, accents ignored."""
-    rows, total = conversations.search_conversations(
+    """Conversations, latest activity first.
+
+    `q` keeps conversations with a message holding every word, accents and
+    capitals ignored; words of three letters or more also match the start of a
+    longer word ("atropell" finds "atropellado"). Each item then carries the
+    newest such message, cut and highlighted.
+    """
+    page = conversations.search_conversations(
         tenant=principal.tenant,
         phone=phone,
         client_name=client_name,
@@ -131,7 +169,9 @@ def list_conversations(
         limit=limit,
         offset=offset,
     )
-    return ConversationList(items=[_out(row) for row in rows], total=total)
+    return ConversationList(
+        items=[_out(row) for row in page.rows], total=page.total, total_exact=page.total_exact
+    )
 
 
 @router.get(

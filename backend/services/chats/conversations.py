@@ -5,9 +5,7 @@ word search, one conversation, its messages) and the staff side of the
 engine: take a conversation over (the assistant stays silent), hand it back,
 reply by hand.
 
-Word search uses what migration 0002 built: PostgreSQL full-text search over
-`vetassist_unaccent(body)` with the 'simple' configuration (every word must
-appear in one message), SQLite FTS5 with diacritics removed.
+Finding conversations (filters and word search) lives in `search`.
 """
 
 from __future__ import annotations
@@ -17,139 +15,27 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlalchemy.orm.attributes import flag_modified
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from backend.core.clock import utcnow
-from backend.core.db import is_postgres, session_scope
-from backend.domain.conversation_states import parse_state, timeout_for
+from backend.core.db import session_scope
+from backend.domain.conversation_states import timeout_for
 from backend.domain.errors import Conflict, NotFound, ValidationFailed
-from backend.domain.text import fold_accents
+from backend.domain.search_terms import Snippet, search_terms
 from backend.models import Appointment, Client, Conversation, Message, StaffUser, Tenant
 from backend.services.chats import lifecycle, messaging
+from backend.services.chats.search import (
+    ConversationPage,
+    ConversationRow,
+    MessageMatch,
+    list_conversations,
+)
 from backend.services.clinics.clinic_directory import get_clinic
-from backend.services.phones import to_e164
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-MAX_SEARCH_WORDS = 8
-
-
-@dataclass(frozen=True)
-class ConversationRow:
-    conversation: Conversation
-    client_name: str | None
 
 
 def is_taken_over(conversation: Conversation) -> bool:
     return conversation.taken_over_at is not None
-
-
-def search_words(q: str) -> list[str]:
-    return _WORD.findall(q)[:MAX_SEARCH_WORDS]
-
-
-def _matching_conversations(
-    session: Session, tenant_id: uuid.UUID, words: list[str]
-) -> sa.TextClause | sa.TextualSelect:
-    """Ids of the clinic's conversations with a message containing every word."""
-    if is_postgres(session.get_bind()):  # type: ignore[arg-type]
-        return (
-            sa.text(
-                "SELECT conversation_id FROM message WHERE tenant_id = :tenant "
-                "AND conversation_id IS NOT NULL "
-                "AND to_tsvector('simple'::regconfig, vetassist_unaccent(body)) "
-                "@@ plainto_tsquery('simple'::regconfig, vetassist_unaccent(:words))"
-            )
-            .bindparams(
-                sa.bindparam("tenant", tenant_id, type_=sa.Uuid()),
-                sa.bindparam("words", " ".join(words)),
-            )
-            .columns(conversation_id=sa.Uuid())
-        )
-    match = " ".join('"' + word.replace('"', '""') + '"' for word in words)
-    return (
-        sa.text(
-            "SELECT conversation_id FROM message_fts WHERE message_fts MATCH :match AND tenant_id = :tenant"
-        )
-        .bindparams(
-            sa.bindparam("tenant", tenant_id, type_=sa.Uuid()),
-            sa.bindparam("match", match),
-        )
-        .columns(conversation_id=sa.Uuid())
-    )
-
-
-def _unaccent(text: str | None) -> str | None:
-    """SQLite's `vetassist_unaccent`: NULL stays NULL, case is kept (the query lowers first)."""
-    return None if text is None else fold_accents(text, ascii_only=True)
-
-
-def _sqlite_unaccent(session: Session) -> None:
-    """Gives this SQLite connection the `vetassist_unaccent` PostgreSQL gets from migration 0002."""
-    raw = session.connection().connection.driver_connection
-    raw.create_function("vetassist_unaccent", 1, _unaccent, deterministic=True)  # type: ignore[union-attr]
-
-
-def list_conversations(
-    session: Session,
-    tenant: Tenant,
-    *,
-    phone: str | None = None,
-    client_name: str | None = None,
-    state: str | None = None,
-    date_from: datetime | None = None,
-    date_to: datetime | None = None,
-    q: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> tuple[list[ConversationRow], int]:
-    """The clinic's conversations, most recent activity first, filtered."""
-    query = (
-        select(Conversation, Client.name)
-        .outerjoin(Client, col(Client.id) == Conversation.client_id)
-        .where(Conversation.tenant_id == tenant.id)
-    )
-    if phone and phone.strip():
-        digits = re.sub(r"\D", "", phone)
-        try:
-            exact = to_e164(phone, tenant.country)
-        except ValidationFailed:
-            exact = None
-        conditions = [col(Conversation.client_phone).contains(digits)] if digits else []
-        if exact:
-            conditions.append(col(Conversation.client_phone) == exact)
-        if not conditions:
-            raise ValidationFailed("give digits of the phone number", field="phone")
-        query = query.where(sa.or_(*conditions))
-    if client_name and client_name.strip():
-        pattern = f"%{client_name.strip().lower()}%"
-        if not is_postgres(session.get_bind()):  # type: ignore[arg-type]
-            _sqlite_unaccent(session)
-        query = query.where(
-            func.vetassist_unaccent(func.lower(Client.name)).like(func.vetassist_unaccent(pattern))
-        )
-    if state:
-        states = [parse_state(s.strip().upper()).value for s in state.split(",") if s.strip()]
-        query = query.where(col(Conversation.state).in_(states))
-    if date_from is not None:
-        query = query.where(col(Conversation.last_message_at) >= date_from)
-    if date_to is not None:
-        query = query.where(col(Conversation.started_at) < date_to)
-    if q is not None and q.strip():
-        words = search_words(q)
-        if not words:
-            return [], 0
-        query = query.where(
-            col(Conversation.id).in_(_matching_conversations(session, tenant.id, words))
-        )
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(Conversation.last_message_at).desc(), col(Conversation.id))
-        .offset(offset)
-        .limit(limit)
-    ).all()
-    return [ConversationRow(conversation, name) for conversation, name in rows], int(total)
 
 
 def get_conversation(
@@ -309,7 +195,7 @@ def search_conversations(
     q: str | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> tuple[list[ConversationRow], int]:
+) -> ConversationPage:
     """`list_conversations` in its own read-only unit of work."""
     with session_scope(read_only=True) as session:
         return list_conversations(
@@ -388,9 +274,14 @@ class InboxItem:
     emergency_id: uuid.UUID | None
     is_open: bool
     kind: str  # inbound, follow_up, reminder
+    # a word search: the newest message that matched, cut and highlighted
+    match_message_id: uuid.UUID | None = None
+    match: Snippet = ()
 
 
-def _inbox_item(conversation: Conversation, client_name: str | None) -> InboxItem:
+def _inbox_item(
+    conversation: Conversation, client_name: str | None, match: MessageMatch | None = None
+) -> InboxItem:
     return InboxItem(
         id=conversation.id,
         client_id=conversation.client_id,
@@ -404,37 +295,46 @@ def _inbox_item(conversation: Conversation, client_name: str | None) -> InboxIte
         emergency_id=conversation.emergency_id,
         is_open=conversation.is_open,
         kind=conversation.type,
+        match_message_id=match.message_id if match else None,
+        match=match.snippet if match else (),
     )
 
 
 def inbox(tenant_id: uuid.UUID, text: str = "", *, limit: int = 60) -> list[InboxItem]:
-    """The clinic's conversations, newest first; `text` matches phone digits, the
-    client's name or words of the messages (any of the three)."""
+    """The clinic's conversations, newest first; `text` matches words of the messages
+    (the match is highlighted), the client's name or phone digits (any of the three)."""
     text = text.strip()
     with session_scope(read_only=True) as session:
         tenant = get_clinic(session, tenant_id)
         if not text:
-            rows, _ = list_conversations(session, tenant, limit=limit)
+            rows = list_conversations(session, tenant, limit=limit, count=False).rows
         else:
             found: dict[uuid.UUID, ConversationRow] = {}
-            searches: list[tuple[str | None, str | None, str | None]] = [(text, None, None)]
+            searches: list[tuple[str | None, str | None, str | None]] = []
+            if search_terms(text):
+                searches.append((text, None, None))
+            searches.append((None, text, None))
             if len(re.sub(r"\D", "", text)) >= 3:
-                searches.append((None, text, None))
-            if search_words(text):
                 searches.append((None, None, text))
-            for client_name, phone, words in searches:
+            for words, client_name, phone in searches:
                 try:
-                    matched, _ = list_conversations(
-                        session, tenant, client_name=client_name, phone=phone, q=words, limit=limit
+                    page = list_conversations(
+                        session,
+                        tenant,
+                        q=words,
+                        client_name=client_name,
+                        phone=phone,
+                        limit=limit,
+                        count=False,
                     )
                 except ValidationFailed:
                     continue
-                for row in matched:
+                for row in page.rows:
                     found.setdefault(row.conversation.id, row)
             rows = sorted(
                 found.values(), key=lambda r: r.conversation.last_message_at, reverse=True
             )[:limit]
-        return [_inbox_item(row.conversation, row.client_name) for row in rows]
+        return [_inbox_item(row.conversation, row.client_name, row.match) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -491,7 +391,9 @@ def thread(tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Thread:
 def newest_conversation_of(tenant_id: uuid.UUID, phone: str) -> uuid.UUID | None:
     """The newest conversation of this phone in the clinic (None before its first message)."""
     with session_scope(read_only=True) as session:
-        rows, _ = list_conversations(session, get_clinic(session, tenant_id), phone=phone, limit=1)
+        rows = list_conversations(
+            session, get_clinic(session, tenant_id), phone=phone, limit=1, count=False
+        ).rows
     return rows[0].conversation.id if rows else None
 
 
