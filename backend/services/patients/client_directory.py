@@ -12,12 +12,14 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from backend.core.clock import utcnow
-from backend.core.db import session_scope
+from backend.core.db import is_postgres, session_scope
+from backend.domain.search_terms import contains_pattern
 from backend.domain.text import fold_accents
 from backend.models import Appointment, Client, Pet
 from backend.services.clinics.clinic_directory import get_clinic
@@ -50,38 +52,119 @@ def names_of(
     return {client_id: name or "" for client_id, name in rows}
 
 
+def _folded_like(column: Any, text: str) -> sa.ColumnElement[bool]:
+    """`column` holds `text`, accents and capitals ignored (a trigram index on PostgreSQL)."""
+    return func.vetassist_unaccent(func.lower(column)).like(
+        func.vetassist_unaccent(contains_pattern(text)), escape="\\"
+    )
+
+
+def _candidates(tenant_id: uuid.UUID, words: list[str], digits: str) -> sa.ColumnElement[bool]:
+    """A condition every matching client meets: its longest word in the client's or a
+    pet's name, or the digits in the phone; on PostgreSQL each part is answered by a
+    trigram index of migration 0011, so the clinic's other clients are never read."""
+    longest = max(words, key=len) if words else ""
+    parts = [
+        select(Client.id).where(Client.tenant_id == tenant_id, _folded_like(Client.name, longest)),
+        select(Pet.client_id).where(Pet.tenant_id == tenant_id, _folded_like(Pet.name, longest)),
+    ]
+    if len(digits) >= 3:
+        parts.append(
+            select(Client.id).where(
+                Client.tenant_id == tenant_id,
+                col(Client.phone).like(contains_pattern(digits), escape="\\"),
+            )
+        )
+    return col(Client.id).in_(sa.union(*parts))
+
+
+def _holds_every_word(
+    tenant_id: uuid.UUID, words: list[str], digits: str
+) -> sa.ColumnElement[bool]:
+    """Each word in the client's name or one of its pets' names, or the digits in the
+    phone: `search_clients`' meaning, in SQL."""
+    every_word = sa.and_(
+        *(
+            sa.or_(
+                _folded_like(Client.name, word),
+                col(Client.id).in_(
+                    select(Pet.client_id).where(
+                        Pet.tenant_id == tenant_id, _folded_like(Pet.name, word)
+                    )
+                ),
+            )
+            for word in words
+        )
+    )
+    if len(digits) < 3:
+        return every_word
+    return sa.or_(every_word, col(Client.phone).like(contains_pattern(digits), escape="\\"))
+
+
+def _by_name(session: Session, query: Any, limit: int) -> list[Client]:
+    """The first clients of `query` by name, sorted by PostgreSQL (an index serves the
+    whole clinic's list) or in Python on SQLite."""
+    if not is_postgres(session.get_bind()):  # type: ignore[arg-type]
+        return sorted(session.exec(query), key=_name_order)[:limit]
+    folded = func.vetassist_unaccent(func.lower(Client.name)).collate("C")
+    return list(
+        session.exec(
+            query.order_by(col(Client.name).is_(None), folded, col(Client.phone)).limit(limit)
+        )
+    )
+
+
+def _name_order(client: Client) -> tuple[bool, str, str]:
+    return (client.name is None, fold_accents((client.name or "").lower()), client.phone)
+
+
+def _pets_of(
+    session: Session, tenant_id: uuid.UUID, client_ids: list[uuid.UUID] | None
+) -> dict[uuid.UUID, list[str]]:
+    query = select(Pet.client_id, Pet.name).where(Pet.tenant_id == tenant_id)
+    if client_ids is not None:
+        query = query.where(col(Pet.client_id).in_(client_ids))
+    pets: dict[uuid.UUID, list[str]] = {}
+    for client_id, pet_name in session.exec(query.order_by(col(Pet.name))):
+        pets.setdefault(client_id, []).append(pet_name)
+    return pets
+
+
 def search_clients(
     session: Session, tenant_id: uuid.UUID, query: str = "", *, limit: int = 60
 ) -> list[ClientSummary]:
     """The clinic's clients matching a name, pet name or phone digits (accents ignored).
 
-    Names are compared folded in Python: a clinic has hundreds to a few
-    thousand clients, so one pass over (id, name, pet names) is cheap and
-    behaves the same on SQLite and PostgreSQL.
+    Every word must be in the client's or a pet's name (or the digits in the
+    phone). PostgreSQL answers it through trigram indexes, so a clinic with tens
+    of thousands of clients answers as fast as a small one; SQLite (one small
+    clinic) folds every client in Python.
     """
     text = query.strip()
-    clients = sorted(
-        session.exec(select(Client).where(Client.tenant_id == tenant_id)),
-        key=lambda c: (c.name is None, fold_accents((c.name or "").lower()), c.phone),
-    )
-    pets_by_client: dict[uuid.UUID, list[str]] = {}
-    for client_id, pet_name in session.exec(
-        select(Pet.client_id, Pet.name).where(Pet.tenant_id == tenant_id).order_by(col(Pet.name))
-    ):
-        pets_by_client.setdefault(client_id, []).append(pet_name)
-    if text:
-        digits = re.sub(r"\D", "", text)
-        words = fold_accents(text.lower()).split()
+    everyone = select(Client).where(Client.tenant_id == tenant_id)
+    digits = re.sub(r"\D", "", text)
+    words = fold_accents(text.lower()).split()
+    postgres = is_postgres(session.get_bind())  # type: ignore[arg-type]
+    if not text:
+        clients = _by_name(session, everyone, limit)
+    elif postgres:
+        found = everyone.where(
+            _candidates(tenant_id, words, digits), _holds_every_word(tenant_id, words, digits)
+        )
+        clients = _by_name(session, found, limit)
+    else:
+        candidates = list(session.exec(everyone))
+        pets = _pets_of(session, tenant_id, None)
 
         def matches(client: Client) -> bool:
-            if digits and len(digits) >= 3 and digits in client.phone:
+            if len(digits) >= 3 and digits in client.phone:
                 return True
-            names = " ".join([client.name or "", *pets_by_client.get(client.id, [])])
+            names = " ".join([client.name or "", *pets.get(client.id, [])])
             haystack = fold_accents(names.lower())
             return bool(words) and all(word in haystack for word in words)
 
-        clients = [c for c in clients if matches(c)]
-    clients = clients[:limit]
+        clients = sorted((c for c in candidates if matches(c)), key=_name_order)[:limit]
+    pets_by_client = _pets_of(session, tenant_id, [c.id for c in clients])
     stats = _appointment_stats(session, tenant_id, [c.id for c in clients])
     return [
         ClientSummary(
