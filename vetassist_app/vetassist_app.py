@@ -17,6 +17,7 @@ import reflex as rx
 
 from backend import wiring
 from backend.api.main import app as api_app
+from backend.core.heap import freeze_startup_objects
 from backend.services.clinics import auth
 from backend.workers.inprocess import run_periodic_sweeps
 from vetassist_app import session_cookie, styles
@@ -73,6 +74,7 @@ async def start_backend() -> None:
     """
     show_login_log()
     wiring.install()
+    freeze_startup_objects()
     await run_periodic_sweeps()
 
 

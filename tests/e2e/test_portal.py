@@ -219,13 +219,15 @@ def test_sandbox_booking_shows_on_calendar_live_and_in_chat_search(
     # and the chat history finds the conversation by a word (no accents needed) and by phone
     calendar.click("#nav-conversaciones")
     calendar.wait_for_url("**/conversaciones")
-    for query in ("firulais", "vacunacion", phone[-7:]):
+    for query in (phone[-7:], "firulais", "vacunacion", "vacun"):
         calendar.fill("#chat-search", query)
         calendar.keyboard.press("Enter")
         result = calendar.locator(f'.va-conversation[data-id="{conversation.id}"]')
         expect(result).to_be_visible()
+    # the start of a word finds it; the message is shown with the word marked and opens there
+    expect(result.locator(".va-match mark").first).to_have_text("Vacunación")
     result.click()
-    expect(calendar.locator("#thread .va-bubble").first).to_be_visible()
+    expect(calendar.locator("#thread .va-focused")).to_contain_text("Vacunación anual")
     expect(calendar.locator(".va-linked")).not_to_have_count(0)
     save_screenshot(calendar, "10-conversaciones")
     calendar.context.close()

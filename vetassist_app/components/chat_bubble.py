@@ -87,4 +87,9 @@ def bubble(item: Bubble) -> rx.Component:
         ),
         spacing="0",
         width="100%",
+        id="msg-" + item.id,
+        class_name=rx.cond(item.focused, "va-focused", ""),
+        background=rx.cond(item.focused, "var(--amber-a3)", "transparent"),
+        border_radius="8px",
+        padding_y=rx.cond(item.focused, "4px", "0"),
     )

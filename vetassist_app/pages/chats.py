@@ -7,11 +7,58 @@ import reflex as rx
 from vetassist_app import routes, styles
 from vetassist_app.components.chat_window import composer, message_list
 from vetassist_app.components.forms import search_box
-from vetassist_app.states.chat_state import ChatState, ConversationItem, LinkedAppointment
+from vetassist_app.states.chat_state import (
+    ChatState,
+    ConversationItem,
+    LinkedAppointment,
+    MatchPiece,
+)
 from vetassist_app.states.pulse_state import PulseState
 from vetassist_app.template import page_header, template
 
 PANEL_HEIGHT = rx.cond(PulseState.alarm_count > 0, "calc(100vh - 15rem)", "calc(100vh - 9.5rem)")
+
+
+def match_piece(piece: MatchPiece) -> rx.Component:
+    return rx.cond(
+        piece.found,
+        rx.el.mark(
+            piece.text,
+            background="var(--amber-4)",
+            color="var(--gray-12)",
+            border_radius="2px",
+            padding="0 1px",
+        ),
+        rx.text.span(piece.text),
+    )
+
+
+def preview(item: ConversationItem) -> rx.Component:
+    """The last message, or (after a word search) the message that matched, words marked."""
+    clamp = {"overflow": "hidden", "text_overflow": "ellipsis", "word_break": "break-word"}
+    return rx.cond(
+        item.match_id != "",
+        rx.text(
+            rx.foreach(item.match, match_piece),
+            size="1",
+            color_scheme="gray",
+            width="100%",
+            class_name="va-match",
+            style={
+                **clamp,
+                "display": "-webkit-box",
+                "-webkit-line-clamp": "2",
+                "-webkit-box-orient": "vertical",
+            },
+        ),
+        rx.text(
+            item.preview,
+            size="1",
+            color_scheme="gray",
+            style={**clamp, "white_space": "nowrap"},
+            width="100%",
+        ),
+    )
 
 
 def conversation_item(item: ConversationItem) -> rx.Component:
@@ -35,7 +82,7 @@ def conversation_item(item: ConversationItem) -> rx.Component:
                     width="100%",
                     align="center",
                 ),
-                rx.text(item.preview, size="1", color_scheme="gray", style=one_line, width="100%"),
+                preview(item),
                 rx.hstack(
                     rx.cond(
                         item.title != item.phone,
@@ -66,7 +113,7 @@ def conversation_item(item: ConversationItem) -> rx.Component:
             align="start",
             width="100%",
         ),
-        on_click=ChatState.select(item.id),
+        on_click=ChatState.select(item.id, item.match_id),
         padding="0.7rem 0.8rem",
         cursor="pointer",
         border_bottom="1px solid var(--gray-3)",
@@ -95,8 +142,8 @@ def conversation_list() -> rx.Component:
             ChatState.query != "",
             rx.hstack(
                 rx.text(
-                    ChatState.items.length(),
-                    " resultados para «",
+                    ChatState.result_label,
+                    " para «",
                     ChatState.query,
                     "»",
                     size="1",

@@ -29,6 +29,7 @@ from vetassist_app.formatting import (
 from vetassist_app.states.access import Viewer, parse_id
 from vetassist_app.states.session_state import SessionState
 
+LIST_LENGTH = 60
 EMERGENCY_STATES = frozenset({"CONFIRM_EMERGENCY", "ESCALATE"})
 AUTHOR_LABEL = {
     "client": "Cliente",
@@ -36,6 +37,14 @@ AUTHOR_LABEL = {
     "staff": "Equipo",
     "system": "Sistema",
 }
+
+
+@dataclass
+class MatchPiece:
+    """A piece of the message a search found; `found` marks the searched words."""
+
+    text: str = ""
+    found: bool = False
 
 
 @dataclass
@@ -52,6 +61,8 @@ class ConversationItem:
     emergency: bool = False
     is_open: bool = True
     kind: str = ""
+    match_id: str = ""  # a word search: the message to open the thread at
+    match: list[MatchPiece] = field(default_factory=list)
 
 
 @dataclass
@@ -65,6 +76,7 @@ class Bubble:
     ticks: str = ""  # "", sent, delivered, read, failed, queued
     day_break: str = ""
     error: str = ""
+    focused: bool = False  # the message a search found
 
 
 @dataclass
@@ -112,11 +124,13 @@ def _item(item: conversations.InboxItem, viewer: Viewer, now: datetime) -> Conve
         emergency=item.state in EMERGENCY_STATES or item.emergency_id is not None,
         is_open=item.is_open,
         kind=item.kind,
+        match_id=str(item.match_message_id) if item.match_message_id else "",
+        match=[MatchPiece(text, found) for text, found in item.match],
     )
 
 
 def list_chats(viewer: Viewer, query: str = "", *, limit: int = 60) -> list[ConversationItem]:
-    """Newest first; a query matches phone digits, the client's name or words of the messages."""
+    """Newest first; a query matches words of the messages, the client's name or phone digits."""
     now = utcnow()
     return [
         _item(item, viewer, now)
@@ -151,7 +165,7 @@ def _linked(view: AppointmentView, conversation_id: uuid.UUID, tz: str) -> Linke
     )
 
 
-def _bubbles(messages: list[conversations.ThreadMessage], tz: str) -> list[Bubble]:
+def _bubbles(messages: list[conversations.ThreadMessage], tz: str, focus: str = "") -> list[Bubble]:
     bubbles: list[Bubble] = []
     last_day = None
     for message in messages:
@@ -170,14 +184,16 @@ def _bubbles(messages: list[conversations.ThreadMessage], tz: str) -> list[Bubbl
                 ticks=_ticks(message),
                 day_break=long_date(day).capitalize() if day != last_day else "",
                 error=message.error_code or "",
+                focused=focus != "" and str(message.id) == focus,
             )
         )
         last_day = day
     return bubbles
 
 
-def load_thread(viewer: Viewer, conversation_id: str) -> Thread:
-    """One conversation of the viewer's clinic with its messages and appointments."""
+def load_thread(viewer: Viewer, conversation_id: str, focus: str = "") -> Thread:
+    """One conversation of the viewer's clinic with its messages and appointments;
+    `focus` marks the message a search found."""
     key = parse_id(conversation_id)
     tz = viewer.timezone
     found = conversations.thread(viewer.tenant_id, key)
@@ -202,7 +218,7 @@ def load_thread(viewer: Viewer, conversation_id: str) -> Thread:
     )
     return Thread(
         header=header,
-        bubbles=_bubbles(found.messages, tz),
+        bubbles=_bubbles(found.messages, tz, focus),
         appointments=[_linked(v, key, tz) for v in upcoming_first[:8]],
     )
 
@@ -234,15 +250,28 @@ def reply(viewer: Viewer, conversation_id: str, body: str) -> None:
 class ChatState(SessionState):
     query: str = ""
     items: rx.Field[list[ConversationItem]] = rx.field(default_factory=list)
+    more: bool = False  # the list holds the newest LIST_LENGTH; there are more
     selected_id: str = ""
+    focus_id: str = ""  # the message a search found, shown and scrolled to
     header: ThreadHeader = ThreadHeader()
     bubbles: list[Bubble] = []
     appointments: rx.Field[list[LinkedAppointment]] = rx.field(default_factory=list)
     draft: str = ""
     loaded: bool = False
 
+    @rx.var
+    def result_label(self) -> str:
+        count = len(self.items)
+        if self.more:
+            return f"Más de {count} resultados"
+        return "1 resultado" if count == 1 else f"{count} resultados"
+
     def _load_list(self, viewer: Viewer) -> None:
-        items = list_chats(viewer, self.query)
+        items = list_chats(viewer, self.query, limit=LIST_LENGTH + 1)
+        more = len(items) > LIST_LENGTH
+        items = items[:LIST_LENGTH]
+        if more != self.more:
+            self.more = more
         if items != self.items:
             self.items = items
         if not self.loaded:
@@ -251,7 +280,7 @@ class ChatState(SessionState):
     def _load_thread(self, viewer: Viewer) -> None:
         if not self.selected_id:
             return
-        thread = load_thread(viewer, self.selected_id)
+        thread = load_thread(viewer, self.selected_id, self.focus_id)
         if thread.header != self.header:
             self.header = thread.header
         if thread.bubbles != self.bubbles:
@@ -268,6 +297,7 @@ class ChatState(SessionState):
         wanted = self.router.url.query_parameters.get("c", "")
         if wanted:
             self.selected_id = wanted
+            self.focus_id = self.router.url.query_parameters.get("m", "")
         if self.router.url.query_parameters.get("q"):
             self.query = self.router.url.query_parameters["q"]
 
@@ -293,8 +323,10 @@ class ChatState(SessionState):
         return self._run(None, self._load_list)
 
     @rx.event
-    def select(self, conversation_id: str) -> Any:
+    def select(self, conversation_id: str, message_id: str = "") -> Any:
+        """Opens a conversation at its end, or at `message_id` (the message a search found)."""
         self.selected_id = conversation_id
+        self.focus_id = message_id
         self.draft = ""
         self.header = ThreadHeader()
         self.bubbles = []
@@ -302,7 +334,7 @@ class ChatState(SessionState):
 
         def load(viewer: Viewer) -> Any:
             self._load_thread(viewer)
-            return rx.scroll_to("thread-end")
+            return rx.scroll_to(f"msg-{message_id}" if message_id else "thread-end")
 
         return self._run(None, load)
 
