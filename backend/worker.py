@@ -12,6 +12,7 @@ from typing import Any
 from celery.signals import worker_init
 
 from backend import wiring
+from backend.core.heap import freeze_startup_objects
 from backend.workers import tasks
 from backend.workers.celery_app import celery_app
 
@@ -21,3 +22,4 @@ __all__ = ["celery_app", "tasks"]
 @worker_init.connect
 def _wire(**_: Any) -> None:
     wiring.install()
+    freeze_startup_objects()
