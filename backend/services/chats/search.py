@@ -152,10 +152,17 @@ def _page(
     return list(rows), _count(session, query) if count else offset + len(rows)
 
 
+def _tsquery_literal(terms: list[Term]) -> sa.BindParameter[str]:
+    """The words written into the statement, not sent as a parameter: once psycopg prepares
+    a statement, PostgreSQL's generic plan (made without the words) reads every match of a
+    common word before the LIMIT (31–37 ms instead of 5 ms)."""
+    return sa.bindparam("tsq", tsquery(terms), literal_execute=True)
+
+
 def _pg_match(terms: list[Term]) -> sa.TextClause:
     return sa.text(
         "message.search_vector @@ to_tsquery('simple'::regconfig, vetassist_unaccent(:tsq))"
-    ).bindparams(tsq=tsquery(terms))
+    ).bindparams(_tsquery_literal(terms))
 
 
 def _pg_matching_conversations(
@@ -201,7 +208,7 @@ def _estimated_matches(session: Session, terms: list[Term], tenant_id: uuid.UUID
             "search_vector @@ to_tsquery('simple'::regconfig, vetassist_unaccent(:tsq))"
         ).bindparams(
             sa.bindparam("tenant", tenant_id, type_=sa.Uuid()),
-            sa.bindparam("tsq", tsquery(terms)),
+            _tsquery_literal(terms),
         )
     ).scalar_one()
     return float(plan[0]["Plan"]["Plan Rows"])
@@ -218,8 +225,6 @@ def _search_postgres(
     offset: int,
     count: bool,
 ) -> ConversationPage:
-    # Plans made for these words, not a generic plan that reads every match before LIMIT.
-    session.execute(sa.text("SET LOCAL plan_cache_mode = force_custom_plan"))
     hit = _newest_match(terms)
     walk = (
         query.join_from(Conversation, hit, sa.true())
