@@ -19,11 +19,12 @@ as_root() {
 }
 
 ensure_chromium() {
-    [[ -x /usr/bin/chromium ]] && return 0
-    log "Installing Debian's chromium for the browser tests"
+    [[ -x /usr/bin/chromium && -x /usr/sbin/pgbouncer ]] && return 0
+    log "Installing Debian's chromium (browser tests) and pgbouncer (tests behind it)"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium </dev/null
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium pgbouncer </dev/null
     [[ -x /usr/bin/chromium ]] || die "chromium did not install to /usr/bin/chromium"
+    [[ -x /usr/sbin/pgbouncer ]] || die "pgbouncer did not install to /usr/sbin/pgbouncer"
 }
 
 postgres_up() { pg_isready -q -h "$PG_HOST" -p "$PG_PORT" 2>/dev/null; }

@@ -25,6 +25,7 @@ from backend import wiring
 from backend.core import db as core_db
 from backend.core.clock import clock
 from backend.services import migrations
+from backend.services.clinics import clinic_directory
 
 TEST_POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -68,6 +69,7 @@ def engines() -> Iterator[dict[str, Engine]]:
 
 
 def _empty_tables(engine: Engine) -> None:
+    clinic_directory.forget_cached_numbers()
     tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":

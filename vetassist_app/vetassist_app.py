@@ -17,6 +17,7 @@ import reflex as rx
 
 from backend import wiring
 from backend.api.main import app as api_app
+from backend.core.db import limit_threads_to_pool
 from backend.core.heap import freeze_startup_objects
 from backend.services.clinics import auth
 from backend.workers.inprocess import run_periodic_sweeps
@@ -74,6 +75,7 @@ async def start_backend() -> None:
     """
     show_login_log()
     wiring.install()
+    limit_threads_to_pool()
     freeze_startup_objects()
     await run_periodic_sweeps()
 

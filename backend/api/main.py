@@ -29,7 +29,8 @@ from backend.api.routes import (
     webhooks,
 )
 from backend.core.config import settings
-from backend.core.db import ping
+from backend.core.db import limit_threads_to_pool, ping
+from backend.core.heap import freeze_startup_objects
 from backend.workers.inprocess import run_periodic_sweeps
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ STARTED_AT = datetime.now(UTC).isoformat(timespec="seconds")
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     """Start-up of a process that serves only the API: wiring, then the sweeps until shutdown."""
     wiring.install()
+    limit_threads_to_pool()
+    freeze_startup_objects()
     sweeps = asyncio.create_task(run_periodic_sweeps())
     try:
         yield

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     DATABASE_URL: str = f"sqlite:///{DATA_DIR / 'vetassist.db'}"
     DB_POOL_SIZE: int = 10
     DB_MAX_OVERFLOW: int = 20
+    # psycopg prepares a statement run 5 times on a connection; behind PgBouncer in
+    # transaction mode older than 1.21 (or without max_prepared_statements) set false
+    DB_PREPARED_STATEMENTS: bool = True
 
     REDIS_URL: str | None = None
     CELERY_VISIBILITY_TIMEOUT_S: int = 3600

@@ -12,12 +12,33 @@ from typing import Any
 
 from sqlmodel import Session
 
+from backend.core.clock import utcnow
 from backend.core.jobs import Job, submit_after_commit
 from backend.models import OutboxEvent
 
 APPOINTMENT_CREATED = "appointment.created"
 APPOINTMENT_UPDATED = "appointment.updated"
 APPOINTMENT_CANCELLED = "appointment.cancelled"
+
+
+def event_row(
+    *, tenant_id: uuid.UUID, type: str, aggregate_id: uuid.UUID, payload: dict[str, Any]
+) -> dict[str, Any]:
+    """The outbox row of an event, for `emit` and for a caller that writes it with its
+    change in one statement (then `relay_after_commit`)."""
+    return {
+        "tenant_id": tenant_id,
+        "type": type,
+        "aggregate_id": aggregate_id,
+        "payload": payload,
+        "created_at": utcnow(),
+        "attempts": 0,
+    }
+
+
+def relay_after_commit(session: Session) -> None:
+    """Wakes the relay once the caller's transaction commits."""
+    submit_after_commit(session, Job.RELAY_OUTBOX)
 
 
 def emit(
@@ -29,8 +50,8 @@ def emit(
     payload: dict[str, Any],
 ) -> OutboxEvent:
     outbox_event = OutboxEvent(
-        tenant_id=tenant_id, type=type, aggregate_id=aggregate_id, payload=payload
+        **event_row(tenant_id=tenant_id, type=type, aggregate_id=aggregate_id, payload=payload)
     )
     session.add(outbox_event)
-    submit_after_commit(session, Job.RELAY_OUTBOX)
+    relay_after_commit(session)
     return outbox_event

@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import time
 
+from celery import current_task
+
 from backend.core.config import settings
 from backend.core.jobs import Job
 from backend.workers import inprocess, tasks
@@ -51,9 +53,20 @@ def _enqueue(job: Job, subject_id: str | None) -> bool:
         return False
 
 
+def _reply_of_this_turn(job: Job) -> bool:
+    """A reply queued by the task answering a message: that task sends it itself, in
+    order and without a trip through the queue (its row is queued, so a sweep resends
+    it if the task dies first)."""
+    return (
+        job is Job.DELIVER_MESSAGE
+        and bool(current_task)
+        and current_task.name == tasks.process_inbound_task.name
+    )
+
+
 def run_job(job: Job, subject_id: str | None) -> None:
     """The runner: publish with Celery (REDIS_URL set), else run the job in this thread."""
-    if settings.uses_celery:
+    if settings.uses_celery and not _reply_of_this_turn(job):
         _enqueue(job, subject_id)
     else:
         inprocess.run_job(job, subject_id)

@@ -70,11 +70,11 @@ def test_concurrent_back_to_back_bookings_keep_the_buffer_on_postgres(
         ]
     refused_by_database = Counter[str]()
     lock = threading.Lock()
-    flush = booking._flush_or_slot_taken
+    execute = booking._execute_or_slot_taken
 
-    def counting_flush(session):  # type: ignore[no-untyped-def]
+    def counting_execute(session, statements, params):  # type: ignore[no-untyped-def]
         try:
-            flush(session)
+            execute(session, statements, params)
         except SlotTaken as exc:
             cause = exc.__context__
             deadlock = getattr(getattr(cause, "orig", None), "sqlstate", None) == "40P01"
@@ -82,7 +82,7 @@ def test_concurrent_back_to_back_bookings_keep_the_buffer_on_postgres(
                 refused_by_database["deadlock" if deadlock else "constraint"] += 1
             raise
 
-    monkeypatch.setattr(booking, "_flush_or_slot_taken", counting_flush)
+    monkeypatch.setattr(booking, "_execute_or_slot_taken", counting_execute)
     outcomes = Counter[str]()
     unexpected: list[BaseException] = []
 

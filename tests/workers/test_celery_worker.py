@@ -161,12 +161,15 @@ def test_whole_worker_killed_and_replaced_delivers_once(pg, celery_mode, tmp_pat
     assert effects("hold") == 1
 
 
-def test_inbound_message_is_handled_by_the_worker(pg, celery_mode, monkeypatch):
+def test_inbound_message_is_handled_by_the_worker_which_sends_the_reply_itself(
+    pg, celery_mode, monkeypatch
+):
     from backend.api.main import create_app
 
     monkeypatch.setattr(settings, "TWILIO_VALIDATE_SIGNATURE", False)
     clinic = build_clinic()
     http = TestClient(create_app())
+    seen = len(celery_mode.log.read_text(errors="replace"))
     response = http.post(
         "/webhooks/whatsapp",
         data={
@@ -181,6 +184,10 @@ def test_inbound_message_is_handled_by_the_worker(pg, celery_mode, monkeypatch):
         lambda: [m for m in outbound_to(clinic.client.phone) if m.status == "sent"],
         what="reply sent",
     )
+    # the task that answered sent its reply: no delivery task went through the queue
+    log = celery_mode.log.read_text(errors="replace")[seen:]
+    assert f"{tasks.process_inbound_task.name}[" in log  # "Task …[id] received"
+    assert f"{tasks.deliver_message_task.name}[" not in log
 
 
 def start_beat(

@@ -2,8 +2,10 @@
 
 `accept_posted` (the webhook) and `accept` (the sandbox) are the one way in:
 they store the message, whose row is the proof it was accepted, and submit
-PROCESS_INBOUND for after the commit. The unique MessageSid makes a Twilio
-retry a no-op (the database refuses the duplicate; no lookup race).
+PROCESS_INBOUND for after the commit, in one INSERT … ON CONFLICT DO
+NOTHING: the unique MessageSid makes a Twilio retry a no-op (the database
+decides; no lookup race). The clinic comes from a per-process cache of
+WhatsApp numbers (`clinic_directory.clinic_id_for_number`).
 
 `process_inbound_message` is what runs later (in-process, or as a Celery
 task): it takes the phone's open conversation with a row lock (PostgreSQL
@@ -22,11 +24,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from backend.core.clock import utcnow
-from backend.core.db import session_scope
+from backend.core.db import is_postgres, session_scope
 from backend.core.jobs import Job, submit_after_commit
 from backend.domain.conversation_states import State
 from backend.domain.errors import NotFound, ValidationFailed
@@ -63,41 +65,56 @@ def clean_text(text: str) -> str:
     return strip_control_characters(text or "")[:MAX_BODY]
 
 
+def _inbound_row(inbound: InboundMessage) -> dict[str, Any]:
+    """The stored row of an inbound message (cleaned body and profile name)."""
+    return {
+        "id": uuid.uuid4(),
+        "tenant_id": inbound.tenant_id,
+        "direction": "inbound",
+        "author": "client",
+        "from_phone": inbound.from_phone,
+        "to_phone": inbound.to_phone,
+        "body": clean_text(inbound.body),
+        "media": list(inbound.media),
+        "provider_sid": inbound.provider_sid,
+        "profile_name": clean_text(inbound.profile_name or "")[:100] or None,
+        "author_user_id": inbound.typed_by,
+        "status": "received",
+        "attempts": 0,
+        "created_at": utcnow(),
+    }
+
+
 def store_inbound(session: Session, inbound: InboundMessage) -> Message:
     """Adds the inbound message to the caller's transaction (a duplicate sid fails its commit)."""
-    now = utcnow()
-    message = Message(
-        tenant_id=inbound.tenant_id,
-        direction="inbound",
-        author="client",
-        from_phone=inbound.from_phone,
-        to_phone=inbound.to_phone,
-        body=clean_text(inbound.body),
-        media=list(inbound.media),
-        provider_sid=inbound.provider_sid,
-        profile_name=clean_text(inbound.profile_name or "")[:100] or None,
-        author_user_id=inbound.typed_by,
-        status="received",
-        created_at=now,
-    )
+    message = Message(**_inbound_row(inbound))
     session.add(message)
     return message
+
+
+def _insert_once(session: Session) -> Any:
+    """INSERT of a message that does nothing when its MessageSid is stored already."""
+    dialect = postgresql if is_postgres(session.get_bind()) else sqlite  # type: ignore[arg-type]
+    return dialect.insert(Message).on_conflict_do_nothing(index_elements=["provider_sid"])
 
 
 def accept(inbound: InboundMessage) -> uuid.UUID | None:
     """Stores an inbound message and has the assistant answer it after the commit.
 
+    One statement: the row goes in unless its sid was stored before (a Twilio
+    retry), which the database decides without a race.
+
     Returns the message id; None when its sid was seen before (a retry).
     """
-    try:
-        with session_scope(write=True) as session:
-            message = store_inbound(session, inbound)
-            session.flush()
-            submit_after_commit(session, Job.PROCESS_INBOUND, message.id)
-            return message.id
-    except IntegrityError:
-        log.info("duplicate inbound message %s ignored", inbound.provider_sid)
-        return None
+    with session_scope(write=True) as session:
+        stored = session.execute(
+            _insert_once(session).values(**_inbound_row(inbound)).returning(Message.id)
+        ).scalar_one_or_none()
+        if stored is None:
+            log.info("duplicate inbound message %s ignored", inbound.provider_sid)
+            return None
+        submit_after_commit(session, Job.PROCESS_INBOUND, stored)
+        return stored
 
 
 @dataclass(frozen=True)
@@ -189,12 +206,10 @@ def accept_posted(posted: PostedMessage) -> uuid.UUID | None:
     check_posted(posted)
     to_number = _address(posted.to, "To")
     from_phone = _address(posted.from_, "From")
-    with session_scope(read_only=True) as session:
-        tenant = clinic_directory.by_whatsapp_number(session, to_number)
-        if tenant is None:
-            log.warning("inbound WhatsApp message to unknown number %r ignored", posted.to)
-            raise UnknownNumber("unknown WhatsApp number")
-        tenant_id = tenant.id
+    tenant_id = clinic_directory.clinic_id_for_number(to_number)
+    if tenant_id is None:
+        log.warning("inbound WhatsApp message to unknown number %r ignored", posted.to)
+        raise UnknownNumber("unknown WhatsApp number")
     return accept(
         InboundMessage(
             tenant_id=tenant_id,

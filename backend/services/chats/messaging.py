@@ -228,24 +228,32 @@ class _Outgoing:
 
 
 def _claim(session: Session, message_id: uuid.UUID) -> _Outgoing | None:
-    """Moves a queued message to `sending`; only one caller wins."""
-    result = session.exec(  # type: ignore[call-overload]
-        update(Message)
+    """Moves a queued message to `sending` and reads it, in one statement; only one
+    caller wins."""
+    table = Message.__table__  # type: ignore[attr-defined]
+    row = session.execute(
+        update(table)
         .where(
-            col(Message.id) == message_id,
-            col(Message.status) == "queued",
-            col(Message.direction) == "outbound",
+            table.c.id == message_id,
+            table.c.status == "queued",
+            table.c.direction == "outbound",
         )
-        .values(status="sending", attempts=Message.attempts + 1, status_updated_at=utcnow())
-    )
-    if not result.rowcount:
-        return None
-    row = session.get(Message, message_id, populate_existing=True)
-    assert row is not None
-    return _outgoing(session, row)
+        .values(status="sending", attempts=table.c.attempts + 1, status_updated_at=utcnow())
+        .returning(
+            table.c.id,
+            table.c.tenant_id,
+            table.c.from_phone,
+            table.c.to_phone,
+            table.c.body,
+            table.c.template_sid,
+            table.c.attempts,
+        )
+    ).first()
+    return _outgoing(session, row) if row is not None else None
 
 
-def _outgoing(session: Session, row: Message) -> _Outgoing:
+def _outgoing(session: Session, row: Any) -> _Outgoing:
+    """What sending needs of a message row (a Message or a returned row)."""
     return _Outgoing(
         row.id,
         row.from_phone,
@@ -280,29 +288,27 @@ def _content(outgoing: _Outgoing) -> dict[str, Any]:
 def _record(
     session: Session, outgoing: _Outgoing, *, sid: str | None, error: ChannelError | None
 ) -> DeliveryResult:
-    message = session.get(Message, outgoing.id, populate_existing=True)
-    if message is None:
-        return DeliveryResult.SKIPPED
+    """Writes the outcome in one statement (plus the alert deliveries of a system message)."""
     now = utcnow()
     if error is None:
-        result = DeliveryResult.SENT
-        message.status = "sent"
-        message.provider_sid = sid
-        message.error_code = None
+        result, status, code = DeliveryResult.SENT, "sent", None
     elif error.retryable and outgoing.attempts < MAX_ATTEMPTS:
-        result = DeliveryResult.RETRY
-        message.status = "queued"
-        message.error_code = (error.code or "error")[:16]
+        result, status, code = DeliveryResult.RETRY, "queued", (error.code or "error")[:16]
     else:
-        result = DeliveryResult.FAILED
-        message.status = "failed"
-        message.error_code = (error.code or "error")[:16]
-    message.status_updated_at = now
-    session.add(message)
-    if message.author != "system":  # only system messages carry alerts
+        result, status, code = DeliveryResult.FAILED, "failed", (error.code or "error")[:16]
+    values: dict[str, Any] = {"status": status, "error_code": code, "status_updated_at": now}
+    if error is None:
+        values["provider_sid"] = sid
+    table = Message.__table__  # type: ignore[attr-defined]
+    author = session.execute(
+        update(table).where(table.c.id == outgoing.id).values(**values).returning(table.c.author)
+    ).scalar_one_or_none()
+    if author is None:
+        return DeliveryResult.SKIPPED
+    if author != "system":  # only system messages carry alerts
         return result
     for delivery in session.exec(
-        select(AlertDelivery).where(AlertDelivery.message_id == message.id)
+        select(AlertDelivery).where(AlertDelivery.message_id == outgoing.id)
     ):
         delivery.attempts += 1
         if result == DeliveryResult.SENT:

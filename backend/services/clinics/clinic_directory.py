@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from backend.core.db import session_scope
 from backend.domain.errors import NotFound
 from backend.models import Tenant
 
@@ -24,6 +26,35 @@ def by_whatsapp_number(session: Session, number: str) -> Tenant | None:
     return session.exec(
         select(Tenant).where(condition.bindparams(numbers=numbers)).limit(1)
     ).first()
+
+
+NUMBER_CACHE_SECONDS = 60.0
+"""How long a process trusts the clinic it found for a WhatsApp number. A number is given
+to a clinic when the clinic is created and never moves, so the cache only spares the
+webhook a query per message; unknown numbers are always looked up (a clinic created a
+moment ago in another process is found at once)."""
+_clinic_by_number: dict[str, tuple[float, uuid.UUID]] = {}
+
+
+def clinic_id_for_number(number: str) -> uuid.UUID | None:
+    """The id of the clinic whose WhatsApp numbers include `number`, cached per process."""
+    now = time.monotonic()
+    hit = _clinic_by_number.get(number)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    with session_scope(read_only=True) as session:
+        tenant = by_whatsapp_number(session, number)
+        if tenant is None:
+            return None
+        if len(_clinic_by_number) > 10_000:
+            _clinic_by_number.clear()
+        _clinic_by_number[number] = (now + NUMBER_CACHE_SECONDS, tenant.id)
+        return tenant.id
+
+
+def forget_cached_numbers() -> None:
+    """Drops the cache (a database replaced under the process: tests, benchmarks)."""
+    _clinic_by_number.clear()
 
 
 def get_clinic(session: Session, tenant_id: uuid.UUID) -> Tenant:

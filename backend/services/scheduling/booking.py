@@ -1,7 +1,10 @@
 """The one write path for appointments.
 
 Every change validates, takes the row lock (optimistic version check under it),
-writes the audit row and the outbox event in the caller's transaction.
+writes the audit row and the outbox event in the caller's transaction; on
+PostgreSQL the appointment, its audit row and its event are written by one
+statement (`_save`), and a booking reads its doctor, schedule, client and pet
+in one more.
 
 Every change of an appointment's time or doctor also sets the range it blocks,
 [start_at, end_at + the doctor's buffer). The database refuses two live normal
@@ -14,17 +17,22 @@ instead when two conflicting inserts wait for each other, surface as
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
+import sqlalchemy.orm
 from sqlalchemy import literal, or_, union_all
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from backend.core.clock import utcnow
-from backend.core.db import session_scope
+from backend.core.db import is_postgres, session_scope
 from backend.domain.appointment_rules import (
     Priority,
     ProcedureType,
@@ -37,7 +45,17 @@ from backend.domain.appointment_rules import (
 from backend.domain.availability import fits_emergency, fits_schedule
 from backend.domain.errors import NotFound, SlotTaken, StaleVersion, ValidationFailed
 from backend.domain.intervals import Interval
-from backend.models import Appointment, AuditLog, Client, DoctorSchedule, Pet, Tenant, TimeOff
+from backend.models import (
+    Appointment,
+    AuditLog,
+    Client,
+    DoctorSchedule,
+    OutboxEvent,
+    Pet,
+    StaffUser,
+    Tenant,
+    TimeOff,
+)
 from backend.services import events
 from backend.services.actors import Actor
 from backend.services.clinics.clinic_directory import get_clinic
@@ -273,30 +291,89 @@ def appointment_payload(appointment: Appointment) -> dict[str, Any]:
     }
 
 
-def _record(
+def _bound(prefix: str, keys: tuple[str, ...]) -> dict[str, sa.BindParameter[Any]]:
+    return {key: sa.bindparam(f"{prefix}{key}") for key in keys}
+
+
+AUDIT_KEYS: tuple[str, ...] = (
+    "tenant_id",
+    "appointment_id",
+    "action",
+    "actor_type",
+    "actor_id",
+    "actor_label",
+    "at",
+    "changes",
+)
+EVENT_KEYS = tuple(
+    events.event_row(tenant_id=uuid.UUID(int=0), type="", aggregate_id=uuid.UUID(int=0), payload={})
+)
+
+
+@functools.cache
+def _statements(keys: tuple[str, ...], new: bool, postgres: bool) -> tuple[Any, ...]:
+    """The writes of `_save` for these appointment columns, built once per shape (so
+    SQLAlchemy compiles each shape once): one statement with data-modifying CTEs on
+    PostgreSQL, three on SQLite."""
+    table = Appointment.__table__  # type: ignore[attr-defined]
+    write: Any
+    if new:
+        write = sa.insert(table).values(_bound("a_", keys))
+    else:
+        write = (
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("a_where_id"))
+            .values(_bound("a_", keys))
+        )
+    audit = sa.insert(AuditLog.__table__).values(_bound("l_", AUDIT_KEYS))  # type: ignore[attr-defined]
+    event = sa.insert(OutboxEvent.__table__).values(_bound("e_", EVENT_KEYS))  # type: ignore[attr-defined]
+    if not postgres:
+        return (write, audit, event)
+    return (
+        event.add_cte(write.returning(table.c.id).cte("written")).add_cte(
+            audit.returning(AuditLog.__table__.c.id).cte("audited")  # type: ignore[attr-defined]
+        ),
+    )
+
+
+def _save(
     session: Session,
     appointment: Appointment,
     *,
+    new: bool,
     actor: Actor,
     action: str,
     event_type: str,
     before: dict[str, Any],
 ) -> None:
+    """Writes the appointment (the new row, or its changed fields), its audit row and its
+    outbox event: one statement on PostgreSQL (data-modifying CTEs), three on SQLite.
+
+    The database's refusal of a conflict becomes `SlotTaken`. The instance stays the
+    session's own, as if the ORM had written it.
+    """
     after = _snapshot(appointment)
     changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
-    session.add(
-        AuditLog(
-            tenant_id=appointment.tenant_id,
-            appointment_id=appointment.id,
-            action=action,
-            actor_type=actor.type,
-            actor_id=actor.id,
-            actor_label=actor.label,
-            changes=changes,
-        )
+    state = sa.inspect(appointment)
+    if new:
+        session.flush()  # what the appointment refers to (a client or pet just added)
+        values = {c.key: getattr(appointment, c.key) for c in state.mapper.column_attrs}
+    else:
+        values = {a.key: a.value for a in state.attrs if a.history.has_changes()}
+    now = utcnow()
+    params = {f"a_{key}": value for key, value in values.items()}
+    params["a_where_id"] = appointment.id
+    params.update(
+        l_tenant_id=appointment.tenant_id,
+        l_appointment_id=appointment.id,
+        l_action=action,
+        l_actor_type=actor.type,
+        l_actor_id=actor.id,
+        l_actor_label=actor.label,
+        l_at=now,
+        l_changes=changes,
     )
-    events.emit(
-        session,
+    event = events.event_row(
         tenant_id=appointment.tenant_id,
         type=event_type,
         aggregate_id=appointment.id,
@@ -307,6 +384,18 @@ def _record(
             "actor": {"type": actor.type, "id": actor.id, "label": actor.label},
         },
     )
+    params.update({f"e_{key}": value for key, value in event.items()})
+    postgres = is_postgres(session.get_bind())  # type: ignore[arg-type]
+    statements = _statements(tuple(sorted(values)), new, postgres)
+    with session.no_autoflush:
+        _execute_or_slot_taken(session, statements, params)
+    events.relay_after_commit(session)
+    if new:
+        make_transient_to_detached(appointment)
+        session.add(appointment)
+    else:
+        for key, value in values.items():
+            set_committed_value(appointment, key, value)
 
 
 def _aware(value: datetime, field: str) -> datetime:
@@ -319,19 +408,33 @@ BLOCKED_OVERLAP = "ex_appointment_blocked_no_overlap"  # constraint (PG) and tri
 DEADLOCK_DETECTED = "40P01"
 
 
-def _flush_or_slot_taken(session: Session) -> None:
-    """Writes the appointment; the database's refusal of a conflict becomes `SlotTaken`.
+def _execute_or_slot_taken(
+    session: Session, statements: tuple[Any, ...], params: dict[str, Any]
+) -> None:
+    """Runs the writes; the database's refusal of a conflict becomes `SlotTaken`.
 
     Two transactions inserting conflicting rows at the same instant can each
     wait for the other in the exclusion check; PostgreSQL then aborts one of
     them as a deadlock, which is the same conflict seen from the other side.
     """
     try:
-        session.flush()
+        for statement in statements:
+            session.execute(statement, _used_by(statement, params))
     except DBAPIError as exc:
         if BLOCKED_OVERLAP in str(exc.orig) or _sqlstate(exc) == DEADLOCK_DETECTED:
             raise SlotTaken("the slot is already taken", field="startAt") from None
         raise
+
+
+def _used_by(statement: Any, params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters a statement binds (SQLite runs the three writes one by one)."""
+    names = _bind_names(statement)
+    return {name: value for name, value in params.items() if name in names}
+
+
+@functools.cache
+def _bind_names(statement: Any) -> frozenset[str]:
+    return frozenset(statement.compile().binds)
 
 
 def _sqlstate(exc: DBAPIError) -> str | None:
@@ -407,6 +510,34 @@ def _refuse(problem: str | None) -> None:
         )
 
 
+_CLIENT = sa.orm.aliased(Client)
+_PET = sa.orm.aliased(Pet)
+
+
+def _parties(
+    session: Session, tenant_id: uuid.UUID, data: NewAppointment
+) -> tuple[StaffUser, DoctorSchedule | None, Client | None, Pet | None]:
+    """The doctor with its schedule, the client and the pet, in one round trip; the
+    client and pet are None when they are not the clinic's."""
+    client, pet = _CLIENT, _PET
+    row = session.exec(  # type: ignore[call-overload]
+        select(StaffUser, DoctorSchedule, client, pet)
+        .outerjoin(DoctorSchedule, col(DoctorSchedule.doctor_id) == StaffUser.id)
+        .outerjoin(
+            client, sa.and_(col(client.id) == data.client_id, col(client.tenant_id) == tenant_id)
+        )
+        .outerjoin(pet, sa.and_(col(pet.id) == data.pet_id, col(pet.tenant_id) == tenant_id))
+        .where(
+            col(StaffUser.id) == data.doctor_id,
+            StaffUser.tenant_id == tenant_id,
+            StaffUser.role == "doctor",
+        )
+    ).first()
+    if row is None:
+        raise NotFound("doctor not found", field="doctorId")
+    return row[0], row[1], row[2], row[3]
+
+
 def create(session: Session, *, tenant: Tenant, actor: Actor, data: NewAppointment) -> Appointment:
     """Books an appointment after checking every rule; raises on any violation."""
     now = utcnow()
@@ -424,22 +555,21 @@ def create(session: Session, *, tenant: Tenant, actor: Actor, data: NewAppointme
         raise ValidationFailed(
             f"unknown procedure type '{data.procedure_type}'", field="procedureType"
         )
-    doctor = get_doctor(session, tenant.id, data.doctor_id)
-    if not doctor.is_active:
-        raise ValidationFailed("the doctor does not take appointments", field="doctorId")
     if data.client_id is None:
         raise ValidationFailed("give clientId or client", field="clientId")
-    client = session.get(Client, data.client_id)
-    if client is None or client.tenant_id != tenant.id:
+    doctor, schedule, client, pet = _parties(session, tenant.id, data)
+    if not doctor.is_active:
+        raise ValidationFailed("the doctor does not take appointments", field="doctorId")
+    if client is None:
         raise NotFound("client not found", field="clientId")
     if data.pet_id is not None:
-        pet = session.get(Pet, data.pet_id)
-        if pet is None or pet.tenant_id != tenant.id:
+        if pet is None:
             raise NotFound("pet not found", field="petId")
         if pet.client_id != client.id:
             raise ValidationFailed("the pet does not belong to the client", field="petId")
+    if schedule is None:
+        raise ValidationFailed("the doctor has no schedule", field="doctorId")
     start_at = _aware(data.start_at, "startAt")
-    schedule = _schedule(session, doctor.id)
     end_at = (
         _aware(data.end_at, "endAt")
         if data.end_at
@@ -478,11 +608,10 @@ def create(session: Session, *, tenant: Tenant, actor: Actor, data: NewAppointme
         created_at=now,
         updated_at=now,
     )
-    session.add(appointment)
-    _flush_or_slot_taken(session)
-    _record(
+    _save(
         session,
         appointment,
+        new=True,
         actor=actor,
         action="create",
         event_type=events.APPOINTMENT_CREATED,
@@ -561,11 +690,10 @@ def reschedule(
     appointment.end_at = end_at
     appointment.blocked_end = _blocked_end(end_at, schedule)
     _touch(appointment)
-    session.add(appointment)
-    _flush_or_slot_taken(session)
-    _record(
+    _save(
         session,
         appointment,
+        new=False,
         actor=actor,
         action="reschedule",
         event_type=events.APPOINTMENT_UPDATED,
@@ -604,8 +732,6 @@ def change_status(
     if procedure_type is not None:
         appointment.procedure_type = procedure_type
     _touch(appointment)
-    session.add(appointment)
-    session.flush()
     event_type = (
         events.APPOINTMENT_CANCELLED if status == Status.CANCELLED else events.APPOINTMENT_UPDATED
     )
@@ -615,7 +741,15 @@ def change_status(
         Status.COMPLETED: "complete",
         Status.NO_SHOW: "no_show",
     }[status]
-    _record(session, appointment, actor=actor, action=action, event_type=event_type, before=before)
+    _save(
+        session,
+        appointment,
+        new=False,
+        actor=actor,
+        action=action,
+        event_type=event_type,
+        before=before,
+    )
     return appointment
 
 
@@ -653,11 +787,10 @@ def update_notes(
     if reason is not None:
         appointment.reason = reason[:500]
     _touch(appointment)
-    session.add(appointment)
-    session.flush()
-    _record(
+    _save(
         session,
         appointment,
+        new=False,
         actor=actor,
         action="edit",
         event_type=events.APPOINTMENT_UPDATED,
