@@ -9,13 +9,17 @@ before any request uses it, and the other pooled ones are discarded with it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import sqlalchemy as sa
 from anyio import to_thread
 from sqlalchemy import event, make_url
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, create_engine
 
 from backend.core.config import settings
@@ -122,6 +126,38 @@ def session_scope(*, write: bool = False, read_only: bool = False) -> Iterator[S
         raise
     finally:
         session.close()
+
+
+def add_unless_exists(
+    session: Session,
+    instance: Any,
+    *,
+    unique: Sequence[str],
+    where: Any = None,
+) -> bool:
+    """Inserts `instance`'s row unless a row with the same unique key exists, then makes
+    it the session's own; False (nothing written, the instance left alone) when the row
+    existed.
+
+    One `INSERT … ON CONFLICT DO NOTHING` on both databases: a concurrent insert of
+    the same key is settled by the database, with no savepoint to set and release and
+    no error to recover from. `where` is the predicate of a partial unique index.
+    """
+    mapper = sa.inspect(type(instance))
+    table = mapper.local_table
+    values = {c.key: getattr(instance, c.key) for c in mapper.column_attrs}
+    dialect = postgresql if is_postgres(session.get_bind()) else sqlite  # type: ignore[arg-type]
+    statement = (
+        dialect.insert(table)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=list(unique), index_where=where)
+        .returning(*table.primary_key.columns)
+    )
+    if session.execute(statement).first() is None:
+        return False
+    make_transient_to_detached(instance)
+    session.add(instance)
+    return True
 
 
 def limit_threads_to_pool() -> None:

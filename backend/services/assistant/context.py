@@ -193,11 +193,14 @@ class Turn:
 
     def ensure_client(self, name: str | None = None) -> Client:
         """The client behind this phone, created on first need (with the name if known)."""
-        if self.client is None:
+        if self.client is None:  # the turn found none at its start
             self.client = clients.find_or_create(
-                self.session, self.tenant, phone=self.conversation.client_phone, name=name
+                self.session,
+                self.tenant,
+                phone=self.conversation.client_phone,
+                name=name,
+                looked_up=True,
             )
-            self.session.flush()
         elif name and not self.client.name:
             self.client.name = name[:200]
             self.session.add(self.client)
@@ -230,6 +233,7 @@ class Turn:
                 body=reply,
                 conversation=self.conversation,
                 in_window=True,
+                flush=False,  # written with the turn's other changes at its commit
             )
         return sent
 

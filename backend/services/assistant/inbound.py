@@ -24,11 +24,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from backend.core.clock import utcnow
-from backend.core.db import is_postgres, session_scope
+from backend.core.db import add_unless_exists, session_scope
 from backend.core.jobs import Job, submit_after_commit
 from backend.domain.conversation_states import State
 from backend.domain.errors import NotFound, ValidationFailed
@@ -92,12 +91,6 @@ def store_inbound(session: Session, inbound: InboundMessage) -> Message:
     return message
 
 
-def _insert_once(session: Session) -> Any:
-    """INSERT of a message that does nothing when its MessageSid is stored already."""
-    dialect = postgresql if is_postgres(session.get_bind()) else sqlite  # type: ignore[arg-type]
-    return dialect.insert(Message).on_conflict_do_nothing(index_elements=["provider_sid"])
-
-
 def accept(inbound: InboundMessage) -> uuid.UUID | None:
     """Stores an inbound message and has the assistant answer it after the commit.
 
@@ -106,15 +99,13 @@ def accept(inbound: InboundMessage) -> uuid.UUID | None:
 
     Returns the message id; None when its sid was seen before (a retry).
     """
+    message = Message(**_inbound_row(inbound))
     with session_scope(write=True) as session:
-        stored = session.execute(
-            _insert_once(session).values(**_inbound_row(inbound)).returning(Message.id)
-        ).scalar_one_or_none()
-        if stored is None:
+        if not add_unless_exists(session, message, unique=["provider_sid"]):
             log.info("duplicate inbound message %s ignored", inbound.provider_sid)
             return None
-        submit_after_commit(session, Job.PROCESS_INBOUND, stored)
-        return stored
+        submit_after_commit(session, Job.PROCESS_INBOUND, message.id)
+        return message.id
 
 
 @dataclass(frozen=True)

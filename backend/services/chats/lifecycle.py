@@ -18,10 +18,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+import sqlalchemy as sa
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
 
+from backend.core.db import add_unless_exists
 from backend.domain.conversation_states import State, check_path, shortest_path
 from backend.models import Conversation
 from backend.services.assistant import slots
@@ -115,11 +116,9 @@ def open_new(
         last_inbound_at=last_inbound_at,
         last_state_change=now,
     )
-    try:
-        with session.begin_nested():
-            session.add(conversation)
-            session.flush()
-    except IntegrityError:  # the phone's open conversation was created concurrently
+    if not add_unless_exists(  # the phone's open conversation was opened concurrently
+        session, conversation, unique=["tenant_id", "client_phone"], where=sa.text("is_open")
+    ):
         return None
     return conversation
 

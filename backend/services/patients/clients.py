@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from backend.core.db import add_unless_exists
 from backend.domain.errors import NotFound, ValidationFailed
 from backend.models import Client, Pet, Tenant
 from backend.services.phones import to_e164
@@ -34,12 +34,17 @@ def find_or_create(
     phone: str,
     name: str | None = None,
     email: str | None = None,
+    looked_up: bool = False,
 ) -> Client:
-    """The clinic's client with this phone, created if new (safe against a concurrent create)."""
+    """The clinic's client with this phone, created if new (safe against a concurrent create).
+
+    `looked_up`: the caller found no client with this phone earlier in this
+    transaction, so the row is inserted straight away (a concurrent insert is
+    still found).
+    """
     e164 = to_e164(phone, tenant.country)
-    existing = session.exec(
-        select(Client).where(Client.tenant_id == tenant.id, Client.phone == e164)
-    ).first()
+    same_phone = select(Client).where(Client.tenant_id == tenant.id, Client.phone == e164)
+    existing = None if looked_up else session.exec(same_phone).first()
     if existing is not None:
         if name and not existing.name:
             existing.name = name.strip()[:200]
@@ -51,17 +56,9 @@ def find_or_create(
         name=(name or "").strip()[:200] or None,
         email=(email or "").strip() or None,
     )
-    try:
-        with session.begin_nested():
-            session.add(client)
-    except IntegrityError:
-        found = session.exec(
-            select(Client).where(Client.tenant_id == tenant.id, Client.phone == e164)
-        ).first()
-        if found is None:
-            raise
-        return found
-    return client
+    if add_unless_exists(session, client, unique=["tenant_id", "phone"]):
+        return client
+    return find_or_create(session, tenant, phone=e164, name=name, email=email)
 
 
 def add_pet(
