@@ -22,6 +22,12 @@ log = logging.getLogger(__name__)
 
 MAX_WORKER_LOSSES = 3
 _COUNTER_TTL_S = 24 * 3600
+_ENDED = """
+local left = redis.call('DECR', KEYS[1])
+if left <= 0 then redis.call('DEL', KEYS[1]) end
+return left
+"""
+"""A run ended: one start fewer unmatched, the key gone at zero (EVALSHA, one round trip)."""
 
 
 class ReliableTask(Task):
@@ -31,7 +37,9 @@ class ReliableTask(Task):
     any way Python sees (success, error, retry). A worker killed mid-task
     never takes it down, so the counter is the number of times this task
     took its worker with it; past `MAX_WORKER_LOSSES` the task is dropped
-    (`on_worker_losses`) instead of being handed to yet another worker.
+    (`on_worker_losses`) instead of being handed to yet another worker. The
+    guarantee costs two Redis round trips per task: INCR and EXPIRE in one
+    pipeline at the start, DECR and DEL at zero in one script at the end.
     """
 
     abstract = True
@@ -41,8 +49,10 @@ class ReliableTask(Task):
         if counter is not None:
             try:
                 client, name = counter
-                losses = int(client.incr(name)) - 1
-                client.expire(name, _COUNTER_TTL_S)
+                started = client.pipeline(transaction=False)  # one round trip
+                started.incr(name)
+                started.expire(name, _COUNTER_TTL_S)
+                losses = int(started.execute()[0]) - 1
             except RedisError:
                 counter, losses = None, 0
             if losses >= MAX_WORKER_LOSSES:
@@ -60,8 +70,7 @@ class ReliableTask(Task):
         finally:
             if counter is not None:
                 try:
-                    if int(counter[0].decr(counter[1])) <= 0:
-                        counter[0].delete(counter[1])
+                    counter[0].register_script(_ENDED)(keys=[counter[1]])  # one round trip
                 except RedisError:
                     pass
 
