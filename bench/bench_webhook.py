@@ -91,7 +91,7 @@ async def bare_inbound(request: Request) -> Response:
     from backend.api.routes.webhooks import check_signature, twiml
 
     form = await request.form()
-    check_signature(request, form)
+    await check_signature(request, form, str(form.get("To") or ""))
     await run_in_threadpool(_bare_accept, form)
     return twiml()
 

@@ -8,12 +8,13 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import Engine, make_url
+from sqlmodel import col
 
 from backend.core import db as core_db
 from backend.core.db import session_scope
-from backend.models import Appointment, Client
+from backend.models import Appointment, Client, DoctorSchedule
 from backend.services import migrations
 from tests.factories import make_api_key, make_doctor, make_tenant, weekday_periods
 
@@ -70,6 +71,13 @@ def fill_appointments(
     """Inserts `total` non-overlapping appointments, `per_day` per doctor-day, from start_day on."""
     rng = random.Random(seed)
     tz = ZoneInfo(tenant.timezone)
+    with engine.connect() as conn:
+        doctor_buffers: dict[uuid.UUID, int] = {
+            doctor_id: buffer
+            for doctor_id, buffer in conn.execute(
+                select(col(DoctorSchedule.doctor_id), col(DoctorSchedule.buffer_minutes))
+            )
+        }
     rows = []
     day = start_day
     while len(rows) < total:
@@ -87,6 +95,9 @@ def fill_appointments(
                             "client_id": client.id,
                             "start_at": start_utc,
                             "end_at": start_utc + timedelta(minutes=25),
+                            # the blocked range includes the doctor's buffer (migration 0009)
+                            "blocked_end": start_utc
+                            + timedelta(minutes=25 + doctor_buffers.get(doctor.id, 0)),
                             "status": "confirmed",
                             "priority": "normal",
                             "source": "api",
