@@ -26,8 +26,8 @@ from backend.models import Message
 from backend.services.assistant import inbound
 from backend.workers import celery_app as celery_module
 from backend.workers import dispatch
-from tests.resilience.conftest import BeatProcess, FlappingRedis
-from tests.workers.conftest import WorkerProcess, use_broker, wait_for
+from tests.resilience.conftest import FlappingRedis
+from tests.workers.conftest import BeatProcess, WorkerProcess, use_broker, wait_for
 from tests.workers.support import build_clinic
 
 FLAPS = 10

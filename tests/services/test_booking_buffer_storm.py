@@ -72,9 +72,9 @@ def test_concurrent_back_to_back_bookings_keep_the_buffer_on_postgres(
     lock = threading.Lock()
     execute = booking._execute_or_slot_taken
 
-    def counting_execute(session, statements, params):  # type: ignore[no-untyped-def]
+    def counting_execute(session, writes):  # type: ignore[no-untyped-def]
         try:
-            execute(session, statements, params)
+            execute(session, writes)
         except SlotTaken as exc:
             cause = exc.__context__
             deadlock = getattr(getattr(cause, "orig", None), "sqlstate", None) == "40P01"

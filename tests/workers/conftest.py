@@ -244,3 +244,53 @@ def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
     server.start()
     yield server
     server.stop()
+
+
+class BeatProcess:
+    """`celery -A tests.workers.worker_app beat` (every sweep each second) as a child process."""
+
+    def __init__(self, *, broker_url: str, database_url: str, queue: str, workdir: Path) -> None:
+        self.workdir = workdir
+        self.log = workdir / "beat.log"
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(PROJECT_ROOT),
+            "DATABASE_URL": database_url,
+            "REDIS_URL": broker_url,
+            "CELERY_QUEUE": queue,
+        }
+        with self.log.open("ab") as handle:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "tests.workers.worker_app",
+                    "beat",
+                    "-l",
+                    "INFO",
+                    "-s",
+                    str(workdir / "beat-schedule"),
+                    "--max-interval",
+                    "1",
+                ],
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlmodel import func, select
 
 from backend.core.clock import utcnow
-from backend.core.config import PROJECT_ROOT, settings
+from backend.core.config import settings
 from backend.core.db import session_scope
 from backend.models import (
     AuditLog,
@@ -29,7 +26,7 @@ from backend.services import events, outbox
 from backend.services.scheduling import availability
 from backend.workers import celery_app as celery_module
 from backend.workers import tasks
-from tests.workers.conftest import TEMPLATE, WorkerProcess, use_broker, wait_for
+from tests.workers.conftest import TEMPLATE, BeatProcess, WorkerProcess, use_broker, wait_for
 from tests.workers.support import RECEPTION, book, build_clinic, outbound_to
 
 
@@ -190,40 +187,6 @@ def test_inbound_message_is_handled_by_the_worker_which_sends_the_reply_itself(
     assert f"{tasks.deliver_message_task.name}[" not in log
 
 
-def start_beat(
-    broker_url: str, queue: str, database_url: str, workdir: Path
-) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(PROJECT_ROOT),
-        "DATABASE_URL": database_url,
-        "REDIS_URL": broker_url,
-        "CELERY_QUEUE": queue,
-    }
-    log = (workdir / "beat.log").open("ab")
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "tests.workers.worker_app",
-            "beat",
-            "-l",
-            "INFO",
-            "-s",
-            str(workdir / "beat-schedule"),
-            "--max-interval",
-            "1",
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
 def test_redis_outage_loses_nothing(pg, engines, private_redis, monkeypatch, tmp_path):
     from backend.api.main import create_app
 
@@ -238,7 +201,9 @@ def test_redis_outage_loses_nothing(pg, engines, private_redis, monkeypatch, tmp
         concurrency=1,
     )
     worker.start()
-    beat = start_beat(private_redis.url, queue, database_url, tmp_path)
+    beat = BeatProcess(
+        broker_url=private_redis.url, database_url=database_url, queue=queue, workdir=tmp_path
+    )
     try:
         use_broker(monkeypatch, private_redis.url, queue)
         monkeypatch.setattr(settings, "TWILIO_VALIDATE_SIGNATURE", False)
@@ -294,8 +259,7 @@ def test_redis_outage_loses_nothing(pg, engines, private_redis, monkeypatch, tmp
         with session_scope(read_only=True) as session:
             assert session.exec(select(Reminder).where(Reminder.appointment_id == booked.id)).all()
     finally:
-        beat.send_signal(signal.SIGTERM)
-        beat.wait(timeout=20)
+        beat.stop()
         worker.stop()
         celery_module.configure(celery_module.DEFAULT_BROKER_URL, queue="vetassist")
 

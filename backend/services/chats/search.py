@@ -85,6 +85,7 @@ class ConversationPage:
 
 
 _EMPTY = ConversationPage([], 0)
+_TOTAL = func.count().over().label("total")  # every row of a page carries the whole count
 _NEWEST_FIRST = (col(Conversation.last_message_at).desc(), col(Conversation.id))
 
 
@@ -202,15 +203,13 @@ def _newest_match(terms: list[Term]) -> LateralFromClause:
 
 def _estimated_matches(session: Session, terms: list[Term], tenant_id: uuid.UUID) -> float:
     """The planner's estimate of the clinic's messages holding every term (no rows read)."""
-    plan = session.execute(
-        sa.text(
-            "EXPLAIN (FORMAT JSON) SELECT 1 FROM message WHERE tenant_id = :tenant AND "
-            "search_vector @@ to_tsquery('simple'::regconfig, vetassist_unaccent(:tsq))"
-        ).bindparams(
-            sa.bindparam("tenant", tenant_id, type_=sa.Uuid()),
-            _tsquery_literal(terms),
-        )
-    ).scalar_one()
+    matching = (
+        select(sa.literal(1))
+        .select_from(Message)
+        .where(Message.tenant_id == tenant_id, _pg_match(terms))
+        .compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True})
+    )
+    plan = session.execute(sa.text(f"EXPLAIN (FORMAT JSON) {matching}")).scalar_one()
     return float(plan[0]["Plan"]["Plan Rows"])
 
 
@@ -248,9 +247,9 @@ def _search_postgres(
     if not common:
         exact = walk.where(_ids_in(ids))
         if count:
-            exact = exact.add_columns(func.count().over())
+            exact = exact.add_columns(_TOTAL)
         found = session.exec(exact.limit(limit)).all()  # type: ignore[call-overload]
-        total = found[0][5] if found and count else offset + len(found)
+        total = found[0].total if found and count else offset + len(found)
         if count and not found and offset:
             total = _count(session, walk.where(_ids_in(ids)).limit(None).offset(None))
         return ConversationPage(_rows(found, terms), total)
@@ -293,9 +292,9 @@ def _search_sqlite(
     matching = select(fts.c.conversation_id).where(match, fts.c.tenant_id == tenant.id)
     query = query.where(col(Conversation.id).in_(matching))
     if count:
-        query = query.add_columns(func.count().over())
+        query = query.add_columns(_TOTAL)
     found = session.exec(query.order_by(*_NEWEST_FIRST).offset(offset).limit(limit)).all()  # type: ignore[call-overload]
-    total = found[0][2] if found and count else offset + len(found)
+    total = found[0].total if found and count else offset + len(found)
     if count and not found and offset:
         total = _count(session, query)
     newest: dict[uuid.UUID, tuple[datetime, uuid.UUID, str]] = {}

@@ -145,6 +145,7 @@ def search_clients(
     digits = re.sub(r"\D", "", text)
     words = fold_accents(text.lower()).split()
     postgres = is_postgres(session.get_bind())  # type: ignore[arg-type]
+    pets: dict[uuid.UUID, list[str]] | None = None  # every client's, when already read
     if not text:
         clients = _by_name(session, everyone, limit)
     elif postgres:
@@ -154,17 +155,19 @@ def search_clients(
         clients = _by_name(session, found, limit)
     else:
         candidates = list(session.exec(everyone))
-        pets = _pets_of(session, tenant_id, None)
+        pets = every_pet = _pets_of(session, tenant_id, None)
 
         def matches(client: Client) -> bool:
             if len(digits) >= 3 and digits in client.phone:
                 return True
-            names = " ".join([client.name or "", *pets.get(client.id, [])])
+            names = " ".join([client.name or "", *every_pet.get(client.id, [])])
             haystack = fold_accents(names.lower())
             return bool(words) and all(word in haystack for word in words)
 
         clients = sorted((c for c in candidates if matches(c)), key=_name_order)[:limit]
-    pets_by_client = _pets_of(session, tenant_id, [c.id for c in clients])
+    pets_by_client = (
+        pets if pets is not None else _pets_of(session, tenant_id, [c.id for c in clients])
+    )
     stats = _appointment_stats(session, tenant_id, [c.id for c in clients])
     return [
         ClientSummary(

@@ -295,26 +295,17 @@ def _bound(prefix: str, keys: tuple[str, ...]) -> dict[str, sa.BindParameter[Any
     return {key: sa.bindparam(f"{prefix}{key}") for key in keys}
 
 
-AUDIT_KEYS: tuple[str, ...] = (
-    "tenant_id",
-    "appointment_id",
-    "action",
-    "actor_type",
-    "actor_id",
-    "actor_label",
-    "at",
-    "changes",
-)
-EVENT_KEYS = tuple(
-    events.event_row(tenant_id=uuid.UUID(int=0), type="", aggregate_id=uuid.UUID(int=0), payload={})
-)
+def _prefixed(prefix: str, values: dict[str, Any]) -> dict[str, Any]:
+    return {f"{prefix}{key}": value for key, value in values.items()}
 
 
 @functools.cache
-def _statements(keys: tuple[str, ...], new: bool, postgres: bool) -> tuple[Any, ...]:
-    """The writes of `_save` for these appointment columns, built once per shape (so
-    SQLAlchemy compiles each shape once): one statement with data-modifying CTEs on
-    PostgreSQL, three on SQLite."""
+def _statements(
+    keys: tuple[str, ...], audit_keys: tuple[str, ...], event_keys: tuple[str, ...], new: bool
+) -> tuple[Any, Any, Any]:
+    """The three writes of `_save` for these columns, built once per shape so SQLAlchemy
+    compiles each shape once; parameters are named `a_…` (appointment; `a_where_id` for an
+    update), `l_…` (audit row) and `e_…` (outbox event)."""
     table = Appointment.__table__  # type: ignore[attr-defined]
     write: Any
     if new:
@@ -325,14 +316,18 @@ def _statements(keys: tuple[str, ...], new: bool, postgres: bool) -> tuple[Any, 
             .where(table.c.id == sa.bindparam("a_where_id"))
             .values(_bound("a_", keys))
         )
-    audit = sa.insert(AuditLog.__table__).values(_bound("l_", AUDIT_KEYS))  # type: ignore[attr-defined]
-    event = sa.insert(OutboxEvent.__table__).values(_bound("e_", EVENT_KEYS))  # type: ignore[attr-defined]
-    if not postgres:
-        return (write, audit, event)
-    return (
-        event.add_cte(write.returning(table.c.id).cte("written")).add_cte(
-            audit.returning(AuditLog.__table__.c.id).cte("audited")  # type: ignore[attr-defined]
-        ),
+    audit = sa.insert(AuditLog.__table__).values(_bound("l_", audit_keys))  # type: ignore[attr-defined]
+    event = sa.insert(OutboxEvent.__table__).values(_bound("e_", event_keys))  # type: ignore[attr-defined]
+    return write, audit, event
+
+
+@functools.cache
+def _as_one(statements: tuple[Any, Any, Any]) -> Any:
+    """The three writes as one statement: the event's INSERT with the other two as
+    data-modifying CTEs (PostgreSQL)."""
+    write, audit, event = statements
+    return event.add_cte(write.returning(write.table.c.id).cte("written")).add_cte(
+        audit.returning(audit.table.c.id).cte("audited")
     )
 
 
@@ -360,19 +355,16 @@ def _save(
         values = {c.key: getattr(appointment, c.key) for c in state.mapper.column_attrs}
     else:
         values = {a.key: a.value for a in state.attrs if a.history.has_changes()}
-    now = utcnow()
-    params = {f"a_{key}": value for key, value in values.items()}
-    params["a_where_id"] = appointment.id
-    params.update(
-        l_tenant_id=appointment.tenant_id,
-        l_appointment_id=appointment.id,
-        l_action=action,
-        l_actor_type=actor.type,
-        l_actor_id=actor.id,
-        l_actor_label=actor.label,
-        l_at=now,
-        l_changes=changes,
-    )
+    audit = {
+        "tenant_id": appointment.tenant_id,
+        "appointment_id": appointment.id,
+        "action": action,
+        "actor_type": actor.type,
+        "actor_id": actor.id,
+        "actor_label": actor.label,
+        "at": utcnow(),
+        "changes": changes,
+    }
     event = events.event_row(
         tenant_id=appointment.tenant_id,
         type=event_type,
@@ -384,11 +376,19 @@ def _save(
             "actor": {"type": actor.type, "id": actor.id, "label": actor.label},
         },
     )
-    params.update({f"e_{key}": value for key, value in event.items()})
-    postgres = is_postgres(session.get_bind())  # type: ignore[arg-type]
-    statements = _statements(tuple(sorted(values)), new, postgres)
+    keys = tuple(sorted(values))
+    statements = _statements(keys, tuple(audit), tuple(event), new)
+    params = (
+        _prefixed("a_", values) | ({} if new else {"a_where_id": appointment.id}),
+        _prefixed("l_", audit),
+        _prefixed("e_", event),
+    )
+    if is_postgres(session.get_bind()):  # type: ignore[arg-type]
+        writes = [(_as_one(statements), params[0] | params[1] | params[2])]
+    else:
+        writes = list(zip(statements, params, strict=True))
     with session.no_autoflush:
-        _execute_or_slot_taken(session, statements, params)
+        _execute_or_slot_taken(session, writes)
     events.relay_after_commit(session)
     if new:
         make_transient_to_detached(appointment)
@@ -408,9 +408,7 @@ BLOCKED_OVERLAP = "ex_appointment_blocked_no_overlap"  # constraint (PG) and tri
 DEADLOCK_DETECTED = "40P01"
 
 
-def _execute_or_slot_taken(
-    session: Session, statements: tuple[Any, ...], params: dict[str, Any]
-) -> None:
+def _execute_or_slot_taken(session: Session, writes: list[tuple[Any, dict[str, Any]]]) -> None:
     """Runs the writes; the database's refusal of a conflict becomes `SlotTaken`.
 
     Two transactions inserting conflicting rows at the same instant can each
@@ -418,23 +416,12 @@ def _execute_or_slot_taken(
     them as a deadlock, which is the same conflict seen from the other side.
     """
     try:
-        for statement in statements:
-            session.execute(statement, _used_by(statement, params))
+        for statement, params in writes:
+            session.execute(statement, params)
     except DBAPIError as exc:
         if BLOCKED_OVERLAP in str(exc.orig) or _sqlstate(exc) == DEADLOCK_DETECTED:
             raise SlotTaken("the slot is already taken", field="startAt") from None
         raise
-
-
-def _used_by(statement: Any, params: dict[str, Any]) -> dict[str, Any]:
-    """The parameters a statement binds (SQLite runs the three writes one by one)."""
-    names = _bind_names(statement)
-    return {name: value for name, value in params.items() if name in names}
-
-
-@functools.cache
-def _bind_names(statement: Any) -> frozenset[str]:
-    return frozenset(statement.compile().binds)
 
 
 def _sqlstate(exc: DBAPIError) -> str | None:
