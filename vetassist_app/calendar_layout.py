@@ -339,19 +339,73 @@ def _column(
     )
 
 
-def lay_out(period: CalendarPeriod, *, view: str, anchor: date, now: datetime) -> CalendarData:
-    """The calendar page of `view` ("dia", "semana" or "equipo") drawn from `period`.
+def _columns(grid: _Grid, view: str, anchor: date) -> list[CalendarColumn]:
+    """The columns of `grid.period`: its doctors on `anchor` (team view), else its days of
+    the chosen doctor."""
+    period = grid.period
+    if view == "equipo":
+        return [
+            _column(
+                grid,
+                doctor.id,
+                anchor,
+                doctor.full_name,
+                doctor.speciality or "",
+                doctor.color or DEFAULT_DOCTOR_COLOR,
+            )
+            for doctor in period.doctors
+        ]
+    if period.doctor_id is None:
+        return []
+    doctor = next(d for d in period.doctors if d.id == period.doctor_id)
+    return [
+        _column(
+            grid,
+            doctor.id,
+            day,
+            f"{WEEKDAYS_SHORT[day.weekday()].capitalize()} {day.day}",
+            short_date(day) if view == "dia" else "",
+            doctor.color or DEFAULT_DOCTOR_COLOR,
+        )
+        for day in period.days
+    ]
 
-    `anchor` is the day asked for; `now` marks today's column and the "now" line.
-    """
-    first_hour, last_hour = grid_hours(period)
-    grid = _Grid(
+
+def _grid(period: CalendarPeriod, first_hour: int, last_hour: int, now: datetime) -> _Grid:
+    return _Grid(
         period=period,
         first_hour=first_hour,
         last_hour=last_hour,
         today=now.astimezone(ZoneInfo(period.timezone)).date(),
         free=_free_cells(period, first_hour),
     )
+
+
+@dataclass(frozen=True)
+class Totals:
+    """What the toolbar counts: live appointments drawn, failed syncs, emergencies."""
+
+    appointments: int
+    sync_failures: int
+    emergencies: int
+
+
+def totals(columns: list[CalendarColumn]) -> Totals:
+    """Counted from the blocks drawn, so a calendar redrawn in part counts the same."""
+    live = [b for column in columns for b in column.blocks if b.status != "cancelled"]
+    return Totals(
+        appointments=len(live),
+        sync_failures=sum(1 for b in live if b.sync_failed),
+        emergencies=sum(1 for b in live if b.emergency),
+    )
+
+
+def lay_out(period: CalendarPeriod, *, view: str, anchor: date, now: datetime) -> CalendarData:
+    """The calendar page of `view` ("dia", "semana" or "equipo") drawn from `period`.
+
+    `anchor` is the day asked for; `now` marks today's column and the "now" line.
+    """
+    first_hour, last_hour = grid_hours(period)
     options = [
         DoctorOption(
             id=str(d.id),
@@ -361,33 +415,11 @@ def lay_out(period: CalendarPeriod, *, view: str, anchor: date, now: datetime) -
         )
         for d in period.doctors
     ]
-    columns: list[CalendarColumn] = []
+    columns = _columns(_grid(period, first_hour, last_hour, now), view, anchor)
     if view == "equipo":
-        for doctor in period.doctors:
-            columns.append(
-                _column(
-                    grid,
-                    doctor.id,
-                    anchor,
-                    doctor.full_name,
-                    doctor.speciality or "",
-                    doctor.color or DEFAULT_DOCTOR_COLOR,
-                )
-            )
         title, subtitle = long_date(anchor).capitalize(), "Todo el equipo"
     elif period.doctor_id is not None:
         doctor = next(d for d in period.doctors if d.id == period.doctor_id)
-        for day in period.days:
-            columns.append(
-                _column(
-                    grid,
-                    doctor.id,
-                    day,
-                    f"{WEEKDAYS_SHORT[day.weekday()].capitalize()} {day.day}",
-                    short_date(day) if view == "dia" else "",
-                    doctor.color or DEFAULT_DOCTOR_COLOR,
-                )
-            )
         title = week_range(period.days[0]) if view == "semana" else long_date(anchor).capitalize()
         subtitle = doctor.full_name
     else:
@@ -397,7 +429,7 @@ def lay_out(period: CalendarPeriod, *, view: str, anchor: date, now: datetime) -
         HourMark(label=f"{h:02d}:00", top=_px((h - first_hour) * 60))
         for h in range(first_hour, last_hour)
     ]
-    live_items = [a for a in period.appointments if a.status != "cancelled"]
+    counted = totals(columns)
     return CalendarData(
         view=view,
         anchor=anchor,
@@ -414,7 +446,23 @@ def lay_out(period: CalendarPeriod, *, view: str, anchor: date, now: datetime) -
         window=period.window,
         shown_doctors=[str(d) for d in period.shown],
         marker=period.marker,
-        total=len(live_items),
-        sync_failures=sum(1 for a in live_items if a.calendar_sync_ok is False),
-        emergencies=sum(1 for a in live_items if a.priority == "emergency"),
+        total=counted.appointments,
+        sync_failures=counted.sync_failures,
+        emergencies=counted.emergencies,
     )
+
+
+def lay_out_part(
+    period: CalendarPeriod,
+    *,
+    view: str,
+    anchor: date,
+    now: datetime,
+    hours: tuple[int, int],
+) -> list[CalendarColumn] | None:
+    """The columns of `period` (some days of the calendar shown) on its grid of `hours`;
+    None when what they hold needs more hours than that grid has (lay the whole out again)."""
+    first_hour, last_hour = grid_hours(period)
+    if first_hour < hours[0] or last_hour > hours[1]:
+        return None
+    return _columns(_grid(period, *hours, now), view, anchor)

@@ -10,6 +10,7 @@ trip).
 
 from __future__ import annotations
 
+import functools
 import select
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -152,7 +153,7 @@ def add_unless_exists(
     instance: Any,
     *,
     unique: Sequence[str],
-    where: Any = None,
+    where: str | None = None,
 ) -> bool:
     """Inserts `instance`'s row unless a row with the same unique key exists, then makes
     it the session's own; False (nothing written, the instance left alone) when the row
@@ -160,23 +161,37 @@ def add_unless_exists(
 
     One `INSERT … ON CONFLICT DO NOTHING` on both databases: a concurrent insert of
     the same key is settled by the database, with no savepoint to set and release and
-    no error to recover from. `where` is the predicate of a partial unique index.
+    no error to recover from. `where` is the SQL predicate of a partial unique index.
     """
     mapper = sa.inspect(type(instance))
-    table = mapper.local_table
-    values = {c.key: getattr(instance, c.key) for c in mapper.column_attrs}
-    dialect = postgresql if is_postgres(session.get_bind()) else sqlite  # type: ignore[arg-type]
-    statement = (
-        dialect.insert(table)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=list(unique), index_where=where)
-        .returning(*table.primary_key.columns)
+    values = {prop.columns[0].key: getattr(instance, prop.key) for prop in mapper.column_attrs}
+    statement = _insert_unless_exists(
+        mapper.local_table,
+        tuple(unique),
+        where,
+        is_postgres(session.get_bind()),  # type: ignore[arg-type]
     )
-    if session.execute(statement).first() is None:
+    if session.execute(statement, values).first() is None:
         return False
     make_transient_to_detached(instance)
     session.add(instance)
     return True
+
+
+@functools.cache
+def _insert_unless_exists(
+    table: sa.Table, unique: tuple[str, ...], where: str | None, postgres: bool
+) -> Any:
+    """The statement of `add_unless_exists`, built once per shape: its values are
+    parameters, so SQLAlchemy neither coerces them nor keys its cache on each one."""
+    dialect = postgresql if postgres else sqlite
+    return (
+        dialect.insert(table)
+        .on_conflict_do_nothing(
+            index_elements=list(unique), index_where=sa.text(where) if where else None
+        )
+        .returning(*table.primary_key.columns)
+    )
 
 
 def limit_threads_to_pool() -> None:

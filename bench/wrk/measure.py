@@ -79,7 +79,7 @@ class Machine:
 @dataclass(frozen=True)
 class RunResult:
     path: str
-    app: str  # "ours" or "ceiling"
+    app: str  # "ours", "floor" or "ceiling"
     repeat: int
     started: str
     code: str  # HEAD and `git status --short backend/` at the run
@@ -114,7 +114,7 @@ class RunResult:
 
 
 def server_env(clinic: Clinic) -> dict[str, str]:
-    """The environment of both servers: production queue mode, signed webhooks."""
+    """The environment of every server: production queue mode, signed webhooks."""
     env = {
         **os.environ,
         "DATABASE_URL": clinic.url,

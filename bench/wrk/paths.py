@@ -1,15 +1,16 @@
-"""The three measured paths, each with its production app, its ceiling and its requests.
+"""The three measured paths, each with its production app, its floor, its ceiling and
+its requests.
 
 - webhook: Twilio's inbound WhatsApp webhook in production mode (REDIS_URL set:
   signature, store, Celery enqueue; no worker runs, so this is the webhook
-  alone) against `ceilings.webhook_app`.
+  alone) against `floors.webhook_floor_app` and `ceilings.webhook_app`.
 - booking: POST /api/v1/appointments, every request a distinct free slot,
-  against `ceilings.booking_app`.
+  against `floors.booking_floor_app` and `ceilings.booking_app`.
 - storm: creates, reschedules and cancels mixed as `bench.bench_booking_storm`
-  mixes them, with conflicts, against the same ceiling; no two live
+  mixes them, with conflicts, against the same floor and ceiling; no two live
   appointments of a doctor may overlap afterwards.
 
-Both apps of a path meet the same database state and the same request files.
+Every app of a path meets the same database state and the same request files.
 """
 
 from __future__ import annotations
@@ -61,6 +62,12 @@ class PathSpec:
     build: Callable[[Clinic, Sizes, Path], Corpora]
     max_rate: int  # requests/s the corpora are sized for: above it wrk wraps around
     checks_overlaps: bool = False
+    floor: str | None = None  # the ceiling's work through ours' stack (`floors`), if any
+
+    def apps(self) -> list[tuple[str, str]]:
+        """(app, uvicorn target) in the order runs interleave: ours, floor, ceiling."""
+        floor = [("floor", self.floor)] if self.floor else []
+        return [("ours", self.ours), *floor, ("ceiling", self.ceiling)]
 
 
 def _write(requests: list[HttpRequest], prefix: Path, threads: int) -> Path:
@@ -153,6 +160,7 @@ PATHS = {
         ceiling="bench.wrk.ceilings:webhook_app",
         build=build_webhook,
         max_rate=8000,
+        floor="bench.wrk.floors:webhook_floor_app",
     ),
     "booking": PathSpec(
         name="booking",
@@ -163,6 +171,7 @@ PATHS = {
         ceiling="bench.wrk.ceilings:booking_app",
         build=build_booking,
         max_rate=6000,
+        floor="bench.wrk.floors:booking_floor_app",
     ),
     "storm": PathSpec(
         name="storm",
@@ -174,5 +183,6 @@ PATHS = {
         build=build_storm,
         max_rate=5000,
         checks_overlaps=True,
+        floor="bench.wrk.floors:booking_floor_app",
     ),
 }

@@ -1,6 +1,7 @@
-"""Markdown tables of a path's runs: medians of the interleaved repeats, ratios to the
-ceiling (per pair of neighbouring runs, then their median), every run with the
-machine's load, the calibration's statements, and the CPU profile."""
+"""Markdown tables of a path's runs: medians of the interleaved repeats, ratios of ours
+to the ceiling and to the floor, and of the floor to the ceiling (per pair of runs of
+the same repeat, then their median), every run with the machine's load, the
+calibration's statements, and the CPU profile."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from bench.wrk.paths import PathSpec
 from bench.wrk.profile import Profile
 from bench.wrk.statements import StatementCount
 
-APPS = ("ours", "ceiling")
+APPS = ("ours", "floor", "ceiling")
 
 
 def _median(runs: Sequence[RunResult], value: Callable[[RunResult], float]) -> float:
@@ -48,10 +49,13 @@ def summary_table(
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
     )
     rows = []
+    targets = dict(spec.apps())
     for app in APPS:
+        if app not in targets:
+            continue
         mine = [r for r in runs if r.app == app]
         counts = calibration.get(app, {})
-        target = spec.ours if app == "ours" else spec.ceiling
+        target = targets[app]
         statements = f"{_weighted(counts, 'statements'):.2f}" if counts else "n/a"
         trips = f"{_weighted(counts, 'round_trips'):.2f}" if counts else "n/a"
         rows.append(
@@ -67,17 +71,27 @@ def summary_table(
             f" | {_median(mine, lambda r: r.counters.scans / max(r.wrk.requests, 1)):.2f}"
             f" | {_median(mine, lambda r: r.wrk.non_2xx):.0f} | {_statuses(mine)} |"
         )
-    return head + "\n".join(rows) + "\n\n" + ratio_line(runs) + "\n"
+    return head + "\n".join(rows) + "\n\n" + ratio_lines(runs) + "\n"
 
 
-def ratio_line(runs: Sequence[RunResult]) -> str:
-    """Ours against the ceiling, per repeat (neighbouring runs), then the median."""
+RATIOS = (("ours", "ceiling"), ("ours", "floor"), ("floor", "ceiling"))
+"""Ours / ceiling is the whole gap; ours / floor the part our code makes, floor / ceiling
+the part of the stack (FastAPI, the thread pool, the Session, Celery)."""
+
+
+def ratio_lines(runs: Sequence[RunResult]) -> str:
+    """Each ratio of `RATIOS` whose two apps ran, one paragraph each."""
+    return "\n\n".join(line for top, bottom in RATIOS if (line := ratio_line(runs, top, bottom)))
+
+
+def ratio_line(runs: Sequence[RunResult], top: str = "ours", bottom: str = "ceiling") -> str:
+    """`top` against `bottom`, per repeat (runs of the same round), then the median."""
     pairs = [
         (o, c)
         for o in runs
-        if o.app == "ours"
+        if o.app == top
         for c in runs
-        if c.app == "ceiling" and c.repeat == o.repeat
+        if c.app == bottom and c.repeat == o.repeat
     ]
     if not pairs:
         return ""
@@ -85,7 +99,7 @@ def ratio_line(runs: Sequence[RunResult]) -> str:
     cpu = [_cpu_ms(o) / _cpu_ms(c) for o, c in pairs]
     server = [o.server_ms / c.server_ms for o, c in pairs]
     return (
-        f"**Ours / ceiling: throughput {statistics.median(speed):.2f}"
+        f"**{top.capitalize()} / {bottom}: throughput {statistics.median(speed):.2f}"
         f" (runs {', '.join(f'{s:.2f}' for s in speed)});"
         f" CPU per op (server + PostgreSQL) {statistics.median(cpu):.1f}x"
         f" (runs {', '.join(f'{c:.1f}' for c in cpu)}); server CPU alone"

@@ -1,16 +1,16 @@
-"""Each production path against its ceiling, driven by wrk: the figures of issue 12.
+"""Each production path against its floor and ceiling, driven by wrk: the figures of issue 12.
 
 Run: .venv/bin/python -m bench.wrk.run [--path webhook|booking|storm|all]
      [--seconds 15] [--connections 16] [--repeats 3] [--workers 1] [--notes FILE]
 
 For each path, on a fresh migrated database with one clinic: builds and signs
 every request beforehand (`corpus`), calibrates statements and round trips per
-request from PostgreSQL's statement log (`statements`), then runs ours and the
-ceiling in turn `--repeats` times (ours, ceiling, ours, ceiling...), each run
-from the same database state after a warm-up and a settle (`measure`), and
-prints medians, ratios, every run with the machine's load, and (webhook and
-booking) a py-spy profile of ours. Servers are stopped and the bench databases
-dropped at the end, whatever happens.
+request from PostgreSQL's statement log (`statements`), then runs ours, the
+floor (`floors`) and the ceiling in turn `--repeats` times (ours, floor,
+ceiling, ours...), each run from the same database state after a warm-up and a
+settle (`measure`), and prints medians, ratios, every run with the machine's
+load, and (webhook and booking) a py-spy profile of ours. Servers are stopped
+and the bench databases dropped at the end, whatever happens.
 """
 
 from __future__ import annotations
@@ -147,7 +147,7 @@ def _calibrate(
     if not args.calibrate or not log_readable():
         return {}
     result = {}
-    for app, target in (("ours", spec.ours), ("ceiling", spec.ceiling)):
+    for app, target in spec.apps():
         data.reset(engine, clinic, corpora.existing)
         result[app] = calibrate(
             target, clinic, options, corpora.calibration_warm, corpora.calibration
@@ -166,7 +166,7 @@ def _repeats(
 ) -> list[RunResult]:
     runs = []
     for repeat in range(args.repeats):
-        for app, uvicorn in (("ours", spec.ours), ("ceiling", spec.ceiling)):
+        for app, uvicorn in spec.apps():
             data.reset(engine, clinic, corpora.existing)
             target = Target(spec.name, app, uvicorn, corpora.measured, corpora.warm)
             run = measure(target, clinic, options, repeat)

@@ -23,6 +23,7 @@ Use in a test:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import os
 import shutil
@@ -76,6 +77,7 @@ class Portal:
     api_url: str
     database_url: str
     log_path: Path
+    pid: int | None = None  # the `reflex run` process, root of the server's process tree
 
     def url(self, path: str = "/") -> str:
         return self.base_url + path
@@ -315,6 +317,7 @@ def running_portal(
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        server = dataclasses.replace(server, pid=proc.pid)
         _wait_until_serving(proc, server)
         print(f"\nportal serving at {base_url} after {time.monotonic() - started:.1f} s")
         _refresh_template(workdir / "web")

@@ -20,6 +20,7 @@ from typing import Any
 import bcrypt
 import pytest
 import reflex as rx
+from reflex.event import EventHandler, EventSpec
 
 from backend.core.db import session_scope
 from backend.domain.appointment_rules import Source, Status
@@ -186,10 +187,22 @@ def call(state: Any, handler: str, *args: Any) -> Any:
     """
     result = type(state).event_handlers[handler].fn(state, *args)
     if inspect.isasyncgen(result):
-        return _run_in_own_loop(_drain(result))
-    if inspect.iscoroutine(result):
-        return _run_in_own_loop(result)
+        result = _run_in_own_loop(_drain(result))
+    elif inspect.iscoroutine(result):
+        result = _run_in_own_loop(result)
+    _check_events(handler, result)
     return result
+
+
+def _check_events(handler: str, result: Any) -> None:
+    """What Reflex accepts from a handler: events, nothing else (it refuses the rest at
+    run time, in the browser's session, with a TypeError)."""
+    refused = [
+        event
+        for event in events_of(result)
+        if event is not None and not isinstance(event, rx.event.Event | EventHandler | EventSpec)
+    ]
+    assert not refused, f"{handler} returned {refused!r}, which Reflex refuses"
 
 
 def _run_in_own_loop(coroutine: Any) -> Any:

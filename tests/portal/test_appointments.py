@@ -19,6 +19,7 @@ from tests.portal.conftest import (
     FRIDAY_10AM,
     at_url,
     call,
+    events_of,
     redirected_to,
     substate,
     toast_text,
@@ -36,6 +37,7 @@ from vetassist_app.states.appointment_state import (
     reschedule_options,
     save_notes,
 )
+from vetassist_app.states.calendar_state import CalendarState
 
 FRIDAY = date(2027, 1, 29)
 
@@ -225,8 +227,11 @@ def test_create_booking_for_existing_client_reuses_it(clinic) -> None:
 # ------------------------------------------------------------ through the handlers
 
 
-def test_confirm_handler_updates_dialog_and_reloads_calendar(clinic, root_state) -> None:
-    # given
+def test_confirm_handler_updates_dialog_and_redraws_calendar(clinic, root_state) -> None:
+    # given: the doctor's Friday on the calendar, the appointment's panel open
+    calendar = substate(root_state, CalendarState, clinic.doctor.token)
+    calendar.view, calendar.anchor = "dia", "2027-01-29"
+    call(calendar, "reload")
     state = substate(root_state, AppointmentState, clinic.doctor.token)
     call(state, "open_appointment", str(clinic.appointment.id))
     assert state.dialog_open and state.detail.status == "pending"
@@ -239,6 +244,12 @@ def test_confirm_handler_updates_dialog_and_reloads_calendar(clinic, root_state)
     assert state.detail.version == 2
     assert "Cita confirmada" in toast_text(result)
     assert _stored(clinic.appointment.id).status == "confirmed"
+    # and the calendar behind the panel redraws the block when it runs the event it got
+    handlers = [getattr(event, "handler", event).fn for event in events_of(result)]
+    (redraw,) = [fn for fn in handlers if fn.__qualname__.startswith("CalendarState.")]
+    call(calendar, redraw.__name__)
+    (block,) = [b for column in calendar.columns for b in column.blocks]
+    assert (block.id, block.status) == (str(clinic.appointment.id), "confirmed")
 
 
 def test_confirm_handler_after_someone_else_changed_it_reloads_and_explains(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -11,8 +12,8 @@ from backend.domain.appointment_rules import Priority, Source
 from backend.domain.errors import NotFound
 from backend.models import Appointment
 from backend.services.actors import SYSTEM
-from backend.services.scheduling import booking
-from tests.portal.conftest import FRIDAY_9AM, FRIDAY_10AM, call, substate
+from backend.services.scheduling import booking, calendar_view
+from tests.portal.conftest import FRIDAY_9AM, FRIDAY_10AM, THURSDAY_3PM, call, substate
 from vetassist_app.states.calendar_state import CalendarState, build_calendar, lanes
 
 THURSDAY = date(2027, 1, 28)
@@ -243,3 +244,88 @@ def test_live_skips_rebuild_for_changes_outside_the_view(clinic, root_state) -> 
     # then: the marker moves on, nothing is rebuilt or sent
     assert state._marker > marker
     assert "columns" not in state.dirty_vars
+
+
+def test_live_redraws_only_the_days_a_change_touches_and_matches_a_full_redraw(
+    clinic, root_state, monkeypatch
+) -> None:
+    # given: the doctor's week is on screen
+    state = substate(root_state, CalendarState, clinic.doctor.token)
+    state.view, state.anchor = "semana", THURSDAY.isoformat()
+    call(state, "reload")
+    read_days = []
+    period = calendar_view.period
+    monkeypatch.setattr(
+        calendar_view, "period", lambda **kw: read_days.append(kw["days"]) or period(**kw)
+    )
+
+    # when: a booking lands on Friday and Friday's 09:00 moves to Thursday 15:00
+    with session_scope(write=True) as session:
+        booking.create(
+            session,
+            tenant=clinic.tenant,
+            actor=SYSTEM,
+            data=booking.NewAppointment(
+                doctor_id=clinic.doctor.user.id,
+                client_id=clinic.client.id,
+                start_at=FRIDAY_10AM,
+                source=Source.WHATSAPP,
+            ),
+        )
+        booking.reschedule(
+            session,
+            tenant=clinic.tenant,
+            actor=SYSTEM,
+            appointment_id=clinic.appointment.id,
+            start_at=THURSDAY_3PM,
+            expected_version=1,
+        )
+    state._live(clinic.doctor.viewer)
+
+    # then: only Thursday and Friday are read again, and the week is what drawing the
+    # whole of it gives
+    assert read_days == [[THURSDAY, FRIDAY]]
+    monkeypatch.undo()
+    full = build_calendar(clinic.doctor.viewer, view="semana", anchor=THURSDAY, doctor_id=None)
+    assert state.columns == full.columns
+    assert (
+        (state.total, state.sync_failures, state.emergencies)
+        == (2, 0, 0)
+        == (
+            full.total,
+            full.sync_failures,
+            full.emergencies,
+        )
+    )
+    assert state._marker == full.marker
+
+
+def test_live_redraws_everything_when_a_change_needs_more_hours(clinic, root_state) -> None:
+    # given
+    state = substate(root_state, CalendarState, clinic.doctor.token)
+    state.view, state.anchor = "semana", THURSDAY.isoformat()
+    call(state, "reload")
+    first_hour = state._hours[0]
+
+    # when: an emergency is squeezed in before the grid's first hour
+    early = datetime.combine(FRIDAY, time(first_hour - 2), ZoneInfo("America/Bogota"))
+    with session_scope(write=True) as session:
+        booking.create(
+            session,
+            tenant=clinic.tenant,
+            actor=SYSTEM,
+            data=booking.NewAppointment(
+                doctor_id=clinic.doctor.user.id,
+                client_id=clinic.client.id,
+                start_at=early,
+                priority=Priority.EMERGENCY,
+                source=Source.PORTAL,
+            ),
+        )
+    state._live(clinic.doctor.viewer)
+
+    # then: the grid grows to show it, as a full redraw would
+    full = build_calendar(clinic.doctor.viewer, view="semana", anchor=THURSDAY, doctor_id=None)
+    assert state._hours[0] == first_hour - 2
+    assert state.columns == full.columns
+    assert state.emergencies == 1

@@ -331,7 +331,7 @@ class AppointmentState(SessionState):
             self._show(viewer, self.detail.id)
         except NotFound:
             self.missing = True
-        return None if self.page_mode else CalendarState.reload
+        return None if self.page_mode else CalendarState.catch_up
 
     @rx.event
     def open_appointment(self, appointment_id: str) -> Any:
@@ -556,6 +556,6 @@ class NewAppointmentState(SessionState):
                 self.error = spanish(exc)
                 raise
             self.dialog_open = False
-            return [CalendarState.reload, rx.toast.success("Cita creada.")]
+            return [CalendarState.catch_up, rx.toast.success("Cita creada.")]
 
         return self._run(routes.CLINICAL, book, on_conflict=lambda v: CalendarState.reload)

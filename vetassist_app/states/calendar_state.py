@@ -3,7 +3,9 @@
 `build_calendar` reads the days shown with one service call
 (`calendar_view.period`) and lays them out with the pure
 `calendar_layout.lay_out`; `CalendarState` only checks who is asking and
-keeps the result for the page.
+keeps the result for the page. After a change (this tab's action, or anyone's,
+seen by the live updates) `CalendarState` reads and lays out again only the
+days the change touched (`_catch_up`).
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from vetassist_app.calendar_layout import (
     HourMark,
     days_shown,
     lay_out,
+    lay_out_part,
     now_line,
+    totals,
 )
 from vetassist_app.calendar_layout import lanes as lanes  # re-exported for its callers
 from vetassist_app.states.access import Viewer, parse_id
@@ -168,6 +172,15 @@ class CalendarState(SessionState):
         return self._run(None, self._reload_or_reset)
 
     @rx.event
+    def catch_up(self) -> Any:
+        """After this tab changed an appointment: redraw the days that changed."""
+
+        def redraw(viewer: Viewer) -> None:
+            self._catch_up(viewer)
+
+        return self._run(None, redraw)
+
+    @rx.event
     def set_view(self, view: str | list[str]) -> Any:
         chosen = view[0] if isinstance(view, list) and view else view
         self.view = chosen if isinstance(chosen, str) and chosen in VIEWS else "semana"
@@ -225,19 +238,82 @@ class CalendarState(SessionState):
         return self._run(None, run)
 
     def _live(self, viewer: Viewer) -> None:
-        """Every few seconds while the page is open: rebuild only if a change touches the view."""
+        """Every few seconds while the page is open: redraw what changed, move the now line."""
         now = utcnow()
         minute = now.strftime("%Y%m%d%H%M")
-        newest, spans = calendar_view.changes_since(viewer.tenant_id, self._marker)
-        if newest != self._marker and (spans is None or any(self._shows(s) for s in spans)):
-            self._reload_or_reset(viewer)
+        if self._catch_up(viewer, now=now):
             return
-        self._marker = newest
         if minute != self._now_minute:
             self._now_minute = minute
             top = now_line(now, viewer.timezone, *self._hours)
             if top != self.now_top:
                 self.now_top = top
+
+    def _catch_up(self, viewer: Viewer, *, now: datetime | None = None) -> bool:
+        """Brings the calendar up to the appointment changes made since it was drawn; True
+        when it redrew anything.
+
+        Only the days a change touches are read and laid out again; the whole calendar
+        when changes are too many to say, or a changed day needs more hours than the grid.
+        """
+        newest, spans = calendar_view.changes_since(viewer.tenant_id, self._marker)
+        if newest == self._marker:
+            return False
+        if spans is None or not self._shown or self.view == "equipo":
+            if spans is None or any(self._shows(s) for s in spans):
+                self._reload_or_reset(viewer)
+                return True
+            self._marker = newest
+            return False
+        days = sorted(
+            {day for span in spans if self._shows(span) for day in self._days_of(span, viewer)}
+        )
+        if not days:
+            self._marker = newest
+            return False
+        now = now or utcnow()
+        try:
+            period = calendar_view.period(
+                tenant_id=viewer.tenant_id,
+                days=days,
+                doctor_id=uuid.UUID(self._shown[0]),
+                include_cancelled=self.show_cancelled,
+                with_free_slots=viewer.can(routes.CLINICAL),
+                now=now,
+            )
+        except NotFound:  # the doctor shown is no longer one
+            period = None
+        columns = (
+            None
+            if period is None
+            else lay_out_part(
+                period,
+                view=self.view,
+                anchor=self._anchor_date(viewer),
+                now=now,
+                hours=self._hours,
+            )
+        )
+        if columns is None:
+            self._reload_or_reset(viewer)
+            return True
+        fresh = {column.key: column for column in columns}
+        self.columns = [fresh.get(column.key, column) for column in self.columns]
+        counted = totals(self.columns)
+        self.total = counted.appointments
+        self.sync_failures = counted.sync_failures
+        self.emergencies = counted.emergencies
+        self._marker = newest
+        return True
+
+    def _days_of(self, span: calendar_view.ChangedSpan, viewer: Viewer) -> list[date]:
+        """The shown days a changed span lies on (an appointment sits in its start's column)."""
+        zone = ZoneInfo(viewer.timezone)
+        first = span.start.astimezone(zone).date()
+        last = (span.end - timedelta(microseconds=1)).astimezone(zone).date()
+        shown = {column.day_iso for column in self.columns}
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        return [day for day in days if day.isoformat() in shown]
 
     def _shows(self, span: calendar_view.ChangedSpan) -> bool:
         if not self._window[0]:

@@ -18,7 +18,6 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
 
@@ -117,7 +116,7 @@ def open_new(
         last_state_change=now,
     )
     if not add_unless_exists(  # the phone's open conversation was opened concurrently
-        session, conversation, unique=["tenant_id", "client_phone"], where=sa.text("is_open")
+        session, conversation, unique=["tenant_id", "client_phone"], where="is_open"
     ):
         return None
     return conversation
