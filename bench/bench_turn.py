@@ -1,6 +1,6 @@
 """One assistant turn: CPU, statements and transactions, for an ordinary reply and a booking.
 
-Run: .venv/bin/python -m bench.bench_turn [--conversations 60] [--repeats 3]
+Run: .venv/bin/python -m bench.bench_turn [--conversations 60] [--repeats 3] [--profile FILE]
 
 On a fresh PostgreSQL database with a clinic of three doctors, messages from
 new numbers are stored first (no runner), then each is answered by
@@ -11,12 +11,15 @@ median over `--repeats` passes), SQL statements and transactions (engine
 events). The booking conversation is greeting with the need, reason, "1" (the
 first time offered) and "Sí". Statements and transactions do not depend on the
 machine's load; CPU does (±30 % on this shared machine), so compare CPU only
-within one run.
+within one run. `--profile FILE` also writes cProfile statistics of the timed
+turns (read them with `python -m pstats FILE`); the CPU figures then include
+the profiler's own cost.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import gc
 import os
 import statistics
@@ -59,7 +62,7 @@ def _count(engine) -> Counts:  # type: ignore[no-untyped-def]
     return counts
 
 
-def run(conversations: int, repeats: int) -> None:
+def run(conversations: int, repeats: int, profile: str | None = None) -> None:
     from backend.core import jobs
     from backend.core.heap import freeze_startup_objects
     from backend.integrations.whatsapp import SandboxChannel, set_channel
@@ -75,6 +78,7 @@ def run(conversations: int, repeats: int) -> None:
     set_channel(SandboxChannel())
     counts = _count(engine)
     freeze_startup_objects()
+    profiler = cProfile.Profile() if profile else None
     rows: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
     for _ in range(repeats):
         for kind, script in SCRIPTS.items():
@@ -97,9 +101,13 @@ def run(conversations: int, repeats: int) -> None:
                 gc.collect()
                 counts.statements = counts.transactions = 0
                 started = time.process_time()
+                if profiler is not None:
+                    profiler.enable()
                 for message_id in ids:
                     assert message_id is not None
                     process_inbound_message(message_id)
+                if profiler is not None:
+                    profiler.disable()
                 cpu = (time.process_time() - started) / conversations * 1000
                 rows.setdefault((kind, body), []).append(
                     (
@@ -115,6 +123,9 @@ def run(conversations: int, repeats: int) -> None:
     for (kind, body), samples in rows.items():
         cpu = statistics.median(s[0] for s in samples)
         print(f"| {kind} | {body[:40]} | {cpu:.2f} | {samples[0][1]:.1f} | {samples[0][2]:.1f} |")
+    if profiler is not None and profile:
+        profiler.dump_stats(profile)
+        print(f"\nprofile written to {profile}")
     engine.dispose()
 
 
@@ -122,8 +133,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=60)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--profile", help="write cProfile statistics of the turns here")
     args = parser.parse_args()
-    run(args.conversations, args.repeats)
+    run(args.conversations, args.repeats, args.profile)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from sqlmodel import SQLModel
 import backend.models  # noqa: F401
 from backend import wiring
 from backend.core import db as core_db
+from backend.core import row_cache
 from backend.core.clock import clock
 from backend.services import migrations
 from backend.services.clinics import clinic_directory
@@ -70,6 +71,7 @@ def engines() -> Iterator[dict[str, Engine]]:
 
 def _empty_tables(engine: Engine) -> None:
     clinic_directory.forget_cached_numbers()
+    row_cache.forget_all()
     tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":

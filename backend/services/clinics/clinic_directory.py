@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from backend.core.db import session_scope
+from backend.core.row_cache import RowCache, read_apart
 from backend.domain.errors import NotFound
 from backend.models import Tenant
 
@@ -63,3 +64,16 @@ def get_clinic(session: Session, tenant_id: uuid.UUID) -> Tenant:
     if tenant is None:
         raise NotFound("clinic not found")
     return tenant
+
+
+CLINIC_CACHE_SECONDS = 5.0
+"""How long a process may book against a clinic's settings read earlier: a change made in
+this process is seen at once, one made in another within this time. The database's
+constraints, not these settings, keep appointments from overlapping."""
+_clinics: RowCache[Tenant] = RowCache(tables=frozenset({"tenant"}), ttl_s=CLINIC_CACHE_SECONDS)
+
+
+def clinic_to_read(session: Session, tenant_id: uuid.UUID) -> Tenant:
+    """The clinic for reading its settings (booking rules), from this process's cache;
+    NotFound as `get_clinic`. Shared between threads: never change what it returns."""
+    return _clinics.get(tenant_id, lambda: read_apart(session, lambda s: get_clinic(s, tenant_id)))

@@ -33,6 +33,7 @@ from sqlmodel import Session, col, select
 
 from backend.core.clock import utcnow
 from backend.core.db import is_postgres, session_scope
+from backend.core.row_cache import RowCache, read_apart
 from backend.domain.appointment_rules import (
     Priority,
     ProcedureType,
@@ -58,13 +59,12 @@ from backend.models import (
 )
 from backend.services import events
 from backend.services.actors import Actor
-from backend.services.clinics.clinic_directory import get_clinic
+from backend.services.clinics.clinic_directory import clinic_to_read, get_clinic
 from backend.services.patients import clients
 from backend.services.scheduling.availability import (
     MAX_APPOINTMENT_LENGTH,
     WINDOW_PADDING,
     as_utc,
-    get_doctor,
     rules_for,
 )
 
@@ -142,7 +142,7 @@ def book(
     pet of that name (created if new) instead of `data.pet_id`.
     """
     with session_scope(write=True) as session:
-        tenant = get_clinic(session, tenant_id)
+        tenant = clinic_to_read(session, tenant_id)
         if client is not None:
             found = clients.find_or_create(
                 session, tenant, phone=client.phone, name=client.name, email=client.email
@@ -206,12 +206,10 @@ def edit(
     if change.moves and change.status is not None:
         raise ValidationFailed("reschedule and status change are separate requests", field="status")
     with session_scope(write=True) as session:
-        found = session.get(Appointment, appointment_id)
-        if found is None or found.tenant_id != tenant_id:
-            raise NotFound("appointment not found")
-        tenant = get_clinic(session, tenant_id)
+        tenant = clinic_to_read(session, tenant_id)
         if change.moves:
             if change.start_at is None:
+                _refuse_unknown(session, tenant, appointment_id)
                 raise ValidationFailed("give startAt to reschedule", field="startAt")
             return reschedule(
                 session,
@@ -244,7 +242,14 @@ def edit(
                 reason=change.reason,
                 expected_version=expected_version,
             )
+        _refuse_unknown(session, tenant, appointment_id)
         raise ValidationFailed("nothing to change", field=None)
+
+
+def _refuse_unknown(session: Session, tenant: Tenant, appointment_id: uuid.UUID) -> None:
+    """NotFound for an appointment that is not the clinic's: it answers before any
+    complaint about the request itself."""
+    get_for_update(session, tenant=tenant, appointment_id=appointment_id, expected_version=None)
 
 
 def replace_notes(
@@ -433,15 +438,6 @@ def _blocked_end(end_at: datetime, schedule: DoctorSchedule) -> datetime:
     return end_at + timedelta(minutes=schedule.buffer_minutes)
 
 
-def _schedule(session: Session, doctor_id: uuid.UUID) -> DoctorSchedule:
-    schedule = session.exec(
-        select(DoctorSchedule).where(DoctorSchedule.doctor_id == doctor_id)
-    ).first()
-    if schedule is None:
-        raise ValidationFailed("the doctor has no schedule", field="doctorId")
-    return schedule
-
-
 def _check_slot(
     session: Session,
     tenant: Tenant,
@@ -469,25 +465,48 @@ def _check_slot(
         _refuse(fits_emergency(rules_for(schedule, tenant), start_at, now=now))
         return
     buffer = timedelta(minutes=schedule.buffer_minutes)
-    doctor_id = schedule.doctor_id
-    neighbours = select(Appointment.start_at, Appointment.end_at, literal(0).label("kind")).where(
-        Appointment.doctor_id == doctor_id,
-        Appointment.status != Status.CANCELLED,
-        Appointment.priority == Priority.NORMAL,
-        Appointment.start_at < end_at + buffer,
-        Appointment.start_at > start_at - MAX_APPOINTMENT_LENGTH - WINDOW_PADDING,
-        or_(col(Appointment.end_at) > start_at - buffer, col(Appointment.blocked_end) > start_at),
-    )
-    if ignore_id is not None:
-        neighbours = neighbours.where(Appointment.id != ignore_id)
-    time_off = select(TimeOff.start_at, TimeOff.end_at, literal(1).label("kind")).where(
-        TimeOff.doctor_id == doctor_id, TimeOff.start_at < end_at, TimeOff.end_at > start_at
-    )
-    rows = session.exec(union_all(neighbours, time_off)).all()  # type: ignore[call-overload]
+    rows = session.execute(
+        _neighbours_and_time_off(ignore_id is not None),
+        {
+            "doctor_id": schedule.doctor_id,
+            "start_at": start_at,
+            "end_at": end_at,
+            "reach": end_at + buffer,
+            "earliest_start": start_at - MAX_APPOINTMENT_LENGTH - WINDOW_PADDING,
+            "earliest_end": start_at - buffer,
+            "ignore_id": ignore_id,
+        },
+    ).all()
     blocked = [Interval(as_utc(s), as_utc(e)) for s, e, kind in rows if kind == 1]
     _refuse(fits_schedule(rules_for(schedule, tenant), start_at, end_at, blocked=blocked, now=now))
     if any(kind == 0 for _, _, kind in rows):
         raise SlotTaken("the slot is already taken", field="startAt")
+
+
+@functools.cache
+def _neighbours_and_time_off(ignoring_one: bool) -> Any:
+    """`_check_slot`'s read, built once (its values are parameters): live normal
+    appointments near the new one (`ignore_id` left out when `ignoring_one`) and the
+    doctor's time off over it, each row tagged 0 or 1."""
+    neighbours = select(Appointment.start_at, Appointment.end_at, literal(0).label("kind")).where(
+        Appointment.doctor_id == sa.bindparam("doctor_id"),
+        Appointment.status != Status.CANCELLED,
+        Appointment.priority == Priority.NORMAL,
+        Appointment.start_at < sa.bindparam("reach"),
+        Appointment.start_at > sa.bindparam("earliest_start"),
+        or_(
+            col(Appointment.end_at) > sa.bindparam("earliest_end"),
+            col(Appointment.blocked_end) > sa.bindparam("start_at"),
+        ),
+    )
+    if ignoring_one:
+        neighbours = neighbours.where(Appointment.id != sa.bindparam("ignore_id"))
+    time_off = select(TimeOff.start_at, TimeOff.end_at, literal(1).label("kind")).where(
+        TimeOff.doctor_id == sa.bindparam("doctor_id"),
+        TimeOff.start_at < sa.bindparam("end_at"),
+        TimeOff.end_at > sa.bindparam("start_at"),
+    )
+    return union_all(neighbours, time_off)
 
 
 def _refuse(problem: str | None) -> None:
@@ -497,32 +516,71 @@ def _refuse(problem: str | None) -> None:
         )
 
 
-_CLIENT = sa.orm.aliased(Client)
-_PET = sa.orm.aliased(Pet)
+DOCTOR_CACHE_SECONDS = 5.0
+"""How long a process may book against a doctor's schedule read earlier (as the clinic's
+settings, `clinic_directory.CLINIC_CACHE_SECONDS`)."""
+_doctors: RowCache[tuple[StaffUser, DoctorSchedule | None] | None] = RowCache(
+    tables=frozenset({"staff_user", "doctor_schedule"}), ttl_s=DOCTOR_CACHE_SECONDS
+)
 
 
-def _parties(
-    session: Session, tenant_id: uuid.UUID, data: NewAppointment
-) -> tuple[StaffUser, DoctorSchedule | None, Client | None, Pet | None]:
-    """The doctor with its schedule, the client and the pet, in one round trip; the
-    client and pet are None when they are not the clinic's."""
-    client, pet = _CLIENT, _PET
-    row = session.exec(  # type: ignore[call-overload]
-        select(StaffUser, DoctorSchedule, client, pet)
-        .outerjoin(DoctorSchedule, col(DoctorSchedule.doctor_id) == StaffUser.id)
-        .outerjoin(
-            client, sa.and_(col(client.id) == data.client_id, col(client.tenant_id) == tenant_id)
-        )
-        .outerjoin(pet, sa.and_(col(pet.id) == data.pet_id, col(pet.tenant_id) == tenant_id))
-        .where(
-            col(StaffUser.id) == data.doctor_id,
-            StaffUser.tenant_id == tenant_id,
-            StaffUser.role == "doctor",
-        )
-    ).first()
-    if row is None:
+def _doctor_and_schedule(
+    session: Session, tenant_id: uuid.UUID, doctor_id: uuid.UUID
+) -> tuple[StaffUser, DoctorSchedule | None] | None:
+    """The clinic's doctor with its schedule (None when it has none), from this process's
+    cache; None when no such doctor. Shared between threads: read, never change."""
+
+    def read(apart: Session) -> tuple[StaffUser, DoctorSchedule | None] | None:
+        row = apart.exec(  # type: ignore[call-overload]
+            select(StaffUser, DoctorSchedule)
+            .outerjoin(DoctorSchedule, col(DoctorSchedule.doctor_id) == StaffUser.id)
+            .where(
+                col(StaffUser.id) == doctor_id,
+                StaffUser.tenant_id == tenant_id,
+                StaffUser.role == "doctor",
+            )
+        ).first()
+        return None if row is None else (row[0], row[1])
+
+    return _doctors.get((tenant_id, doctor_id), lambda: read_apart(session, read))
+
+
+_PARTIES: Any = (
+    sa.select(col(Client.id), col(Pet.id).label("pet_id"), col(Pet.client_id))
+    .outerjoin(
+        Pet,
+        sa.and_(col(Pet.id) == sa.bindparam("pet_id"), col(Pet.tenant_id) == Client.tenant_id),
+    )
+    .where(
+        col(Client.id) == sa.bindparam("client_id"),
+        col(Client.tenant_id) == sa.bindparam("tenant_id"),
+    )
+)
+
+
+@dataclass(frozen=True)
+class _Parties:
+    doctor: StaffUser
+    schedule: DoctorSchedule | None
+    client_id: uuid.UUID | None  # None: not the clinic's client
+    pet_client_id: uuid.UUID | None  # the owner of the pet asked for; None: not the clinic's pet
+
+
+def _parties(session: Session, tenant_id: uuid.UUID, data: NewAppointment) -> _Parties:
+    """The doctor with its schedule (cached), then the client and the pet in one round
+    trip."""
+    doctor = _doctor_and_schedule(session, tenant_id, data.doctor_id)
+    if doctor is None:
         raise NotFound("doctor not found", field="doctorId")
-    return row[0], row[1], row[2], row[3]
+    row = session.execute(
+        _PARTIES, {"client_id": data.client_id, "pet_id": data.pet_id, "tenant_id": tenant_id}
+    ).first()
+    return _Parties(
+        doctor=doctor[0],
+        schedule=doctor[1],
+        client_id=None if row is None else row[0],
+        pet_client_id=None if row is None or row[1] is None else row[2],
+    )
 
 
 def create(session: Session, *, tenant: Tenant, actor: Actor, data: NewAppointment) -> Appointment:
@@ -544,15 +602,16 @@ def create(session: Session, *, tenant: Tenant, actor: Actor, data: NewAppointme
         )
     if data.client_id is None:
         raise ValidationFailed("give clientId or client", field="clientId")
-    doctor, schedule, client, pet = _parties(session, tenant.id, data)
+    parties = _parties(session, tenant.id, data)
+    doctor, schedule, client_id = parties.doctor, parties.schedule, parties.client_id
     if not doctor.is_active:
         raise ValidationFailed("the doctor does not take appointments", field="doctorId")
-    if client is None:
+    if client_id is None:
         raise NotFound("client not found", field="clientId")
     if data.pet_id is not None:
-        if pet is None:
+        if parties.pet_client_id is None:
             raise NotFound("pet not found", field="petId")
-        if pet.client_id != client.id:
+        if parties.pet_client_id != client_id:
             raise ValidationFailed("the pet does not belong to the client", field="petId")
     if schedule is None:
         raise ValidationFailed("the doctor has no schedule", field="doctorId")
@@ -578,7 +637,7 @@ def create(session: Session, *, tenant: Tenant, actor: Actor, data: NewAppointme
     appointment = Appointment(
         tenant_id=tenant.id,
         doctor_id=doctor.id,
-        client_id=client.id,
+        client_id=client_id,
         pet_id=data.pet_id,
         start_at=start_at,
         end_at=end_at,
@@ -649,7 +708,9 @@ def reschedule(
     )
     check_reschedulable(appointment.status)
     before = _snapshot(appointment)
-    new_doctor = get_doctor(session, tenant.id, doctor_id) if doctor_id else None
+    new_doctor = _doctor_and_schedule(session, tenant.id, doctor_id) if doctor_id else None
+    if doctor_id and new_doctor is None:
+        raise NotFound("doctor not found", field="doctorId")
     start_at = _aware(start_at, "startAt")
     end_at = (
         _aware(end_at, "endAt")
@@ -660,8 +721,11 @@ def reschedule(
         raise ValidationFailed("the end must be after the start", field="endAt")
     if end_at - start_at > MAX_APPOINTMENT_LENGTH:
         raise ValidationFailed("an appointment lasts at most 8 hours", field="endAt")
-    target_doctor = new_doctor.id if new_doctor else appointment.doctor_id
-    schedule = _schedule(session, target_doctor)
+    target = new_doctor or _doctor_and_schedule(session, tenant.id, appointment.doctor_id)
+    schedule = target[1] if target else None
+    if schedule is None:
+        raise ValidationFailed("the doctor has no schedule", field="doctorId")
+    target_doctor = schedule.doctor_id
     _check_slot(
         session,
         tenant,
