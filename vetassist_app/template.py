@@ -14,7 +14,7 @@ import reflex as rx
 
 from vetassist_app import styles
 from vetassist_app.components.emergency_banner import emergency_banner
-from vetassist_app.components.sidebar import sidebar
+from vetassist_app.components.sidebar import phone_bar, sidebar
 from vetassist_app.states.pulse_state import PulseState
 from vetassist_app.states.session_state import SessionState
 
@@ -24,18 +24,22 @@ def loading() -> rx.Component:
 
 
 def layout(content: rx.Component, active_route: str) -> rx.Component:
-    """Sidebar on the left; banner and page on the right (shown once the session checks out)."""
+    """Sidebar on the left; banner and page on the right (shown once the session checks out).
+    On a phone the sidebar gives way to a bar on top (portal.css)."""
     return rx.hstack(
         rx.box(
             sidebar(active_route),
             align_self="stretch",
             background="var(--gray-2)",
             border_right="1px solid var(--gray-4)",
+            class_name="va-sidebar",
         ),
         rx.box(
+            phone_bar(active_route),
             emergency_banner(),
             rx.cond(SessionState.user_name != "", content, loading()),
             style=styles.main,
+            class_name="va-main",
         ),
         spacing="0",
         align="start",
@@ -106,4 +110,5 @@ def page_header(title: Any, subtitle: Any = "", *actions: rx.Component) -> rx.Co
         align="end",
         width="100%",
         margin_bottom="1.25rem",
+        class_name="va-page-header",
     )

@@ -329,3 +329,21 @@ def test_live_redraws_everything_when_a_change_needs_more_hours(clinic, root_sta
     assert state._hours[0] == first_hour - 2
     assert state.columns == full.columns
     assert state.emergencies == 1
+
+
+def test_a_phone_opens_the_doctors_calendar_on_one_day(clinic, root_state) -> None:
+    # given: the doctor's week, as the page opens without ?vista=
+    state = substate(root_state, CalendarState, clinic.doctor.token)
+    state.anchor = FRIDAY.isoformat()
+    call(state, "reload")
+    assert state.view == "semana"
+
+    # when: the browser says how wide it is
+    call(state, "fit_screen", 1280)
+    wide = state.view
+    call(state, "fit_screen", 390)
+
+    # then: a computer keeps the week, a phone gets the day
+    assert wide == "semana"
+    assert state.view == "dia"
+    assert [c.day_iso for c in state.columns] == [FRIDAY.isoformat()]

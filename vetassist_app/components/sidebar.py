@@ -1,4 +1,6 @@
-"""The left navigation: logo, sections allowed for the role, who is logged in."""
+"""The navigation: on a computer the left sidebar (logo, sections allowed for the role, who
+is logged in); on a phone a bar across the top with the same sections behind a menu button
+(portal.css swaps them below 768 px)."""
 
 from __future__ import annotations
 
@@ -104,4 +106,88 @@ def sidebar(active_route: str) -> rx.Component:
         user_card(),
         style=styles.sidebar,
         spacing="0",
+    )
+
+
+def _menu_entry(item: routes.NavItem, active_route: str) -> rx.Component:
+    entry = rx.menu.item(
+        rx.hstack(rx.icon(item.icon, size=16), rx.text(item.label), align="center", spacing="2"),
+        on_select=rx.redirect(item.route),
+        color_scheme="teal" if item.route == active_route else "gray",
+        id=f"menu-{item.route.strip('/')}",
+    )
+    return rx.cond(SessionState.nav_routes.contains(item.route), entry)
+
+
+def phone_bar(active_route: str) -> rx.Component:
+    """The phone's navigation: the page's section, open emergencies one tap away, and every
+    section (and the logout) in a menu."""
+    current = next((item.label for item in routes.NAV if item.route == active_route), "")
+    return rx.hstack(
+        rx.image(src="/logo.svg", width="28px", height="28px", alt="VetAssist"),
+        rx.vstack(
+            rx.text(current or "VetAssist", weight="bold", size="3", line_height="1.1"),
+            rx.text(SessionState.clinic_name, size="1", color_scheme="gray", trim="both"),
+            spacing="0",
+            align="start",
+            min_width="0",
+        ),
+        rx.spacer(),
+        rx.cond(
+            PulseState.open_count > 0,
+            rx.link(
+                rx.badge(
+                    rx.icon("siren", size=14),
+                    PulseState.open_count,
+                    color_scheme="red",
+                    variant="solid",
+                    size="2",
+                ),
+                href=routes.EMERGENCIES,
+                id="phone-emergencies",
+            ),
+        ),
+        rx.menu.root(
+            rx.menu.trigger(
+                rx.icon_button(
+                    rx.icon("menu", size=20),
+                    variant="soft",
+                    color_scheme="gray",
+                    size="3",
+                    id="phone-menu",
+                    aria_label="Menú",
+                ),
+            ),
+            rx.menu.content(
+                *[_menu_entry(item, active_route) for item in routes.NAV],
+                rx.menu.separator(),
+                rx.text(
+                    SessionState.user_name,
+                    " · ",
+                    SessionState.role_label,
+                    size="1",
+                    padding="0 0.75rem",
+                    color_scheme="gray",
+                ),
+                browser_form(
+                    rx.button(
+                        rx.icon("log_out", size=16),
+                        "Cerrar sesión",
+                        type="submit",
+                        variant="ghost",
+                        color_scheme="gray",
+                        width="100%",
+                        id="phone-logout",
+                    ),
+                    action=backend_url(session_cookie.LOGOUT_PATH),
+                    width="100%",
+                    padding="0.25rem 0.5rem",
+                ),
+                min_width="14rem",
+            ),
+        ),
+        class_name="va-topbar",
+        align="center",
+        spacing="3",
+        width="100%",
     )

@@ -108,7 +108,12 @@ def analytics() -> rx.Component:
                 spacing="2",
             ),
         ),
-        rx.grid(rx.foreach(AnalyticsState.kpis, kpi_card), columns="4", spacing="4", width="100%"),
+        rx.grid(
+            rx.foreach(AnalyticsState.kpis, kpi_card),
+            columns=rx.breakpoints(initial="2", sm="4"),
+            spacing="4",
+            width="100%",
+        ),
         rx.grid(
             rx.box(
                 rx.text("Citas por día", weight="bold", size="3", margin_bottom="0.8rem"),
@@ -121,7 +126,7 @@ def analytics() -> rx.Component:
                 style=styles.panel,
             ),
             bars_card("Citas por estado", AnalyticsState.by_status),
-            columns="3fr 2fr",
+            columns=rx.breakpoints(initial="1", sm="3fr 2fr"),
             spacing="4",
             width="100%",
         ),
@@ -130,7 +135,7 @@ def analytics() -> rx.Component:
             bars_card("Actividad de WhatsApp", AnalyticsState.whatsapp),
             bars_card("Emergencias", AnalyticsState.emergencies),
             bars_card("Seguimientos", AnalyticsState.follow_ups),
-            columns="4",
+            columns=rx.breakpoints(initial="1", xs="2", md="4"),
             spacing="4",
             width="100%",
         ),

@@ -172,12 +172,22 @@ def conversation_list() -> rx.Component:
         height=PANEL_HEIGHT,
         style=styles.card,
         overflow="hidden",
+        class_name="va-chat-list",
     )
 
 
 def thread_header() -> rx.Component:
     H = ChatState.header
     return rx.hstack(
+        rx.icon_button(
+            rx.icon("arrow_left", size=18),
+            on_click=ChatState.close_thread,
+            variant="ghost",
+            color_scheme="gray",
+            class_name="va-phone-only",
+            id="thread-back",
+            aria_label="Volver a las conversaciones",
+        ),
         rx.vstack(
             rx.hstack(
                 rx.text(H.title, weight="bold", size="3", white_space="nowrap"),
@@ -260,6 +270,7 @@ def thread() -> rx.Component:
             height=PANEL_HEIGHT,
             style=styles.card,
             overflow="hidden",
+            class_name="va-chat-thread",
         ),
         rx.center(
             rx.vstack(
@@ -269,6 +280,7 @@ def thread() -> rx.Component:
             ),
             height=PANEL_HEIGHT,
             style=styles.card,
+            class_name="va-chat-thread",
         ),
     )
 
@@ -313,6 +325,7 @@ def side_panel() -> rx.Component:
         overflow_y="auto",
         spacing="3",
         align="start",
+        class_name="va-chat-side",
     )
 
 
@@ -327,6 +340,9 @@ def chats() -> rx.Component:
             columns="20rem minmax(0, 1fr) 14rem",
             spacing="4",
             width="100%",
+            class_name=rx.cond(
+                ChatState.selected_id != "", "va-chat-grid va-has-thread", "va-chat-grid"
+            ),
         ),
         width="100%",
         spacing="0",

@@ -150,7 +150,7 @@ def clients() -> rx.Component:
                 width="100%",
             ),
             rx.box(detail(), style=styles.panel, width="100%"),
-            columns="minmax(0, 3fr) minmax(0, 2fr)",
+            columns=rx.breakpoints(initial="minmax(0, 1fr)", sm="minmax(0, 3fr) minmax(0, 2fr)"),
             spacing="4",
             width="100%",
             align_items="start",

@@ -237,6 +237,7 @@ def emergencies() -> rx.Component:
                 width="100%",
             ),
             width="100%",
+            class_name="va-wide",
         ),
         resolve_dialog(),
         spacing="3",

@@ -139,11 +139,15 @@ def follow_ups() -> rx.Component:
             "Seguimientos",
             "Mensajes automáticos después de consultas, vacunas y cirugías, y lo que respondieron.",
         ),
-        rx.segmented_control.root(
-            rx.foreach(FollowUpState.counts, tab),
-            value=FollowUpState.tab,
-            on_change=FollowUpState.set_tab,
-            size="2",
+        rx.box(
+            rx.segmented_control.root(
+                rx.foreach(FollowUpState.counts, tab),
+                value=FollowUpState.tab,
+                on_change=FollowUpState.set_tab,
+                size="2",
+            ),
+            class_name="va-wide",
+            max_width="100%",
         ),
         rx.cond(
             FollowUpState.hidden_count > 0,

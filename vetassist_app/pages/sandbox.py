@@ -192,6 +192,7 @@ def sandbox() -> rx.Component:
                 spacing="6",
                 align="start",
                 width="100%",
+                class_name="va-stack-on-phone",
             ),
             rx.callout(
                 "El sandbox de WhatsApp solo está disponible en clínicas de demostración: "

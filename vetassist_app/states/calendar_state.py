@@ -67,6 +67,9 @@ def build_calendar(
     return lay_out(period, view=view, anchor=anchor, now=now)
 
 
+PHONE_WIDTH = 768  # px: below it the portal is laid out for a phone (portal.css)
+
+
 class CalendarState(SessionState):
     """What the calendar page shows; reloads itself when appointments change."""
 
@@ -165,7 +168,28 @@ class CalendarState(SessionState):
             self.anchor = params["fecha"]
         if params.get("doctor"):
             self.doctor_id = params["doctor"]
-        return self._run(None, self._reload_or_reset)
+        loaded = self._run(None, self._reload_or_reset)
+        if params.get("vista") in VIEWS or self.view != "semana":
+            return loaded
+        events = loaded if isinstance(loaded, list) else [loaded]
+        fit = rx.call_script("window.innerWidth", callback=CalendarState.fit_screen)
+        return [*(e for e in events if e is not None), fit]
+
+    @rx.event
+    def fit_screen(self, width: int | float | str) -> Any:
+        """A phone (under PHONE_WIDTH px) opens a doctor's calendar on one day: seven columns
+        would not fit. A view asked for in the URL or picked since is left alone."""
+
+        def fit(viewer: Viewer) -> None:
+            try:
+                narrow = float(width) < PHONE_WIDTH
+            except (TypeError, ValueError):
+                return
+            if narrow and self.view == "semana":
+                self.view = "dia"
+                self._reload_or_reset(viewer)
+
+        return self._run(None, fit)
 
     @rx.event
     def reload(self) -> Any:

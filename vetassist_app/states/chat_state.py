@@ -323,6 +323,16 @@ class ChatState(SessionState):
         return self._run(None, self._load_list)
 
     @rx.event
+    def close_thread(self) -> Any:
+        """Back to the list (a phone shows one or the other)."""
+
+        def close(_: Viewer) -> None:
+            self.selected_id = ""
+            self.focus_id = ""
+
+        return self._run(None, close)
+
+    @rx.event
     def select(self, conversation_id: str, message_id: str = "") -> Any:
         """Opens a conversation at its end, or at `message_id` (the message a search found)."""
         self.selected_id = conversation_id

@@ -163,6 +163,7 @@ def column_header(column: CalendarColumn) -> rx.Component:
         border_left="1px solid var(--gray-4)",
         background=rx.cond(column.is_today, "var(--accent-2)", "transparent"),
         _hover={"background": "var(--gray-3)"},
+        class_name="va-cal-col",
     )
 
 
@@ -193,6 +194,7 @@ def day_column(column: CalendarColumn) -> rx.Component:
         height=CalendarState.grid_height,
         background=rx.cond(column.is_today, "rgba(13, 148, 136, 0.025)", "white"),
         data_column=column.key,
+        class_name="va-cal-col",
     )
 
 
@@ -226,4 +228,5 @@ def calendar_grid() -> rx.Component:
         style=styles.calendar_frame,
         width="100%",
         id="calendar-grid",
+        class_name="va-wide",
     )

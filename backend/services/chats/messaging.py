@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import ColumnElement, or_, update
 from sqlmodel import Session, col, select
 
@@ -227,18 +228,20 @@ class _Outgoing:
     account: TwilioAccount | None = None  # the clinic's own Twilio account, if any
 
 
-def _claim(session: Session, message_id: uuid.UUID) -> _Outgoing | None:
-    """Moves a queued message to `sending` and reads it, in one statement; only one
-    caller wins."""
+def _claim_statement() -> Any:
     table = Message.__table__  # type: ignore[attr-defined]
-    row = session.execute(
+    return (
         update(table)
         .where(
-            table.c.id == message_id,
+            table.c.id == sa.bindparam("message_id"),
             table.c.status == "queued",
             table.c.direction == "outbound",
         )
-        .values(status="sending", attempts=table.c.attempts + 1, status_updated_at=utcnow())
+        .values(
+            status="sending",
+            attempts=table.c.attempts + 1,
+            status_updated_at=sa.bindparam("now", type_=table.c.status_updated_at.type),
+        )
         .returning(
             table.c.id,
             table.c.tenant_id,
@@ -248,7 +251,17 @@ def _claim(session: Session, message_id: uuid.UUID) -> _Outgoing | None:
             table.c.template_sid,
             table.c.attempts,
         )
-    ).first()
+    )
+
+
+_CLAIM = _claim_statement()
+"""Built once: every reply is claimed with it, its values given as parameters."""
+
+
+def _claim(session: Session, message_id: uuid.UUID) -> _Outgoing | None:
+    """Moves a queued message to `sending` and reads it, in one statement; only one
+    caller wins."""
+    row = session.execute(_CLAIM, {"message_id": message_id, "now": utcnow()}).first()
     return _outgoing(session, row) if row is not None else None
 
 

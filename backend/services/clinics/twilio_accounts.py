@@ -41,10 +41,12 @@ def account_of(tenant: Tenant) -> TwilioAccount | None:
 
 def account_for(session: Session, tenant_id: uuid.UUID) -> TwilioAccount | None:
     """The clinic's account to send through; None (the install's) when it has none, or when
-    its token cannot be opened (logged: Twilio then refuses the clinic's number, visibly)."""
-    tenant = session.get(Tenant, tenant_id)
+    its token cannot be opened (logged: Twilio then refuses the clinic's number, visibly).
+    Every reply sent asks, so the clinic comes from the process's cache."""
     try:
-        return account_of(tenant) if tenant is not None else None
+        return account_of(clinic_directory.clinic_to_read(session, tenant_id))
+    except NotFound:
+        return None
     except SecretsUnavailable as exc:
         log.error("clinic %s has its own Twilio account but %s", tenant_id, exc)
         return None
