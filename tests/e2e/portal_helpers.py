@@ -34,14 +34,17 @@ def at_page(path: str) -> re.Pattern[str]:
     return re.compile(rf"^[^?#]*{re.escape(path)}/?([?#].*)?$")
 
 
-def log_in(page: Page, portal: Portal, email: str, *, landing: str = "/agenda") -> None:
-    """Logs in through the login form (the browser posts it; the server sets the cookie)."""
+def log_in(
+    page: Page, portal: Portal, email: str, *, landing: str = "/agenda", shown: str = "#logout"
+) -> None:
+    """Logs in through the login form (the browser posts it; the server sets the cookie);
+    `shown` is what a logged-in page shows (on a phone, the menu button)."""
     page.goto(portal.url("/login"))
     page.fill("#login-email", email)
     page.fill("#login-password", DEMO_PASSWORD)
     page.click("#login-submit")
     page.wait_for_url(at_page(landing))
-    expect(page.locator("#logout")).to_be_visible()
+    expect(page.locator(shown)).to_be_visible()
 
 
 @contextmanager

@@ -11,9 +11,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from backend.demo import DEMO_PASSWORD
 from tests.e2e.conftest import Portal, save_screenshot
-from tests.e2e.portal_helpers import DOCTOR, MANAGER, SUPPORT, at_page, say
+from tests.e2e.portal_helpers import DOCTOR, MANAGER, SUPPORT, at_page, log_in, say
 
 WIDTH = 390
 
@@ -35,12 +34,7 @@ def phone(browser: Browser, portal: Portal) -> Iterator[Page]:
 
 
 def log_in_on_phone(page: Page, portal: Portal, email: str, landing: str) -> None:
-    page.goto(portal.url("/login"))
-    page.fill("#login-email", email)
-    page.fill("#login-password", DEMO_PASSWORD)
-    page.click("#login-submit")
-    page.wait_for_url(at_page(landing))
-    expect(page.locator("#phone-menu")).to_be_visible()
+    log_in(page, portal, email, landing=landing, shown="#phone-menu")
 
 
 def fits_the_screen(page: Page) -> bool:

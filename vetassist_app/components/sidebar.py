@@ -4,6 +4,8 @@ is logged in); on a phone a bar across the top with the same sections behind a m
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from vetassist_app import routes, session_cookie, styles
@@ -60,6 +62,24 @@ def nav_link(item: routes.NavItem, active_route: str) -> rx.Component:
     return rx.cond(SessionState.nav_routes.contains(item.route), link)
 
 
+def logout_form(button_id: str, variant: str, **props: Any) -> rx.Component:
+    """The logout: a form the browser posts, so the server can clear the HttpOnly cookie."""
+    return browser_form(
+        rx.button(
+            rx.icon("log_out", size=16),
+            "Cerrar sesión",
+            type="submit",
+            variant=variant,  # type: ignore[arg-type]
+            color_scheme="gray",
+            width="100%",
+            id=button_id,
+        ),
+        action=backend_url(session_cookie.LOGOUT_PATH),
+        width="100%",
+        **props,
+    )
+
+
 def user_card() -> rx.Component:
     return rx.vstack(
         rx.divider(),
@@ -76,19 +96,7 @@ def user_card() -> rx.Component:
             spacing="2",
             width="100%",
         ),
-        browser_form(
-            rx.button(
-                rx.icon("log_out", size=16),
-                "Cerrar sesión",
-                type="submit",
-                variant="soft",
-                color_scheme="gray",
-                width="100%",
-                id="logout",
-            ),
-            action=backend_url(session_cookie.LOGOUT_PATH),
-            width="100%",
-        ),
+        logout_form("logout", "soft"),
         spacing="3",
         width="100%",
     )
@@ -169,20 +177,7 @@ def phone_bar(active_route: str) -> rx.Component:
                     padding="0 0.75rem",
                     color_scheme="gray",
                 ),
-                browser_form(
-                    rx.button(
-                        rx.icon("log_out", size=16),
-                        "Cerrar sesión",
-                        type="submit",
-                        variant="ghost",
-                        color_scheme="gray",
-                        width="100%",
-                        id="phone-logout",
-                    ),
-                    action=backend_url(session_cookie.LOGOUT_PATH),
-                    width="100%",
-                    padding="0.25rem 0.5rem",
-                ),
+                logout_form("phone-logout", "ghost", padding="0.25rem 0.5rem"),
                 min_width="14rem",
             ),
         ),
