@@ -61,6 +61,8 @@ TRANSITIONS: dict[State, frozenset[State]] = {
 """Exactly the table of 002 §2.3."""
 
 BOOKING_STATES = frozenset({S.ASK_REASON, S.OFFER_SLOTS, S.AWAIT_SELECTION, S.CONFIRM_BOOKING})
+EMERGENCY_STATES = frozenset({S.CONFIRM_EMERGENCY, S.ESCALATE})
+"""A reported emergency is being confirmed or waits for the vet."""
 
 REMINDER_AFTER = timedelta(minutes=30)
 CLOSE_AFTER_REMINDER = timedelta(hours=24)

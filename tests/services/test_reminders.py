@@ -13,6 +13,7 @@ from backend.core.config import settings
 from backend.core.db import session_scope
 from backend.integrations.whatsapp import SandboxChannel, set_channel
 from backend.models import Conversation, Message, Reminder, Tenant
+from backend.services.chats import lifecycle
 from backend.services.outreach import reminders
 from tests.workers.support import MONDAY_9, book, build_clinic, change_status, relay, reschedule
 
@@ -352,3 +353,28 @@ def test_answering_cambiar_to_a_reminder_offers_new_times(clinic):
     assert conversation.state in ("OFFER_SLOTS", "AWAIT_SELECTION")
     assert conversation.state_data["flow"] == "reschedule"
     assert "cambiemos tu cita" in offered[-1]
+
+
+def test_a_reminder_does_not_hide_an_emergency_in_the_inbox_preview(clinic):
+    # given: the client reported an emergency the vet has not resolved yet
+    book(clinic)
+    relay()
+    with session_scope(write=True) as session:
+        conversation = lifecycle.lock_or_open(
+            session, clinic.tenant.id, clinic.client.phone, now=clock.now()
+        )
+        conversation.state = "ESCALATE"
+        conversation.last_message_preview = "Mi gata Luna no respira bien"
+        session.add(conversation)
+        conversation_id = conversation.id
+
+    # when: the day-before reminder goes out in that conversation
+    send_at(MONDAY_9 - timedelta(hours=24))
+
+    # then: the inbox still shows the emergency, and when the conversation last moved
+    (reminder,) = reminder_messages()
+    with session_scope() as session:
+        stored = session.get(Conversation, conversation_id)
+    assert reminder.conversation_id == conversation_id
+    assert stored.last_message_preview == "Mi gata Luna no respira bien"
+    assert stored.last_message_at == reminder.created_at

@@ -37,6 +37,7 @@ from backend.core.clock import utcnow
 from backend.core.config import settings
 from backend.core.db import session_scope
 from backend.core.jobs import Job, submit_after_commit
+from backend.domain.conversation_states import EMERGENCY_STATES
 from backend.integrations.whatsapp import (
     ChannelError,
     WhatsAppChannel,
@@ -205,7 +206,9 @@ def queue_text(
         session.flush()
     if conversation is not None:
         conversation.last_message_at = max(m.created_at for m in messages)
-        conversation.last_message_preview = body[:200]
+        if not (author == "system" and conversation.state in EMERGENCY_STATES):
+            # a reminder or follow-up never hides an emergency in the inbox's preview
+            conversation.last_message_preview = body[:200]
         session.add(conversation)
     for message in messages:
         if message.status == "queued":
