@@ -20,6 +20,18 @@ THURSDAY = date(2027, 1, 28)
 FRIDAY = date(2027, 1, 29)
 
 
+def _book(session, clinic, start_at, **fields):
+    """The doctor's appointment with the clinic's client at `start_at`, booked by the system."""
+    return booking.create(
+        session,
+        tenant=clinic.tenant,
+        actor=SYSTEM,
+        data=booking.NewAppointment(
+            doctor_id=clinic.doctor.user.id, client_id=clinic.client.id, start_at=start_at, **fields
+        ),
+    )
+
+
 def _blocks(data):
     return [b for column in data.columns for b in column.blocks]
 
@@ -184,17 +196,7 @@ def test_open_page_reads_view_from_url_and_reloads_on_change(clinic, root_state)
 
     # when: the assistant books another appointment meanwhile
     with session_scope(write=True) as session:
-        booking.create(
-            session,
-            tenant=clinic.tenant,
-            actor=SYSTEM,
-            data=booking.NewAppointment(
-                doctor_id=clinic.doctor.user.id,
-                client_id=clinic.client.id,
-                start_at=FRIDAY_10AM,
-                source=Source.WHATSAPP,
-            ),
-        )
+        _book(session, clinic, FRIDAY_10AM, source=Source.WHATSAPP)
     state.dirty_vars.clear()
     state._live(clinic.doctor.viewer)
 
@@ -261,17 +263,7 @@ def test_live_redraws_only_the_days_a_change_touches_and_matches_a_full_redraw(
 
     # when: a booking lands on Friday and Friday's 09:00 moves to Thursday 15:00
     with session_scope(write=True) as session:
-        booking.create(
-            session,
-            tenant=clinic.tenant,
-            actor=SYSTEM,
-            data=booking.NewAppointment(
-                doctor_id=clinic.doctor.user.id,
-                client_id=clinic.client.id,
-                start_at=FRIDAY_10AM,
-                source=Source.WHATSAPP,
-            ),
-        )
+        _book(session, clinic, FRIDAY_10AM, source=Source.WHATSAPP)
         booking.reschedule(
             session,
             tenant=clinic.tenant,
@@ -310,18 +302,7 @@ def test_live_redraws_everything_when_a_change_needs_more_hours(clinic, root_sta
     # when: an emergency is squeezed in before the grid's first hour
     early = datetime.combine(FRIDAY, time(first_hour - 2), ZoneInfo("America/Bogota"))
     with session_scope(write=True) as session:
-        booking.create(
-            session,
-            tenant=clinic.tenant,
-            actor=SYSTEM,
-            data=booking.NewAppointment(
-                doctor_id=clinic.doctor.user.id,
-                client_id=clinic.client.id,
-                start_at=early,
-                priority=Priority.EMERGENCY,
-                source=Source.PORTAL,
-            ),
-        )
+        _book(session, clinic, early, source=Source.PORTAL, priority=Priority.EMERGENCY)
     state._live(clinic.doctor.viewer)
 
     # then: the grid grows to show it, as a full redraw would
