@@ -12,13 +12,14 @@ from __future__ import annotations
 from backend.core import jobs
 from backend.core.jobs import Job
 from backend.services import outbox
-from backend.services.outreach import followups, notifications, reminders
+from backend.services.outreach import emergency_notice, followups, notifications, reminders
 from backend.workers import dispatch
 
 EVENT_HANDLERS: tuple[tuple[str, outbox.EventHandler], ...] = (
     ("notifications", notifications.HANDLER),
     ("reminders", reminders.HANDLER),
     ("follow_ups", followups.HANDLER),
+    ("emergency_notice", emergency_notice.HANDLER),
 )
 
 

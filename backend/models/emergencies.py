@@ -36,6 +36,9 @@ class EmergencyEvent(SQLModel, table=True):
     resolved_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     resolved_by: str | None = Field(default=None, max_length=200)
     notes: str | None = Field(default=None, max_length=2000)
+    # what the client has been told about the alert: None (being sent), "notified"
+    # (it reached a contact) or "unreachable" (every delivery failed)
+    client_notice: str | None = Field(default=None, max_length=16)
 
 
 class Alert(SQLModel, table=True):

@@ -23,6 +23,7 @@ from backend.core.db import session_scope
 from backend.core.jobs import Job, submit_after_commit
 from backend.integrations.alerts import DeliveryFailed, get_alert_transport
 from backend.models import Alert, AlertDelivery, EscalationContact, StaffUser, Tenant
+from backend.services import events
 from backend.services.chats import messaging
 from backend.services.phones import to_e164
 
@@ -194,6 +195,14 @@ def send_alert_delivery(delivery_id: uuid.UUID) -> str:
                 "pending" if error.retryable and row.attempts < MAX_DELIVERY_ATTEMPTS else "failed"
             )
         session.add(row)
+        if row.status in ("sent", "failed"):
+            events.emit(
+                session,
+                tenant_id=alert.tenant_id,
+                type=events.ALERT_DELIVERY_SETTLED,
+                aggregate_id=alert.id,
+                payload={"delivery_id": str(row.id), "status": row.status},
+            )
         return row.status
 
 

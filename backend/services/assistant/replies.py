@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo
 
 from backend.domain import spanish_dates
@@ -118,9 +119,18 @@ def question_redirect(clinic_phone: str) -> str:
     )
 
 
+def map_link(address: str) -> str:
+    """A Google Maps search for the clinic's address: opens the map app on a phone."""
+    return "https://www.google.com/maps/search/?api=1&query=" + quote_plus(address)
+
+
+def where_we_are(address: str) -> str:
+    return f"📍 Estamos en {address}\n🗺️ Cómo llegar: {map_link(address)}"
+
+
 def address_answer(address: str) -> str:
     return (
-        f"Estamos en {address}.\n\n"
+        f"{where_we_are(address)}\n\n"
         "¿Hay algo más en lo que pueda ayudarte? Por ejemplo, ¿necesitas agendar una cita?"
     )
 
@@ -351,13 +361,46 @@ def confirm_emergency_again(clinic_phone: str) -> str:
     )
 
 
-def emergency_registered(first_aid: Sequence[str]) -> str:
+def emergency_registered(
+    first_aid: Sequence[str], *, alerting: bool, clinic_phone: str, address: str | None
+) -> str:
+    """The answer to a confirmed emergency. It never says the vet was notified: that
+    is only known once an alert is delivered (`emergency_vet_notified` follows then).
+    With nobody to alert, it sends the client to the phone at once."""
     steps = "\n".join(f"- {step}" for step in first_aid)
+    if alerting:
+        news = (
+            "Estoy avisando ahora mismo al veterinario; te confirmo por aquí en cuanto "
+            "reciba el aviso.\n"
+            f"Si empeora o nadie te contacta en 10 minutos, llama al {clinic_phone}."
+        )
+    else:
+        news = (
+            "No pude avisar al veterinario por este medio. "
+            f"Por favor llama ya mismo al consultorio: {clinic_phone}."
+        )
+    where = f"{where_we_are(address)}\n\n" if address else ""
     return (
-        "🚨 EMERGENCIA REGISTRADA\n\n"
-        "El veterinario ha sido notificado y te contactará en los próximos minutos.\n\n"
+        f"🚨 EMERGENCIA REGISTRADA\n\n{news}\n\n"
         f"Mientras tanto:\n{steps}\n\n"
-        "¿En qué dirección te encuentras para indicarte cómo llegar a la clínica?"
+        f"{where}"
+        "¿En qué dirección te encuentras? Se lo paso al veterinario."
+    )
+
+
+def emergency_vet_notified(clinic_phone: str) -> str:
+    """Sent once an emergency alert has reached at least one of the clinic's contacts."""
+    return (
+        "✅ El veterinario ha sido notificado y te contactará en los próximos minutos.\n"
+        f"Si la situación empeora, llama al {clinic_phone}."
+    )
+
+
+def emergency_vet_unreachable(clinic_phone: str) -> str:
+    """Sent when every delivery of an emergency alert failed."""
+    return (
+        "⚠️ No logramos hacer llegar el aviso al veterinario. "
+        f"Por favor llama ya mismo al consultorio: {clinic_phone}."
     )
 
 
@@ -380,9 +423,9 @@ def emergency_unconfirmed(clinic_phone: str) -> str:
 
 
 def escalation_ack(address: str | None, clinic_phone: str) -> str:
-    where = f" Estamos en {address}." if address else ""
+    where = f"\n{where_we_are(address)}" if address else ""
     return (
-        "Gracias, ya le pasé esta información al veterinario." + where + "\n"
+        "Gracias, se lo estoy pasando al veterinario." + where + "\n"
         f"Si la situación empeora, llama de inmediato al {clinic_phone}."
     )
 

@@ -44,7 +44,8 @@ from backend.integrations.whatsapp import (
     channel_for_account,
     get_channel,
 )
-from backend.models import AlertDelivery, Conversation, Message, Tenant
+from backend.models import Alert, AlertDelivery, Conversation, Message, Tenant
+from backend.services import events
 from backend.services.clinics import twilio_accounts
 from backend.services.clinics.twilio_accounts import TwilioAccount
 
@@ -323,9 +324,7 @@ def _record(
         return DeliveryResult.SKIPPED
     if author != "system":  # only system messages carry alerts
         return result
-    for delivery in session.exec(
-        select(AlertDelivery).where(AlertDelivery.message_id == outgoing.id)
-    ):
+    for delivery, tenant_id in _alert_deliveries(session, outgoing.id):
         delivery.attempts += 1
         if result == DeliveryResult.SENT:
             delivery.status, delivery.sent_at, delivery.error = "sent", now, None
@@ -334,7 +333,33 @@ def _record(
         else:
             delivery.error = error.message if error else None
         session.add(delivery)
+        if result != DeliveryResult.RETRY:
+            _alert_delivery_settled(session, delivery, tenant_id)
     return result
+
+
+def _alert_deliveries(session: Session, message_id: uuid.UUID) -> list[Any]:
+    """The alert deliveries a system message carries, with their clinic."""
+    return list(
+        session.exec(
+            select(AlertDelivery, Alert.tenant_id)
+            .join(Alert, col(Alert.id) == AlertDelivery.alert_id)
+            .where(AlertDelivery.message_id == message_id)
+        )
+    )
+
+
+def _alert_delivery_settled(
+    session: Session, delivery: AlertDelivery, tenant_id: uuid.UUID
+) -> None:
+    """Tells whoever waits on the alert (the client of an emergency) how its delivery ended."""
+    events.emit(
+        session,
+        tenant_id=tenant_id,
+        type=events.ALERT_DELIVERY_SETTLED,
+        aggregate_id=delivery.alert_id,
+        payload={"delivery_id": str(delivery.id), "status": delivery.status},
+    )
 
 
 def _send(outgoing: _Outgoing) -> tuple[str | None, ChannelError | None]:
@@ -397,7 +422,20 @@ def record_status(provider_sid: str, status: str, error_code: str | None = None)
             return False
         _move_forward(message, status, error_code)
         session.add(message)
+        if message.author == "system" and message.status in ("undelivered", "failed"):
+            _fail_alert_deliveries(session, message, error_code)
     return True
+
+
+def _fail_alert_deliveries(session: Session, message: Message, error_code: str | None) -> None:
+    """An alert accepted by the provider that then never reached the phone counts as failed."""
+    for delivery, tenant_id in _alert_deliveries(session, message.id):
+        if delivery.status == "failed":
+            continue
+        delivery.status = "failed"
+        delivery.error = f"WhatsApp: {message.status} ({error_code or 'sin código'})"
+        session.add(delivery)
+        _alert_delivery_settled(session, delivery, tenant_id)
 
 
 def _move_forward(message: Message, status: str, error_code: str | None) -> None:

@@ -108,7 +108,8 @@ def test_escalated_conversation_forwards_what_the_client_adds(chat, clinic):
     chat.send("sí")
     [thanks] = chat.send("Estoy en la calle 100 # 15-30")
     assert thanks.startswith(
-        "Gracias, ya le pasé esta información al veterinario. Estamos en Calle 85 # 15-20, Bogotá."
+        "Gracias, se lo estoy pasando al veterinario.\n📍 Estamos en Calle 85 # 15-20, Bogotá\n"
+        "🗺️ Cómo llegar: https://www.google.com/maps/search/?api=1&query="
     )
     assert chat.send("¿ya viene?") == []  # thanked once; the vet is on it
     with session_scope(read_only=True) as session:

@@ -7,6 +7,10 @@ emergencies overlap), an alert in the spec's format to every escalation
 contact, and first-aid advice for the case. On "no": a false alarm on the
 client's record and the offer of a regular appointment. A client with a false
 alarm on record is told to call the clinic instead (spec §5.2).
+
+The answer never claims the vet was notified: the alert goes out after the
+turn commits, and `outreach.emergency_notice` tells the client once it has
+reached a contact (or that it could not, with the clinic's phone).
 """
 
 from __future__ import annotations
@@ -139,7 +143,7 @@ def escalate(turn: Turn) -> EmergencyEvent | None:
             event.appointment_id = appointment.id
         except DomainError as exc:
             log.error("emergency %s: no priority appointment (%s)", event.id, exc.message)
-    alerts.raise_alert(
+    alert = alerts.raise_alert(
         turn.session,
         tenant=turn.tenant,
         kind="emergency",
@@ -149,10 +153,20 @@ def escalate(turn: Turn) -> EmergencyEvent | None:
         ),
         subject_id=event.id,
     )
+    alerting = any(d.status != "failed" for d in alerts.deliveries_of(turn.session, alert.id))
+    if not alerting:  # nobody to alert, or no way to write to them: the phone, now
+        event.client_notice = "unreachable"
     turn.session.add(event)
     turn.conversation.emergency_id = event.id
     turn.data["emergency_id"] = str(event.id)
-    turn.say(replies.emergency_registered(first_aid_advice(event.category)))
+    turn.say(
+        replies.emergency_registered(
+            first_aid_advice(event.category),
+            alerting=alerting,
+            clinic_phone=turn.clinic_phone,
+            address=turn.tenant.address,
+        )
+    )
     return event
 
 

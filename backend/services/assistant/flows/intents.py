@@ -220,7 +220,7 @@ def _side_answer(turn: Turn, text: str, intent: Intent) -> str:
     if intent == Intent.PRICE:
         return f"Los precios te los confirman en el consultorio: {turn.clinic_phone}."
     if turn.tenant.address and any(f" {w} " in normalized for w in _ADDRESS):
-        return f"Estamos en {turn.tenant.address}."
+        return replies.where_we_are(turn.tenant.address)
     return ""
 
 

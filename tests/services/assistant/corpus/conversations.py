@@ -1469,7 +1469,9 @@ def _emergency(
     expect: tuple = (AsksEmergency(), NotBooked())
     if then is not None:
         says += (then,)
-        expect += (Says("notificad"),)
+        # "notificado" only once an alert is delivered (test_emergency_truth); the answer
+        # itself says the vet is being told, or that they could not be and to call
+        expect += (Says("al veterinario"),)
     return Conversation(
         id=id,
         category="emergency",
