@@ -248,6 +248,18 @@ def test_sandbox_emergency_rings_everywhere_and_reaches_the_board(
     expect(sandbox.locator("#sandbox-phone")).not_to_have_text("")
     say(sandbox, "Mi perro Rocky está convulsionando y no respira bien")
     say(sandbox, "Sí")
+    # the client hears the vet was notified only once the alert went out, and the
+    # sandbox says in plain words what happened
+    expect(sandbox.locator("#sandbox-thread")).to_contain_text(
+        "El veterinario ha sido notificado", timeout=20_000
+    )
+    expect(sandbox.locator("#sandbox-steps")).to_contain_text(
+        "Notó una posible emergencia y pidió confirmarla."
+    )
+    expect(sandbox.locator("#sandbox-steps")).to_contain_text(
+        "el aviso le llegó al veterinario", timeout=20_000
+    )
+    save_screenshot(sandbox, "11-sandbox-emergencia")
 
     # then: the page open elsewhere shows the banner and rings, without a reload
     expect(watcher.locator("#emergency-banner")).to_be_visible(timeout=20_000)

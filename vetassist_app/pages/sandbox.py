@@ -19,13 +19,7 @@ def phone_frame() -> rx.Component:
             rx.vstack(
                 rx.text(SandboxState.clinic_name, weight="bold", size="2", color="white"),
                 rx.text(
-                    rx.cond(
-                        SandboxState.answering,
-                        "escribiendo…",
-                        rx.cond(
-                            SandboxState.state_label != "", SandboxState.state_label, "en línea"
-                        ),
-                    ),
+                    rx.cond(SandboxState.answering, "escribiendo…", "en línea"),
                     size="1",
                     color="rgba(255,255,255,0.8)",
                 ),
@@ -150,6 +144,32 @@ def controls() -> rx.Component:
             rx.vstack(
                 rx.text("Ideas para probar", weight="bold", size="2"),
                 rx.foreach(SandboxState.suggestions, suggestion),
+                spacing="2",
+                align="start",
+                width="100%",
+            ),
+            width="100%",
+        ),
+        rx.card(
+            rx.vstack(
+                rx.text("Qué hizo el asistente", weight="bold", size="2"),
+                rx.cond(
+                    SandboxState.steps.length() > 0,
+                    rx.el.ol(
+                        rx.foreach(
+                            SandboxState.steps,
+                            lambda step: rx.el.li(rx.text(step, size="2")),
+                        ),
+                        padding_left="1.2rem",
+                        margin="0",
+                        id="sandbox-steps",
+                    ),
+                    rx.text(
+                        "Aquí verás, paso a paso, lo que hace el asistente con cada mensaje.",
+                        size="2",
+                        color_scheme="gray",
+                    ),
+                ),
                 spacing="2",
                 align="start",
                 width="100%",

@@ -8,6 +8,7 @@ are used, so a real client is never impersonated.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -48,12 +49,16 @@ def conversation_of(viewer: Viewer, phone: str) -> str:
     return str(found) if found is not None else ""
 
 
-def read_thread(viewer: Viewer, phone: str, conversation_id: str) -> tuple[str, Thread | None]:
-    """The phone's conversation (the one given, else its newest) and its thread, if any."""
+def read_thread(
+    viewer: Viewer, phone: str, conversation_id: str
+) -> tuple[str, Thread | None, list[str]]:
+    """The phone's conversation (the one given, else its newest), its thread, if any, and
+    what the assistant did in it, in plain words."""
     conversation_id = conversation_id or conversation_of(viewer, phone)
     if not conversation_id:
-        return "", None
-    return conversation_id, load_thread(viewer, conversation_id)
+        return "", None, []
+    done = sandbox.steps(tenant_id=viewer.tenant_id, conversation_id=uuid.UUID(conversation_id))
+    return conversation_id, load_thread(viewer, conversation_id), done
 
 
 def pending_bubble(body: str, viewer: Viewer) -> Bubble:
@@ -74,7 +79,7 @@ class SandboxState(SessionState):
     conversation_id: str = ""
     bubbles: rx.Field[list[Bubble]] = rx.field(default_factory=list)
     appointments: rx.Field[list[LinkedAppointment]] = rx.field(default_factory=list)
-    state_label: str = ""
+    steps: rx.Field[list[str]] = rx.field(default_factory=list)
     error: str = ""
     enabled: bool = True  # off in production, except in demo clinics
     answering: bool = False  # a message is with the assistant
@@ -87,18 +92,18 @@ class SandboxState(SessionState):
     def suggestions(self) -> list[str]:
         return list(SUGGESTIONS)
 
-    def _show(self, conversation_id: str, thread: Thread | None) -> None:
+    def _show(self, conversation_id: str, thread: Thread | None, steps: list[str]) -> None:
         """Sets only what changed: an unchanged thread is not sent to the browser again."""
         self.conversation_id = conversation_id
         if thread is None:
-            self.bubbles, self.appointments, self.state_label = [], [], ""
+            self.bubbles, self.appointments, self.steps = [], [], []
             return
         if thread.bubbles != self.bubbles:
             self.bubbles = thread.bubbles
         if thread.appointments != self.appointments:
             self.appointments = thread.appointments
-        if thread.header.state_label != self.state_label:
-            self.state_label = thread.header.state_label
+        if steps != self.steps:
+            self.steps = steps
 
     def _load(self, viewer: Viewer) -> None:
         self.enabled = sandbox.available(viewer.tenant_id)
@@ -171,7 +176,7 @@ class SandboxState(SessionState):
             return
         yield rx.scroll_to("sandbox-end")
         failure: DomainError | None = None
-        shown: tuple[str, Thread | None] | None = None
+        shown: tuple[str, Thread | None, list[str]] | None = None
         try:
             conversation_id = await rx.run_in_thread(lambda: send_as_client(viewer, phone, body))
             shown = await rx.run_in_thread(lambda: read_thread(viewer, phone, conversation_id))

@@ -131,7 +131,7 @@ def counters() -> rx.Component:
         rx.badge(
             rx.icon("calendar_check", size=13),
             CalendarState.total,
-            " citas",
+            rx.cond(CalendarState.total == 1, " cita", " citas"),
             color_scheme="teal",
             variant="soft",
             size="2",

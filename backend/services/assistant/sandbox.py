@@ -14,9 +14,10 @@ import uuid
 
 from backend.core.config import settings
 from backend.core.db import session_scope
+from backend.domain.conversation_states import State
 from backend.domain.errors import PermissionDenied, ValidationFailed
 from backend.domain.sandbox_numbers import is_sandbox_number
-from backend.models import Tenant
+from backend.models import Conversation, EmergencyEvent, Tenant
 from backend.services.assistant.inbound import InboundMessage, accept
 from backend.services.clinics import clinic_directory
 from backend.services.phones import to_e164
@@ -70,3 +71,54 @@ def send_as_client(*, tenant_id: uuid.UUID, staff_id: uuid.UUID, phone: str, bod
             typed_by=staff_id,
         )
     )
+
+
+STEPS: dict[str, str] = {
+    State.INTENT_DETECTION: "Leyó el mensaje para entender qué necesita el cliente.",
+    State.ASK_REASON: "Preguntó el motivo de la consulta.",
+    State.OFFER_SLOTS: "Buscó horarios libres en la agenda y los ofreció.",
+    State.AWAIT_SELECTION: "Esperó a que el cliente eligiera un horario.",
+    State.CONFIRM_BOOKING: "Pidió confirmar la cita antes de agendarla.",
+    State.CONFIRM_EMERGENCY: "Notó una posible emergencia y pidió confirmarla.",
+    State.COLLECT_STATUS: "Preguntó cómo sigue la mascota (seguimiento).",
+    State.REMINDER: "Envió un recordatorio de la cita.",
+    State.COMPLETED: "Dio la solicitud por resuelta.",
+    State.CLOSED: "Cerró la conversación.",
+}
+"""What the assistant did on entering each state, as a clinic's staff would say it."""
+
+ESCALATED = {
+    None: "Registró la emergencia y está avisando al veterinario.",
+    "notified": "Registró la emergencia; el aviso le llegó al veterinario.",
+    "unreachable": (
+        "Registró la emergencia; el aviso no llegó al veterinario y le pidió al cliente "
+        "llamar a la clínica."
+    ),
+}
+
+
+def steps(*, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> list[str]:
+    """The conversation's path in plain words, oldest first (its last hops only)."""
+    with session_scope(read_only=True) as session:
+        conversation = session.get(Conversation, conversation_id)
+        if conversation is None or conversation.tenant_id != tenant_id:
+            return []
+        emergency = (
+            session.get(EmergencyEvent, conversation.emergency_id)
+            if conversation.emergency_id
+            else None
+        )
+        trail = list((conversation.state_data or {}).get("trail", []))
+        taken_over = conversation.taken_over_at is not None
+    said: list[str] = []
+    for hop in trail:
+        target = str(hop).split("→")[-1]
+        if target == State.ESCALATE:
+            line = ESCALATED.get(emergency.client_notice if emergency else None, ESCALATED[None])
+        else:
+            line = STEPS.get(target, "")
+        if line and (not said or said[-1] != line):
+            said.append(line)
+    if taken_over:
+        said.append("Una persona del equipo tomó la conversación: el asistente ya no responde.")
+    return said

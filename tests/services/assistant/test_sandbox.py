@@ -3,6 +3,8 @@ client, never through Twilio, and what the assistant does there is the staff mem
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from sqlmodel import select
 
@@ -11,7 +13,8 @@ from backend.core.db import session_scope
 from backend.domain.errors import PermissionDenied, ValidationFailed
 from backend.domain.sandbox_numbers import is_sandbox_number, new_sandbox_number
 from backend.integrations.whatsapp import TwilioChannel, set_channel
-from backend.models import Appointment, AuditLog, Message, Tenant
+from backend.models import Appointment, AuditLog, Conversation, Message, Tenant
+from backend.services import outbox
 from backend.services.assistant import sandbox
 from tests.fakes import fake_server, twilio_message
 
@@ -86,3 +89,31 @@ def test_what_the_assistant_does_in_the_sandbox_is_attributed_to_the_staff_user(
     assert (created.actor_type, created.actor_id) == ("user", str(clinic.doctor.id))
     assert "(sandbox)" in (created.actor_label or "")
     assert {m.author_user_id for m in inbound} == {clinic.doctor.id}
+
+
+def _steps(clinic, phone: str = TEST_NUMBER) -> list[str]:
+    with session_scope(read_only=True) as session:
+        conversation = session.exec(
+            select(Conversation).where(Conversation.client_phone == phone)
+        ).one()
+    return sandbox.steps(tenant_id=clinic.tenant.id, conversation_id=conversation.id)
+
+
+def test_the_sandbox_tells_what_the_assistant_did_in_plain_words(clinic):
+    _say(clinic, "Hola, quiero una cita para mi perro, le toca control")
+    _say(clinic, "1")
+    steps = _steps(clinic)
+    assert steps[0] == "Leyó el mensaje para entender qué necesita el cliente."
+    assert "Buscó horarios libres en la agenda y los ofreció." in steps
+    assert steps[-1] == "Pidió confirmar la cita antes de agendarla."
+    assert not any("_" in step or step.isupper() for step in steps)  # no state names
+    assert sandbox.steps(tenant_id=uuid.uuid4(), conversation_id=uuid.uuid4()) == []
+
+
+def test_the_sandbox_says_whether_the_emergency_alert_reached_the_vet(clinic, monkeypatch):
+    monkeypatch.setattr(settings, "WHATSAPP_TEMPLATE_CONTENT_SID", "HX" + "1" * 32)
+    _say(clinic, "mi gato está convulsionando, ayuda")
+    _say(clinic, "sí")
+    assert _steps(clinic)[-1] == "Registró la emergencia y está avisando al veterinario."
+    outbox.relay_pending()  # the alert went out through the sandbox channel
+    assert _steps(clinic)[-1] == "Registró la emergencia; el aviso le llegó al veterinario."
