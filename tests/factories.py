@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from backend.core.db import session_scope
-from backend.models import Client, DoctorSchedule, StaffUser, Tenant
+from backend.models import Client, Conversation, DoctorSchedule, StaffUser, Tenant
 from backend.services.assistant.inbound import InboundMessage, store_inbound
 from backend.services.clinics import auth
 from backend.services.patients import clients
@@ -88,3 +88,29 @@ def receive(inbound: InboundMessage) -> uuid.UUID | None:
             return message.id
     except IntegrityError:
         return None
+
+
+def make_conversation(
+    session: Session,
+    tenant: Tenant,
+    *,
+    phone: str,
+    at: Any,
+    client_wrote: bool = True,
+    **fields: Any,
+) -> Conversation:
+    """A conversation whose last activity is `at` (and the client's last message too, unless
+    `client_wrote` is False), without running the assistant."""
+    conversation = Conversation(
+        tenant_id=tenant.id,
+        client_phone=phone,
+        started_at=at,
+        last_message_at=at,
+        last_state_change=at,
+        last_inbound_at=at if client_wrote else None,
+        last_message_preview="hola",
+        **fields,
+    )
+    session.add(conversation)
+    session.flush()
+    return conversation

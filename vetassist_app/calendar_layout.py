@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from backend.domain.appointment_rules import RESCHEDULABLE
 from backend.domain.intervals import Interval
 from backend.services.scheduling.calendar_view import AppointmentView, CalendarPeriod
 from vetassist_app.formatting import (
@@ -24,7 +25,10 @@ from vetassist_app.formatting import (
 )
 from vetassist_app.styles import PX_PER_MINUTE
 
-VIEWS = ("dia", "semana", "equipo")
+VIEWS = ("dia", "semana", "equipo", "semana-equipo", "lista")
+TEAM_VIEWS = frozenset({"equipo", "semana-equipo", "lista"})
+"""Views of every doctor at once (the others show one doctor)."""
+WEEK_VIEWS = frozenset({"semana", "semana-equipo", "lista"})
 
 TONED_STATUSES = frozenset({"pending", "confirmed", "completed", "no_show", "cancelled"})
 DEFAULT_DOCTOR_COLOR = "#0d9488"
@@ -51,6 +55,11 @@ class CalendarBlock:
     sync_failed: bool = False
     sync_error: str = ""
     compact: bool = False
+    doctor_id: str = ""
+    accent: str = ""  # the doctor's colour, where several doctors share a column
+    movable: bool = False  # pending or confirmed: it can be dragged to another time
+    start_minute: int = 0  # local minutes since midnight, for the label while dragging
+    end_minute: int = 0
 
 
 @dataclass
@@ -90,6 +99,33 @@ class CalendarColumn:
 
 
 @dataclass
+class ListRow:
+    """One appointment of the list view."""
+
+    id: str = ""
+    time_label: str = ""
+    start_label: str = ""
+    end_label: str = ""
+    client: str = ""
+    pet: str = ""
+    reason: str = ""
+    doctor: str = ""
+    accent: str = ""
+    status: str = ""
+    status_label: str = ""
+    emergency: bool = False
+
+
+@dataclass
+class ListDay:
+    day_iso: str = ""
+    title: str = ""
+    count_label: str = ""
+    is_today: bool = False
+    rows: list[ListRow] = field(default_factory=list)
+
+
+@dataclass
 class HourMark:
     label: str = ""
     top: str = "0px"
@@ -123,6 +159,7 @@ class CalendarData:
     total: int
     sync_failures: int
     emergencies: int
+    list_days: list[ListDay] = field(default_factory=list)
 
 
 def week_start(day: date) -> date:
@@ -131,7 +168,7 @@ def week_start(day: date) -> date:
 
 def days_shown(view: str, anchor: date) -> list[date]:
     """The local days of a view: the week of `anchor` (Monday first), or `anchor` alone."""
-    if view == "semana":
+    if view in WEEK_VIEWS:
         return [week_start(anchor) + timedelta(days=i) for i in range(7)]
     return [anchor]
 
@@ -193,6 +230,7 @@ def _block(
     lane: int,
     width: int,
     tz: str,
+    accent: str = "",
 ) -> CalendarBlock:
     start = max(view.start_at, origin)
     end = min(view.end_at, end_of_grid)
@@ -202,6 +240,8 @@ def _block(
     css = f"va-block va-tone-{tone}" + (" va-tone-emergency" if emergency else "")
     share = 100 / max(width, 1)
     sync_failed = view.calendar_sync_ok is False
+    local_start = view.start_at.astimezone(ZoneInfo(tz))
+    start_minute = local_start.hour * 60 + local_start.minute
     return CalendarBlock(
         id=str(view.id),
         top=_px(_minutes_from(origin, start)),
@@ -212,7 +252,7 @@ def _block(
         range_label=f"{hhmm(view.start_at, tz)}–{hhmm(view.end_at, tz)}",
         client=view.client_name or view.client_phone,
         pet=view.pet_name or "",
-        reason=view.reason or "",
+        reason=" · ".join(x for x in (view.service_name, view.reason) if x),
         status=view.status,
         status_label=APPOINTMENT_STATUS.get(view.status, view.status),
         css=css,
@@ -220,6 +260,11 @@ def _block(
         sync_failed=sync_failed,
         sync_error=(view.calendar_sync_error or "error desconocido") if sync_failed else "",
         compact=minutes < 25,
+        doctor_id=str(view.doctor_id),
+        accent=accent,
+        movable=view.status in RESCHEDULABLE,
+        start_minute=start_minute,
+        end_minute=start_minute + round(_minutes_from(view.start_at, view.end_at)),
     )
 
 
@@ -323,6 +368,7 @@ def _column(
     shades += _shades(
         grid.period.time_off.get(doctor_id, []), origin, end_of_grid, "time_off", "Ausencia"
     )
+    shades += _shades(grid.period.closures, origin, end_of_grid, "time_off", "Clínica cerrada")
     live = [a for a in items if a.status != "cancelled"]
     return CalendarColumn(
         key=f"{doctor_id}:{day.isoformat()}",
@@ -339,10 +385,110 @@ def _column(
     )
 
 
+def _on_day(grid: _Grid, doctor_id: uuid.UUID, day: date) -> list[AppointmentView]:
+    """The doctor's appointments drawn in the day's column (by their start), in order."""
+    zone = ZoneInfo(grid.period.timezone)
+    origin = datetime.combine(day, time(grid.first_hour), zone)
+    end_of_grid = datetime.combine(day, time(0), zone) + timedelta(hours=grid.last_hour)
+    items = [
+        a
+        for a in grid.period.appointments
+        if a.doctor_id == doctor_id
+        and a.start_at < end_of_grid
+        and a.end_at > origin
+        and a.start_at.astimezone(zone).date() == day
+    ]
+    items.sort(key=lambda a: (a.start_at, a.status == "cancelled"))
+    return items
+
+
+def _team_day_column(grid: _Grid, day: date) -> CalendarColumn:
+    """One day of the team's week: each doctor keeps a slice of the column's width, in
+    the order of the doctor list, so their appointments sit side by side."""
+    tz_name = grid.period.timezone
+    zone = ZoneInfo(tz_name)
+    origin = datetime.combine(day, time(grid.first_hour), zone)
+    end_of_grid = datetime.combine(day, time(0), zone) + timedelta(hours=grid.last_hour)
+    doctors = grid.period.doctors
+    blocks: list[CalendarBlock] = []
+    live = 0
+    for index, doctor in enumerate(doctors):
+        items = _on_day(grid, doctor.id, day)
+        live += sum(1 for a in items if a.status != "cancelled")
+        placed = lanes([(a.start_at, a.end_at) for a in items])
+        blocks += [
+            _block(
+                a,
+                origin=origin,
+                end_of_grid=end_of_grid,
+                lane=index * width + lane,
+                width=len(doctors) * width,
+                tz=tz_name,
+                accent=doctor.color or DEFAULT_DOCTOR_COLOR,
+            )
+            for a, (lane, width) in zip(items, placed, strict=True)
+        ]
+    return CalendarColumn(
+        key=f"equipo:{day.isoformat()}",
+        title=f"{WEEKDAYS_SHORT[day.weekday()].capitalize()} {day.day}",
+        accent=DEFAULT_DOCTOR_COLOR,
+        is_today=day == grid.today,
+        day_iso=day.isoformat(),
+        count_label=f"{live} cita{'s' if live != 1 else ''}",
+        blocks=blocks,
+        shades=_shades(grid.period.closures, origin, end_of_grid, "time_off", "Clínica cerrada"),
+    )
+
+
+def list_days(period: CalendarPeriod, now: datetime) -> list[ListDay]:
+    """The list view: every day of `period`, its appointments (all doctors) by time."""
+    zone = ZoneInfo(period.timezone)
+    today = now.astimezone(zone).date()
+    colors = {d.id: d.color or DEFAULT_DOCTOR_COLOR for d in period.doctors}
+    days = []
+    for day in period.days:
+        items = sorted(
+            (a for a in period.appointments if a.start_at.astimezone(zone).date() == day),
+            key=lambda a: (a.start_at, a.doctor_name),
+        )
+        live = sum(1 for a in items if a.status != "cancelled")
+        days.append(
+            ListDay(
+                day_iso=day.isoformat(),
+                title=long_date(day).capitalize(),
+                count_label="Sin citas" if not items else f"{live} cita{'s' if live != 1 else ''}",
+                is_today=day == today,
+                rows=[
+                    ListRow(
+                        id=str(a.id),
+                        time_label=f"{hhmm(a.start_at, period.timezone)}–"
+                        f"{hhmm(a.end_at, period.timezone)}",
+                        start_label=hhmm(a.start_at, period.timezone),
+                        end_label=hhmm(a.end_at, period.timezone),
+                        client=a.client_name or a.client_phone,
+                        pet=a.pet_name or "",
+                        reason=" · ".join(x for x in (a.service_name, a.reason) if x),
+                        doctor=a.doctor_name,
+                        accent=colors.get(a.doctor_id, DEFAULT_DOCTOR_COLOR),
+                        status=a.status,
+                        status_label=APPOINTMENT_STATUS.get(a.status, a.status),
+                        emergency=a.priority == "emergency",
+                    )
+                    for a in items
+                ],
+            )
+        )
+    return days
+
+
 def _columns(grid: _Grid, view: str, anchor: date) -> list[CalendarColumn]:
-    """The columns of `grid.period`: its doctors on `anchor` (team view), else its days of
-    the chosen doctor."""
+    """The columns of `grid.period`: its doctors on `anchor` (team view), its days with
+    every doctor (team week), none (list), else its days of the chosen doctor."""
     period = grid.period
+    if view == "lista":
+        return []
+    if view == "semana-equipo":
+        return [_team_day_column(grid, day) for day in period.days]
     if view == "equipo":
         return [
             _column(
@@ -418,6 +564,8 @@ def lay_out(period: CalendarPeriod, *, view: str, anchor: date, now: datetime) -
     columns = _columns(_grid(period, first_hour, last_hour, now), view, anchor)
     if view == "equipo":
         title, subtitle = long_date(anchor).capitalize(), "Todo el equipo"
+    elif view in TEAM_VIEWS:
+        title, subtitle = week_range(period.days[0]), "Todo el equipo"
     elif period.doctor_id is not None:
         doctor = next(d for d in period.doctors if d.id == period.doctor_id)
         title = week_range(period.days[0]) if view == "semana" else long_date(anchor).capitalize()
@@ -429,7 +577,11 @@ def lay_out(period: CalendarPeriod, *, view: str, anchor: date, now: datetime) -
         HourMark(label=f"{h:02d}:00", top=_px((h - first_hour) * 60))
         for h in range(first_hour, last_hour)
     ]
+    days = list_days(period, now) if view == "lista" else []
     counted = totals(columns)
+    if view == "lista":
+        live = [r for d in days for r in d.rows if r.status != "cancelled"]
+        counted = Totals(len(live), 0, sum(1 for r in live if r.emergency))
     return CalendarData(
         view=view,
         anchor=anchor,
@@ -449,6 +601,7 @@ def lay_out(period: CalendarPeriod, *, view: str, anchor: date, now: datetime) -
         total=counted.appointments,
         sync_failures=counted.sync_failures,
         emergencies=counted.emergencies,
+        list_days=days,
     )
 
 

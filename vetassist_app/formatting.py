@@ -12,19 +12,14 @@ from zoneinfo import ZoneInfo
 import phonenumbers
 
 from backend.domain import spanish_dates
+from backend.domain.appointment_rules import SOURCE_LABELS, STATUS_LABELS
 from backend.domain.language.emergency import CATEGORY_LABELS
 
 # Re-exported: the states index them by weekday.
 from backend.domain.spanish_dates import WEEKDAYS as WEEKDAYS
 from backend.domain.spanish_dates import WEEKDAYS_SHORT as WEEKDAYS_SHORT
 
-APPOINTMENT_STATUS = {
-    "pending": "Pendiente",
-    "confirmed": "Confirmada",
-    "completed": "Completada",
-    "cancelled": "Cancelada",
-    "no_show": "No asistió",
-}
+APPOINTMENT_STATUS = STATUS_LABELS
 STATUS_COLOR = {  # Radix color scales
     "pending": "amber",
     "confirmed": "teal",
@@ -32,7 +27,7 @@ STATUS_COLOR = {  # Radix color scales
     "cancelled": "gray",
     "no_show": "orange",
 }
-SOURCE_LABEL = {"whatsapp": "WhatsApp", "portal": "Portal", "api": "Integración (API)"}
+SOURCE_LABEL = SOURCE_LABELS
 PROCEDURE_LABEL = {"consultation": "Consulta", "vaccination": "Vacunación", "surgery": "Cirugía"}
 ROLE_LABEL = {
     "doctor": "Veterinario/a",
@@ -189,3 +184,13 @@ def pet_label(name: str | None, species: str | None) -> str:
         return ""
     emoji = SPECIES_EMOJI.get((species or "").lower(), "🐾")
     return f"{emoji} {name}"
+
+
+def plural(count: int, one: str, many: str) -> str:
+    """ "1 cita", "2 citas", "0 citas"."""
+    return f"{count} {one if count == 1 else many}"
+
+
+def no_shows_label(count: int) -> str:
+    """ "1 inasistencia", "2 inasistencias"; "" for none (nothing to warn about)."""
+    return plural(count, "inasistencia", "inasistencias") if count else ""

@@ -86,6 +86,25 @@ def template(
     return decorator
 
 
+def print_template(
+    route: str, title: str, on_load: Any | None = None
+) -> Callable[[Callable[[], rx.Component]], PortalPage]:
+    """A staff page for paper: the same session and role check, no sidebar, bar or banner."""
+    page_loads = _loads([SessionState.check_page(route)], on_load)
+
+    def decorator(content: Callable[[], rx.Component]) -> PortalPage:
+        def page() -> rx.Component:
+            return rx.box(
+                rx.cond(SessionState.user_name != "", content(), loading()),
+                class_name="va-print",
+            )
+
+        page.__name__ = content.__name__
+        return PortalPage(page, route, f"{title} · VetAssist", page_loads)
+
+    return decorator
+
+
 def public_page(
     route: str, title: str, on_load: Any | None = None
 ) -> Callable[[Callable[[], rx.Component]], PortalPage]:

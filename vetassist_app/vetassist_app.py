@@ -23,6 +23,7 @@ from backend.services.clinics import auth
 from backend.workers.inprocess import run_periodic_sweeps
 from vetassist_app import session_cookie, styles
 from vetassist_app.pages import (
+    activate,
     agenda,
     analytics,
     appointment,
@@ -32,6 +33,8 @@ from vetassist_app.pages import (
     follow_ups,
     login,
     not_found,
+    pet,
+    print_day,
     sandbox,
     settings,
 )
@@ -40,12 +43,15 @@ from vetassist_app.template import PortalPage
 PAGES: tuple[PortalPage, ...] = (
     login.index,
     login.login,
+    activate.activate,
     agenda.agenda,
+    print_day.print_day,
     appointment.appointment,
     emergencies.emergencies,
     chats.chats,
     follow_ups.follow_ups,
     clients.clients,
+    pet.pet,
     analytics.analytics,
     sandbox.sandbox,
     settings.settings,

@@ -5,7 +5,7 @@ alert reached the vet ("notified") or that it could not ("unreachable"), so
 the assistant says each at most once and only after the delivery's outcome.
 
 Revision ID: 0016
-Revises: 0011
+Revises: 0015
 Create Date: 2026-11-30
 """
 
@@ -17,7 +17,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | None = "0011"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

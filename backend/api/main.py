@@ -26,6 +26,7 @@ from backend.api.routes import (
     dead_letters,
     emergencies,
     follow_ups,
+    services,
     webhooks,
 )
 from backend.core.config import settings
@@ -92,6 +93,7 @@ def create_app() -> FastAPI:
     api.include_router(emergencies.router)
     api.include_router(dead_letters.router)
     api.include_router(follow_ups.router)
+    api.include_router(services.router)
 
     @api.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

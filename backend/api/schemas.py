@@ -46,6 +46,7 @@ class AppointmentCreate(ApiModel):
     status: Literal["pending", "confirmed"] = "pending"
     priority: Priority = Priority.NORMAL
     procedure_type: ProcedureType | None = None
+    service_id: uuid.UUID | None = None
 
 
 class AppointmentPatch(ApiModel):
@@ -82,6 +83,7 @@ class AppointmentOut(ApiModel):
     notes: str | None
     procedure_type: str | None
     cancel_reason: str | None
+    service_id: uuid.UUID | None = None
     created_at: datetime
     updated_at: datetime
 
@@ -112,3 +114,15 @@ class DoctorOut(ApiModel):
     full_name: str
     speciality: str | None
     active_for_ai_booking: bool
+
+
+class ServiceOut(ApiModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    duration_minutes: int
+    buffer_minutes: int
+    deposit_required: bool
+    is_default: bool
+    doctor_ids: list[uuid.UUID]

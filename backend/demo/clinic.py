@@ -17,11 +17,20 @@ from backend.demo.conversations import seed_conversations
 from backend.demo.follow_ups import seed_follow_ups
 from backend.domain.appointment_rules import Source, Status
 from backend.domain.errors import DomainError
-from backend.models import Client, DoctorSchedule, EscalationContact, Pet, StaffUser, Tenant
+from backend.models import (
+    Client,
+    DoctorSchedule,
+    EscalationContact,
+    Pet,
+    Service,
+    ServiceDoctor,
+    StaffUser,
+    Tenant,
+)
 from backend.services.actors import SYSTEM
 from backend.services.clinics import auth
 from backend.services.patients import clients
-from backend.services.scheduling import booking
+from backend.services.scheduling import booking, services_catalog
 from backend.services.scheduling.availability import find_free_slots
 
 DEMO_SLUG = "demo"
@@ -84,6 +93,49 @@ REASONS = [
 ]
 
 
+# (name, minutes, buffer, deposit, surgeons only, keywords the assistant matches)
+DEMO_SERVICES = (
+    ("Vacunación", 15, 0, False, False, ("vacuna", "vacunar", "refuerzo", "antirrábica")),
+    (
+        "Control post-operatorio",
+        20,
+        0,
+        False,
+        False,
+        ("post operatorio", "postoperatorio", "puntos", "control de la cirugía"),
+    ),
+    (
+        "Cirugía",
+        120,
+        30,
+        False,
+        True,
+        ("cirugía", "operar", "operación", "castración", "castrar", "esterilizar"),
+    ),
+    ("Baño y peluquería", 60, 0, True, False, ("baño", "bañar", "peluquería", "motilar")),
+    ("Ecografía", 45, 0, False, False, ("ecografía", "ecográfia", "ultrasonido")),
+)
+
+
+def _seed_services(session: Session, tenant: Tenant, doctors: list[StaffUser]) -> None:
+    """The default consultation plus the usual services; surgery only by the surgeon."""
+    services_catalog.add_default_service(session, tenant.id)
+    surgeons = [d for d in doctors if d.speciality == "Cirugía"]
+    for name, minutes, buffer, deposit, surgeons_only, keywords in DEMO_SERVICES:
+        service = Service(
+            tenant_id=tenant.id,
+            name=name,
+            duration_minutes=minutes,
+            buffer_minutes=buffer,
+            deposit_required=deposit,
+            keywords=list(keywords),
+        )
+        session.add(service)
+        session.flush()
+        for doctor in surgeons if surgeons_only else []:
+            session.add(ServiceDoctor(service_id=service.id, doctor_id=doctor.id))
+
+
 def demo_exists(session: Session) -> bool:
     return session.exec(select(Tenant).where(Tenant.slug == DEMO_SLUG)).first() is not None
 
@@ -125,6 +177,8 @@ def seed_demo(session: Session, *, seed: int = 7) -> Tenant:
         if role == "doctor":
             doctors.append(user)
             session.add(DoctorSchedule(tenant_id=tenant.id, doctor_id=user.id))
+    session.flush()
+    _seed_services(session, tenant, doctors)
     session.add(
         EscalationContact(
             tenant_id=tenant.id,

@@ -6,6 +6,10 @@ widened by the buffer, blocked periods as they are) → stepped on a grid of
 ``slot_minutes`` from each period's start → no earlier than now + minimum
 notice → no later than the booking horizon.
 
+A slot lasts the service's ``duration_minutes`` when one is given (a 120-minute
+surgery), else ``slot_minutes``; either way candidates start on the
+``slot_minutes`` grid.
+
 Pure and synchronous: callers load schedules, appointments and time off, and
 pass them in. Everything returned is UTC.
 
@@ -79,7 +83,11 @@ class WorkingPeriod:
 
 @dataclass(frozen=True)
 class ScheduleRules:
-    """A doctor's weekly working periods and booking rules in one clinic zone."""
+    """A doctor's weekly working periods and booking rules in one clinic zone.
+
+    ``duration_minutes`` is the length of what is being booked (a service),
+    when it differs from the doctor's ``slot_minutes`` grid.
+    """
 
     timezone: str
     periods: tuple[WorkingPeriod, ...]
@@ -87,6 +95,7 @@ class ScheduleRules:
     buffer_minutes: int = 5
     min_notice_minutes: int = 60
     horizon_days: int = 60
+    duration_minutes: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "periods", tuple(self.periods))
@@ -96,8 +105,15 @@ class ScheduleRules:
             raise ValueError(f"unknown IANA timezone {self.timezone!r}") from exc
         if self.slot_minutes <= 0:
             raise ValueError("slot_minutes must be positive")
+        if self.duration_minutes is not None and self.duration_minutes <= 0:
+            raise ValueError("duration_minutes must be positive")
         if min(self.buffer_minutes, self.min_notice_minutes, self.horizon_days) < 0:
             raise ValueError("buffer, notice and horizon cannot be negative")
+
+    @property
+    def visit_minutes(self) -> int:
+        """How long each offered slot lasts."""
+        return self.duration_minutes or self.slot_minutes
 
     @property
     def zone(self) -> ZoneInfo:
@@ -180,7 +196,7 @@ def free_slots(
         limit: the most slots to return; ``None`` for all of them.
 
     Returns:
-        Slots of ``slot_minutes`` on the grid of each working period, that start
+        Slots of ``visit_minutes`` on the ``slot_minutes`` grid of each working period, that start
         no earlier than now + minimum notice, fall within the horizon and touch
         no busy time.
     """
@@ -309,25 +325,27 @@ def _grid_slots(
     """Grid slots inside sorted ``windows`` that start at/after ``earliest`` and miss ``busy``.
 
     One pass over both sorted lists; a collision jumps straight to the first
-    grid point after the busy span.
+    grid point after the busy span. Slots longer than the grid step overlap
+    each other: they are alternatives, not a sequence.
     """
     busy_starts, busy_ends = busy
-    length = timedelta(minutes=rules.slot_minutes)
+    step = timedelta(minutes=rules.slot_minutes)
+    length = timedelta(minutes=rules.visit_minutes)
     count = len(busy_ends)
     j = bisect_right(busy_ends, windows[0].start) if windows else 0
     for window in windows:
         start = window.start
         if start < earliest:
-            start += length * _ceil_div(earliest - start, length)
+            start += step * _ceil_div(earliest - start, step)
         while start + length <= window.end:
             end = start + length
             while j < count and busy_ends[j] <= start:
                 j += 1
             if j < count and busy_starts[j] < end:
-                start += length * _ceil_div(busy_ends[j] - start, length)
+                start += step * _ceil_div(busy_ends[j] - start, step)
                 continue
             yield Slot(doctor_id, start, end)
-            start = end
+            start += step
 
 
 def _doctor_slots(

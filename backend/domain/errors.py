@@ -40,5 +40,15 @@ class IllegalTransition(Conflict):
     code = "illegal_transition"
 
 
+class TooEarly(Conflict):
+    """Completing or marking a no-show before the appointment's start time."""
+
+    code = "before_start"
+
+
+class NothingToUndo(Conflict):
+    code = "nothing_to_undo"
+
+
 class PermissionDenied(DomainError):
     code = "forbidden"

@@ -4,7 +4,10 @@ Staff type a few words; a message matches when every word is found in it,
 accents and capitals ignored. Words of three letters or more also match as
 the start of a longer word ("atropell" finds "atropellado", "vacun" finds
 "vacunación"); shorter ones ("de", "5") match whole words only, or they
-would match nearly everything.
+would match nearly everything. A longer word first loses the ending that
+Spanish inflects (a plural "s", then a final a/e/o), so "atropello" finds
+"atropellado" and "perros" finds "perra" ("atropellado" keeps its "d" and
+still does not find "atropellaron").
 
 The same meaning is written three ways: a PostgreSQL tsquery, an SQLite FTS5
 query, and `matches` in Python (which picks the words to highlight and is the
@@ -47,11 +50,28 @@ def _fold(text: str) -> str:
     )
 
 
+STEM_FROM = 5
+"""Words this long or longer are searched by their stem (`stem`)."""
+
+
+def stem(word: str) -> str:
+    """A folded word without its inflected Spanish ending: the plural "s" of "-as/-es/-os",
+    then a final "a", "e" or "o"; never shorter than four letters, digits left alone."""
+    if len(word) < STEM_FROM or not word.isalpha():
+        return word
+    if word[-1] == "s" and word[-2] in "aeo":
+        word = word[:-1]
+    if word[-1] in "aeo" and len(word) - 1 >= STEM_FROM - 1:
+        word = word[:-1]
+    return word
+
+
 def search_terms(query: str) -> list[Term]:
-    """The words of a search box, at most eight, each once."""
+    """The words of a search box, at most eight, each once (as stems, see `stem`)."""
     terms: dict[str, Term] = {}
     for word in _TOKEN.findall(_fold(query)):
-        terms.setdefault(word, Term(word, prefix=len(word) >= PREFIX_FROM))
+        key = stem(word)
+        terms.setdefault(key, Term(key, prefix=len(word) >= PREFIX_FROM))
     return list(terms.values())[:MAX_TERMS]
 
 

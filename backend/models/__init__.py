@@ -1,7 +1,8 @@
 """SQLModel tables shared by API, portal and workers. Importing this registers them all."""
 
 from backend.models.appointments import Appointment, AuditLog, OutboxEvent
-from backend.models.clients import Client, Pet
+from backend.models.clients import Client, ClientPhone, Pet, PetVaccine
+from backend.models.clinic_calendar import ClinicClosure, OnCallShift
 from backend.models.conversations import Conversation, Message, SlotHold
 from backend.models.emergencies import Alert, AlertDelivery, EmergencyEvent
 from backend.models.followups import (
@@ -12,7 +13,15 @@ from backend.models.followups import (
     ProcessedEvent,
     Reminder,
 )
+from backend.models.inbox import (
+    CannedReply,
+    ConversationAssignment,
+    ConversationNote,
+    ConversationRead,
+)
 from backend.models.scheduling import DoctorSchedule, TimeOff
+from backend.models.services import Service, ServiceDoctor
+from backend.models.staff_invites import StaffInvite
 from backend.models.tenancy import ApiKey, EscalationContact, StaffSession, StaffUser, Tenant
 
 __all__ = [
@@ -21,8 +30,14 @@ __all__ = [
     "ApiKey",
     "Appointment",
     "AuditLog",
+    "CannedReply",
     "Client",
+    "ClientPhone",
+    "ClinicClosure",
     "Conversation",
+    "ConversationAssignment",
+    "ConversationNote",
+    "ConversationRead",
     "DeadLetter",
     "DoctorSchedule",
     "EmergencyEvent",
@@ -31,11 +46,16 @@ __all__ = [
     "FollowUpProtocol",
     "FollowUpResponse",
     "Message",
+    "OnCallShift",
     "OutboxEvent",
     "Pet",
+    "PetVaccine",
     "ProcessedEvent",
     "Reminder",
+    "Service",
+    "ServiceDoctor",
     "SlotHold",
+    "StaffInvite",
     "StaffSession",
     "StaffUser",
     "Tenant",

@@ -51,6 +51,7 @@ class Appointment(SQLModel, table=True):
     version: int = Field(default=1)
     notes: str | None = Field(default=None, max_length=2000)
     procedure_type: str | None = Field(default=None, max_length=40)
+    service_id: uuid.UUID | None = Field(default=None, foreign_key="clinic_service.id")
     cancel_reason: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())

@@ -25,7 +25,25 @@ class Conversation(SQLModel, table=True):
             postgresql_where=sa.text("is_open"),
             sqlite_where=sa.text("is_open"),
         ),
-        sa.Index("ix_conversation_tenant_last", "tenant_id", "last_message_at"),
+        # the inbox's keyset pages, newest activity first (migration 0014)
+        sa.Index("ix_conversation_inbox", "tenant_id", "last_message_at", "id"),
+        sa.Index(
+            "ix_conversation_inbox_open",
+            "tenant_id",
+            "last_message_at",
+            "id",
+            postgresql_where=sa.text("is_open"),
+            sqlite_where=sa.text("is_open"),
+        ),
+        sa.Index(
+            "ix_conversation_inbox_assigned",
+            "tenant_id",
+            "assigned_to",
+            "last_message_at",
+            "id",
+            postgresql_where=sa.text("assigned_to IS NOT NULL"),
+            sqlite_where=sa.text("assigned_to IS NOT NULL"),
+        ),
         sa.Index(
             "ix_conversation_timeout",
             "timeout_at",
@@ -48,6 +66,9 @@ class Conversation(SQLModel, table=True):
     emergency_id: uuid.UUID | None = Field(default=None)
     taken_over_by: uuid.UUID | None = Field(default=None, foreign_key="staff_user.id")
     taken_over_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # the staff member the inbox shows it to ("Mías"); history in conversation_assignment
+    assigned_to: uuid.UUID | None = Field(default=None, foreign_key="staff_user.id")
+    assigned_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     is_open: bool = Field(default=True)
     started_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     closed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))

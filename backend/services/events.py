@@ -19,6 +19,7 @@ from backend.models import OutboxEvent
 APPOINTMENT_CREATED = "appointment.created"
 APPOINTMENT_UPDATED = "appointment.updated"
 APPOINTMENT_CANCELLED = "appointment.cancelled"
+CLIENT_MERGED = "client.merged"
 ALERT_DELIVERY_SETTLED = "alert.delivery_settled"
 """A delivery of an alert was sent or failed for good (aggregate: the alert)."""
 

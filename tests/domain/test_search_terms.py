@@ -65,3 +65,10 @@ def test_a_message_without_the_words_is_shown_from_its_start():
         ("hola hola hola hola…", False),
     )
     assert snippet("", search_terms("gato")) == ()
+
+
+def test_a_spanish_word_finds_its_other_endings():
+    assert matches("Mi gato fue atropellado", search_terms("atropello"))
+    assert matches("dos perras y un gato", search_terms("perros gatos"))
+    assert not matches("lo atropellaron", search_terms("atropellado"))
+    assert search_terms("luna") == [Term("luna", prefix=True)]  # four letters stay whole

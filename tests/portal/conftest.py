@@ -92,6 +92,12 @@ def _login(email: str) -> str:
     return auth.session_key(result[1])
 
 
+def logged_in_again(staff: Staff) -> Staff:
+    """The same person with a fresh session (after a test moved the clock past the idle
+    timeout, e.g. to the time of a visit)."""
+    return Staff(staff.user, _login(staff.user.email))
+
+
 @pytest.fixture(autouse=True)
 def fresh_login_throttle() -> Iterator[None]:
     """Each test starts with no failed logins counted (the throttle outlives tests)."""

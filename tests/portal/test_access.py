@@ -20,12 +20,15 @@ from vetassist_app.states.appointment_state import AppointmentState, NewAppointm
 from vetassist_app.states.calendar_state import CalendarState
 from vetassist_app.states.chat_state import ChatState
 from vetassist_app.states.client_state import ClientState
+from vetassist_app.states.clinic_calendar_state import ClinicCalendarState
 from vetassist_app.states.emergency_state import EmergencyState
 from vetassist_app.states.followup_state import FollowUpState
+from vetassist_app.states.pet_state import PetState
 from vetassist_app.states.pulse_state import PulseState
 from vetassist_app.states.sandbox_state import SandboxState
 from vetassist_app.states.session_state import LoginState, SessionState
 from vetassist_app.states.settings_state import SettingsState
+from vetassist_app.states.staff_state import StaffState
 
 PORTAL_STATES = [
     AnalyticsState,
@@ -36,10 +39,13 @@ PORTAL_STATES = [
     EmergencyState,
     FollowUpState,
     NewAppointmentState,
+    PetState,
     PulseState,
     SandboxState,
     SessionState,
     SettingsState,
+    StaffState,
+    ClinicCalendarState,
 ]
 
 # Handlers that only move UI state (open a dialog, switch a tab) and read or
@@ -51,9 +57,29 @@ UI_ONLY = {
     ("EmergencyState", "set_resolve_open"),
     ("SettingsState", "set_tab"),
     ("SettingsState", "hide_secret"),
+    ("SettingsState", "add_period"),  # time-picker rows, saved (and checked) with the form
+    ("SettingsState", "remove_period"),
+    ("StaffState", "hide_link"),
     ("PulseState", "first_beat"),  # no session: nothing to show, no redirect needed
     ("AppointmentState", "set_reschedule_day"),  # chains load_slots, which checks
     ("AppointmentState", "set_reschedule_doctor"),
+    ("ChatState", "set_draft"),  # the inbox's reply box and canned-reply form fields
+    ("ChatState", "toggle_note"),
+    ("ChatState", "use_canned"),
+    ("ChatState", "edit_canned"),
+    ("ChatState", "new_canned"),
+    ("ChatState", "set_canned_shortcut"),
+    ("ChatState", "set_canned_title"),
+    ("ChatState", "set_canned_body"),
+    ("NewAppointmentState", "set_service"),  # the booking form's fields; `create` checks
+    ("NewAppointmentState", "set_pet_choice"),
+    ("AppointmentState", "set_confirm_open"),  # closing a confirmation does nothing else
+    ("ClientState", "open_dialog"),  # the client page's dialogs; their forms check
+    ("ClientState", "set_dialog_open"),
+    ("ClientState", "choose_duplicate"),  # a row of the merge search; `merge` checks
+    ("PetState", "set_editing"),  # the pet page's dialogs; their forms check
+    ("PetState", "start_vaccine"),
+    ("PetState", "set_vaccine_open"),
 }
 
 

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
+from backend.core.clock import clock
 from backend.core.db import session_scope
 from backend.domain.appointment_rules import Status
 from backend.domain.errors import IllegalTransition, NotFound, StaleVersion, ValidationFailed
@@ -20,6 +21,7 @@ from tests.portal.conftest import (
     at_url,
     call,
     events_of,
+    logged_in_again,
     redirected_to,
     substate,
     toast_text,
@@ -102,11 +104,13 @@ def test_change_status_cancels_with_reason_and_completes_with_procedure(clinic) 
 
 
 def test_change_status_complete_needs_procedure_type(clinic) -> None:
+    clock.freeze(clinic.appointment.end_at)  # a visit is completed once it started
+    doctor = logged_in_again(clinic.doctor)
     with pytest.raises(ValidationFailed):
-        change_status(clinic.doctor.viewer, str(clinic.appointment.id), 1, Status.COMPLETED)
+        change_status(doctor.viewer, str(clinic.appointment.id), 1, Status.COMPLETED)
 
     change_status(
-        clinic.doctor.viewer,
+        doctor.viewer,
         str(clinic.appointment.id),
         1,
         Status.COMPLETED,

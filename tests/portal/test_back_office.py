@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from backend.core.clock import utcnow
+from backend.core.clock import clock, utcnow
 from backend.core.db import session_scope
 from backend.domain.errors import NotFound, ValidationFailed
 from backend.models import (
@@ -48,16 +48,21 @@ FRIDAY = date(2027, 1, 29)
 
 
 def _complete_with_follow_ups(clinic) -> list[FollowUp]:
-    with session_scope(write=True) as session:
-        appointment = booking.complete(
-            session,
-            tenant=clinic.tenant,
-            actor=SYSTEM,
-            appointment_id=clinic.appointment.id,
-            expected_version=1,
-            procedure_type="surgery",
-        )
-        return followups.schedule_follow_ups(session, appointment, now=utcnow())
+    now = utcnow()
+    clock.freeze(clinic.appointment.end_at)  # a visit is completed once it started
+    try:
+        with session_scope(write=True) as session:
+            appointment = booking.complete(
+                session,
+                tenant=clinic.tenant,
+                actor=SYSTEM,
+                appointment_id=clinic.appointment.id,
+                expected_version=1,
+                procedure_type="surgery",
+            )
+            return followups.schedule_follow_ups(session, appointment, now=now)
+    finally:
+        clock.freeze(now)  # back before the staff's sessions go idle
 
 
 # ------------------------------------------------------------------- follow-ups
@@ -118,7 +123,8 @@ def test_client_detail_lists_pets_and_appointments(clinic, other_clinic) -> None
 
     assert detail.name == "Camila Rodríguez"
     assert [p.name for p in detail.pets] == ["Luna"]
-    (appointment,) = detail.appointments
+    (appointment,) = detail.upcoming
+    assert detail.past == []
     assert appointment.upcoming and appointment.status_label == "Pendiente"
     with pytest.raises(NotFound):
         client_detail(clinic.support.viewer, str(other_clinic.client.id))

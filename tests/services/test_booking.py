@@ -229,6 +229,7 @@ def test_stale_version_is_a_conflict_and_changes_nothing(clinic):
 def test_status_transitions_follow_the_rules(clinic, path, target, legal):
     tenant, doctor, client, _ = clinic
     appointment = book(tenant, doctor, client, FRIDAY_9)
+    clock.freeze(FRIDAY_9 + timedelta(minutes=10))  # outcomes are known once it started
     version = 1
     for step in path:
         with session_scope(write=True) as session:

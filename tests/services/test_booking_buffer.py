@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy.exc import IntegrityError
 
+from backend.core.clock import clock
 from backend.core.db import session_scope
 from backend.domain.errors import SlotTaken
 from backend.models import Appointment
@@ -215,6 +216,7 @@ def test_buffer_change_keeps_existing_appointments_usable(clinic):
         book(clinic, second_end + timedelta(minutes=5))
     added = book(clinic, second_end + timedelta(minutes=15))
     assert stored(added.id).blocked_end == second_end + HALF_HOUR + timedelta(minutes=30)
+    clock.freeze(stored(first.id).end_at)  # a visit is completed once it started
     with session_scope(write=True) as session:
         booking.complete(
             session, tenant=tenant, actor=ACTOR, appointment_id=first.id, expected_version=2

@@ -7,6 +7,15 @@ import reflex as rx
 from vetassist_app import styles
 from vetassist_app.states.chat_state import Bubble
 
+NOTE = {
+    "background": "#fff3b0",
+    "border": "1px dashed var(--amber-8)",
+    "border_radius": "10px",
+    "padding": "6px 10px 4px 10px",
+    "max_width": "72%",
+}
+"""An internal note: yellow, so nobody takes it for something the client received."""
+
 
 def ticks(bubble: Bubble) -> rx.Component:
     return rx.match(
@@ -73,6 +82,27 @@ def bubble(item: Bubble) -> rx.Component:
                         class_name="va-bubble",
                     ),
                     justify="start",
+                    width="100%",
+                ),
+            ),
+            (
+                "note",
+                rx.hstack(
+                    rx.box(
+                        rx.text(
+                            rx.icon("lock", size=11, display="inline", margin_right="3px"),
+                            item.author_label,
+                            size="1",
+                            weight="bold",
+                            color="var(--amber-11)",
+                        ),
+                        body,
+                        rx.text(item.time, size="1", color="var(--gray-10)", text_align="right"),
+                        style=NOTE,
+                        data_author="note",
+                        class_name="va-bubble va-note",
+                    ),
+                    justify="end",
                     width="100%",
                 ),
             ),

@@ -110,7 +110,7 @@ def analytics() -> rx.Component:
         ),
         rx.grid(
             rx.foreach(AnalyticsState.kpis, kpi_card),
-            columns=rx.breakpoints(initial="2", sm="4"),
+            columns=rx.breakpoints(initial="2", sm="3", lg="5"),
             spacing="4",
             width="100%",
         ),

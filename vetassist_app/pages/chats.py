@@ -5,13 +5,16 @@ from __future__ import annotations
 import reflex as rx
 
 from vetassist_app import routes, styles
-from vetassist_app.components.chat_window import composer, message_list
+from vetassist_app.components.chat_window import message_list
 from vetassist_app.components.forms import search_box
 from vetassist_app.states.chat_state import (
+    CannedOption,
     ChatState,
     ConversationItem,
+    FilterTab,
     LinkedAppointment,
     MatchPiece,
+    StaffOption,
 )
 from vetassist_app.states.pulse_state import PulseState
 from vetassist_app.template import page_header, template
@@ -76,13 +79,48 @@ def conversation_item(item: ConversationItem) -> rx.Component:
             rx.vstack(
                 rx.hstack(
                     rx.text(
-                        item.title, weight="bold", size="2", style=one_line, flex="1", min_width="0"
+                        item.title,
+                        weight=rx.cond(item.unread, "bold", "medium"),
+                        size="2",
+                        style=one_line,
+                        flex="1",
+                        min_width="0",
                     ),
-                    rx.text(item.time_label, size="1", color_scheme="gray", white_space="nowrap"),
+                    rx.text(
+                        item.time_label,
+                        size="1",
+                        color=rx.cond(item.unread, "var(--teal-11)", "var(--gray-11)"),
+                        weight=rx.cond(item.unread, "bold", "regular"),
+                        white_space="nowrap",
+                    ),
+                    rx.cond(
+                        item.unread,
+                        rx.box(
+                            width="9px",
+                            height="9px",
+                            border_radius="50%",
+                            background="var(--teal-9)",
+                            flex_shrink="0",
+                            class_name="va-unread",
+                            aria_label="Sin leer",
+                        ),
+                    ),
                     width="100%",
                     align="center",
                 ),
                 preview(item),
+                rx.cond(
+                    item.assigned_label != "",
+                    rx.text(
+                        rx.icon("user_check", size=11, display="inline", margin_right="3px"),
+                        item.assigned_label,
+                        size="1",
+                        color="var(--violet-11)",
+                        class_name="va-assigned",
+                        style=one_line,
+                        width="100%",
+                    ),
+                ),
                 rx.hstack(
                     rx.cond(
                         item.title != item.phone,
@@ -119,9 +157,64 @@ def conversation_item(item: ConversationItem) -> rx.Component:
         border_bottom="1px solid var(--gray-3)",
         background=rx.cond(selected, "var(--accent-3)", "white"),
         _hover={"background": rx.cond(selected, "var(--accent-3)", "var(--gray-2)")},
-        class_name="va-conversation",
+        class_name=rx.cond(item.unread, "va-conversation va-is-unread", "va-conversation"),
         data_id=item.id,
         width="100%",
+    )
+
+
+def filter_tab(tab: FilterTab) -> rx.Component:
+    chosen = ChatState.filter == tab.key
+    return rx.button(
+        tab.label,
+        rx.cond(
+            tab.count != "",
+            rx.badge(
+                tab.count,
+                size="1",
+                variant=rx.cond(chosen, "solid", "soft"),
+                color_scheme=rx.cond(
+                    (tab.key == "emergencias") & (tab.count != "0"), "red", "gray"
+                ),
+                radius="full",
+            ),
+        ),
+        on_click=ChatState.choose_filter(tab.key),
+        size="1",
+        variant=rx.cond(chosen, "soft", "ghost"),
+        color_scheme=rx.cond(chosen, "teal", "gray"),
+        class_name="va-filter",
+        data_filter=tab.key,
+        aria_pressed=rx.cond(chosen, "true", "false"),
+    )
+
+
+def filter_bar() -> rx.Component:
+    return rx.flex(
+        rx.foreach(ChatState.tabs, filter_tab),
+        wrap="wrap",
+        gap="1",
+        padding="0.4rem 0.6rem",
+        width="100%",
+        border_bottom="1px solid var(--gray-4)",
+        id="inbox-filters",
+    )
+
+
+def load_more() -> rx.Component:
+    return rx.cond(
+        ChatState.next_cursor != "",
+        rx.center(
+            rx.button(
+                "Cargar más",
+                on_click=ChatState.load_more,
+                variant="soft",
+                size="2",
+                id="load-more",
+            ),
+            padding="0.8rem",
+            width="100%",
+        ),
     )
 
 
@@ -138,6 +231,7 @@ def conversation_list() -> rx.Component:
             width="100%",
             border_bottom="1px solid var(--gray-4)",
         ),
+        filter_bar(),
         rx.cond(
             ChatState.query != "",
             rx.hstack(
@@ -157,6 +251,7 @@ def conversation_list() -> rx.Component:
         ),
         rx.box(
             rx.foreach(ChatState.items, conversation_item),
+            load_more(),
             rx.cond(
                 ChatState.loaded & (ChatState.items.length() == 0),
                 rx.center(
@@ -173,6 +268,24 @@ def conversation_list() -> rx.Component:
         style=styles.card,
         overflow="hidden",
         class_name="va-chat-list",
+    )
+
+
+def staff_option(option: StaffOption) -> rx.Component:
+    return rx.select.item(option.name, value=option.id)
+
+
+def assignment_menu() -> rx.Component:
+    """Who the conversation is assigned to; changing it is recorded."""
+    return rx.select.root(
+        rx.select.trigger(placeholder="Asignar a…", variant="soft", id="assign-trigger"),
+        rx.select.content(
+            rx.select.item("Sin asignar", value="none"),
+            rx.foreach(ChatState.staff, staff_option),
+        ),
+        value=ChatState.header.assigned_to,
+        on_change=ChatState.assign_to,
+        size="2",
     )
 
 
@@ -211,6 +324,7 @@ def thread_header() -> rx.Component:
             min_width="0",
             flex="1",
         ),
+        rx.box(assignment_menu(), flex_shrink="0", class_name="va-assign"),
         rx.cond(
             H.taken_over,
             rx.button(
@@ -238,22 +352,237 @@ def thread_header() -> rx.Component:
         width="100%",
         align="center",
         spacing="3",
+        wrap="wrap",
+    )
+
+
+def suggestion(option: CannedOption) -> rx.Component:
+    return rx.box(
+        rx.text(
+            rx.text.span("/" + option.shortcut, weight="bold", color="var(--teal-11)"),
+            " · ",
+            option.title,
+            size="2",
+        ),
+        rx.text(option.body, size="1", color_scheme="gray", style={"white_space": "nowrap"}),
+        on_click=ChatState.use_canned(option.body),
+        padding="0.4rem 0.7rem",
+        cursor="pointer",
+        overflow="hidden",
+        text_overflow="ellipsis",
+        _hover={"background": "var(--gray-3)"},
+        class_name="va-suggestion",
+    )
+
+
+def canned_row(option: CannedOption) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.text(
+                rx.text.span("/" + option.shortcut, weight="bold", color="var(--teal-11)"),
+                " · ",
+                option.title,
+                size="2",
+            ),
+            rx.text(option.body, size="1", color_scheme="gray", style={"white_space": "pre-wrap"}),
+            spacing="0",
+            flex="1",
+            min_width="0",
+        ),
+        rx.button(
+            "Usar", size="1", on_click=ChatState.use_canned(option.body), class_name="va-use"
+        ),
+        rx.icon_button(
+            rx.icon("pencil", size=14),
+            size="1",
+            variant="ghost",
+            on_click=ChatState.edit_canned(option.id),
+            aria_label="Editar",
+        ),
+        rx.icon_button(
+            rx.icon("trash_2", size=14),
+            size="1",
+            variant="ghost",
+            color_scheme="red",
+            on_click=ChatState.delete_canned(option.id),
+            aria_label="Eliminar",
+        ),
+        width="100%",
+        align="start",
+        padding_y="0.4rem",
+        border_bottom="1px solid var(--gray-3)",
+        class_name="va-canned",
+    )
+
+
+def canned_dialog() -> rx.Component:
+    """ "Respuestas rápidas": the clinic's saved answers, to insert, add, edit or delete."""
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Respuestas rápidas"),
+            rx.dialog.description(
+                "Escribe «/» y el atajo en la respuesta para insertarlas.",
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.box(
+                rx.foreach(ChatState.canned, canned_row),
+                rx.cond(
+                    ChatState.canned.length() == 0,
+                    rx.text("Aún no hay respuestas rápidas.", size="2", color_scheme="gray"),
+                ),
+                max_height="16rem",
+                overflow_y="auto",
+                margin_y="0.6rem",
+            ),
+            rx.vstack(
+                rx.text(
+                    rx.cond(ChatState.canned_edit_id != "", "Editar respuesta", "Nueva respuesta"),
+                    weight="bold",
+                    size="2",
+                ),
+                rx.hstack(
+                    rx.input(
+                        placeholder="Atajo (ej.: horario)",
+                        value=ChatState.canned_shortcut,
+                        on_change=ChatState.set_canned_shortcut,
+                        width="10rem",
+                        id="canned-shortcut",
+                    ),
+                    rx.input(
+                        placeholder="Título",
+                        value=ChatState.canned_title,
+                        on_change=ChatState.set_canned_title,
+                        flex="1",
+                        id="canned-title",
+                    ),
+                    width="100%",
+                ),
+                rx.text_area(
+                    placeholder="Texto que se insertará en la respuesta",
+                    value=ChatState.canned_body,
+                    on_change=ChatState.set_canned_body,
+                    width="100%",
+                    rows="3",
+                    id="canned-body",
+                ),
+                rx.hstack(
+                    rx.cond(
+                        ChatState.canned_edit_id != "",
+                        rx.button(
+                            "Nueva",
+                            variant="soft",
+                            color_scheme="gray",
+                            on_click=ChatState.new_canned,
+                        ),
+                    ),
+                    rx.spacer(),
+                    rx.dialog.close(rx.button("Cerrar", variant="soft", color_scheme="gray")),
+                    rx.button("Guardar", on_click=ChatState.save_canned, id="canned-save"),
+                    width="100%",
+                ),
+                width="100%",
+                spacing="2",
+            ),
+            max_width="34rem",
+            id="canned-dialog",
+        ),
+        open=ChatState.canned_open,
+        on_open_change=ChatState.open_canned,
     )
 
 
 def reply_box() -> rx.Component:
-    return composer(
-        ChatState.send,
-        placeholder=rx.cond(
-            ChatState.header.taken_over,
-            "Escribe tu respuesta…",
-            "Responder tú (pausa al asistente)…",
+    """The reply (or, with "Nota interna", a note only staff see); "/" offers canned replies."""
+    note = ChatState.note_mode
+    return rx.box(
+        rx.cond(
+            ChatState.suggestions.length() > 0,
+            rx.box(
+                rx.foreach(ChatState.suggestions, suggestion),
+                position="absolute",
+                bottom="100%",
+                left="0.8rem",
+                right="0.8rem",
+                background="white",
+                border="1px solid var(--gray-5)",
+                border_radius="var(--radius-3)",
+                box_shadow="0 4px 14px rgba(0,0,0,.12)",
+                z_index="5",
+                id="canned-suggestions",
+            ),
         ),
-        input_id="reply-input",
-        send_id="reply-send",
+        rx.form(
+            rx.hstack(
+                rx.input(
+                    name="body",
+                    value=ChatState.draft,
+                    on_change=ChatState.set_draft,
+                    placeholder=rx.cond(
+                        note,
+                        "Nota interna: solo la ve el equipo…",
+                        rx.cond(
+                            ChatState.header.taken_over,
+                            "Escribe tu respuesta o «/» para respuestas rápidas…",
+                            "Responder tú (pausa al asistente)…",
+                        ),
+                    ),
+                    width="100%",
+                    size="3",
+                    auto_complete="off",
+                    id="reply-input",
+                ),
+                rx.icon_button(
+                    rx.cond(
+                        note, rx.icon("sticky_note", size=18), rx.icon("send_horizontal", size=18)
+                    ),
+                    type="submit",
+                    size="3",
+                    id="reply-send",
+                    color_scheme=rx.cond(note, "amber", "teal"),
+                    aria_label=rx.cond(note, "Guardar nota", "Enviar"),
+                ),
+                width="100%",
+                spacing="2",
+            ),
+            on_submit=ChatState.send,
+            reset_on_submit=True,
+            width="100%",
+        ),
+        rx.hstack(
+            rx.el.label(
+                rx.switch(
+                    checked=note,
+                    on_change=ChatState.toggle_note,
+                    size="1",
+                    color_scheme="amber",
+                    id="note-toggle",
+                ),
+                rx.text("Nota interna", size="1"),
+                display="flex",
+                align_items="center",
+                gap="6px",
+                cursor="pointer",
+            ),
+            rx.spacer(),
+            rx.button(
+                rx.icon("zap", size=14),
+                "Respuestas rápidas",
+                size="1",
+                variant="ghost",
+                on_click=ChatState.open_canned(True),
+                id="canned-open",
+            ),
+            width="100%",
+            align="center",
+            padding_top="0.4rem",
+        ),
+        canned_dialog(),
+        position="relative",
         padding="0.6rem 0.8rem",
-        background="var(--gray-2)",
+        background=rx.cond(note, "#fffbe6", "var(--gray-2)"),
         border_top="1px solid var(--gray-4)",
+        width="100%",
     )
 
 

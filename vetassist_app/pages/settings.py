@@ -11,27 +11,16 @@ from vetassist_app.components.forms import field, form_footer
 from vetassist_app.states.settings_state import (
     ApiKeyRow,
     ContactRow,
-    DayHours,
     DoctorForm,
     ProtocolForm,
     SettingsState,
     TimeOffRow,
 )
 from vetassist_app.template import page_header, template
-
-
-def day_input(day: DayHours) -> rx.Component:
-    return rx.hstack(
-        rx.text(day.label, size="2", width="6.5rem", flex_shrink="0"),
-        rx.input(
-            name="day_" + day.weekday,
-            default_value=day.text,
-            placeholder="Cerrado",
-            width="100%",
-        ),
-        align="center",
-        width="100%",
-    )
+from vetassist_app.views.settings_calendar import calendar_tab
+from vetassist_app.views.settings_hours import week_editor
+from vetassist_app.views.settings_services import services_section
+from vetassist_app.views.settings_staff import staff_tab
 
 
 def clinic_tab() -> rx.Component:
@@ -62,11 +51,11 @@ def clinic_tab() -> rx.Component:
             rx.vstack(
                 rx.heading("Horario de atención", size="4"),
                 rx.text(
-                    "Periodos separados por comas, ej. 08:00-12:30, 14:00-18:00. Vacío = cerrado.",
+                    "Un día sin periodos queda cerrado. Una hora final 00:00 es medianoche.",
                     size="1",
                     color_scheme="gray",
                 ),
-                rx.foreach(S.business_hours, day_input),
+                week_editor(S.business_hours, "clinic"),
                 spacing="2",
                 style=styles.panel,
             ),
@@ -111,7 +100,7 @@ def doctor_card(doctor: ObjectVar[DoctorForm]) -> rx.Component:
             rx.grid(
                 rx.vstack(
                     rx.text("Horario semanal", size="2", weight="medium"),
-                    rx.foreach(doctor.days, day_input),
+                    week_editor(doctor.days, doctor.id),
                     spacing="2",
                     width="100%",
                 ),
@@ -419,6 +408,9 @@ def settings() -> rx.Component:
                 rx.tabs.list(
                     rx.tabs.trigger("Clínica", value="clinica"),
                     rx.tabs.trigger("Médicos y horarios", value="medicos"),
+                    rx.tabs.trigger("Servicios", value="servicios"),
+                    rx.tabs.trigger("Festivos y guardias", value="festivos"),
+                    rx.tabs.trigger("Equipo", value="equipo"),
                     rx.tabs.trigger("Seguimientos", value="seguimientos"),
                     rx.tabs.trigger("Contactos de alerta", value="contactos"),
                     rx.tabs.trigger("Claves API", value="claves"),
@@ -427,6 +419,9 @@ def settings() -> rx.Component:
                 rx.box(
                     rx.tabs.content(clinic_tab(), value="clinica"),
                     rx.tabs.content(doctors_tab(), value="medicos"),
+                    rx.tabs.content(services_section(), value="servicios"),
+                    rx.tabs.content(calendar_tab(), value="festivos"),
+                    rx.tabs.content(staff_tab(), value="equipo"),
                     rx.tabs.content(protocols_tab(), value="seguimientos"),
                     rx.tabs.content(contacts_tab(), value="contactos"),
                     rx.tabs.content(keys_tab(), value="claves"),

@@ -19,6 +19,7 @@ from vetassist_app.formatting import (
     FOLLOW_UP_STATUS,
     SOURCE_LABEL,
     WEEKDAYS_SHORT,
+    plural,
     week_range,
 )
 from vetassist_app.states.access import Viewer
@@ -105,6 +106,21 @@ def _bars(
     ]
 
 
+def no_show_kpi(by_status: dict[str, int]) -> Kpi:
+    """The week's no-show rate: missed visits among those that were due."""
+    rate = clinic_stats.no_show_rate(by_status)
+    missed = by_status.get("no_show", 0)
+    due = missed + by_status.get("completed", 0)
+    return Kpi(
+        "Tasa de inasistencia",
+        "—" if rate is None else f"{round(100 * rate)}%",
+        f"{plural(missed, 'inasistencia', 'inasistencias')} en {plural(due, 'cita', 'citas')}"
+        if due
+        else "sin citas completadas ni inasistencias",
+        "user_x",
+    )
+
+
 def week_dashboard(viewer: Viewer, monday: date | None = None) -> Dashboard:
     """Counts for the clinic's week (Monday to Sunday in its zone)."""
     zone = ZoneInfo(viewer.timezone)
@@ -153,6 +169,7 @@ def week_dashboard(viewer: Viewer, monday: date | None = None) -> Dashboard:
             ),
             "siren",
         ),
+        no_show_kpi(stats.appointments_by_status),
     ]
     top_day = max(stats.appointments_by_day.values(), default=0) or 1
     by_day = [

@@ -8,6 +8,7 @@ instead of being overwritten.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -16,10 +17,17 @@ from zoneinfo import ZoneInfo
 import reflex as rx
 
 from backend.core.clock import utcnow
-from backend.domain.appointment_rules import RESCHEDULABLE, TRANSITIONS, Source, Status
-from backend.domain.errors import DomainError, NotFound, ValidationFailed
+from backend.domain.appointment_rules import (
+    RESCHEDULABLE,
+    TRANSITIONS,
+    Source,
+    Status,
+    check_undoable,
+    has_started,
+)
+from backend.domain.errors import DomainError, NotFound, NothingToUndo, ValidationFailed
 from backend.services.patients import client_directory
-from backend.services.scheduling import booking, calendar_view
+from backend.services.scheduling import booking, calendar_view, services_catalog
 from backend.services.scheduling.calendar_view import AppointmentView
 from vetassist_app import routes
 from vetassist_app.formatting import (
@@ -30,6 +38,7 @@ from vetassist_app.formatting import (
     date_time,
     hhmm,
     long_date,
+    no_shows_label,
     pet_label,
     phone_display,
 )
@@ -46,6 +55,8 @@ ACTION_LABEL = {
     "complete": "Completada",
     "no_show": "Marcada como no asistió",
     "edit": "Notas editadas",
+    "undo_status": "Se deshizo el último cambio de estado",
+    "merge_client": "Cliente fusionado con un duplicado",
 }
 ACTOR_LABEL = {"assistant": "Asistente WhatsApp", "system": "Sistema", "api_key": "Integración"}
 
@@ -65,12 +76,16 @@ class AppointmentDetail:
     doctor_name: str = ""
     doctor_color: str = ""
     day_label: str = ""
+    day_iso: str = ""  # the local day, where "Reprogramar" opens
     time_label: str = ""
     client_id: str = ""
     client_name: str = ""
     client_phone: str = ""
+    client_no_shows: str = ""  # "2 inasistencias"; "" for none
+    pet_id: str = ""
     pet: str = ""
     reason: str = ""
+    service: str = ""
     notes: str = ""
     status: str = ""
     status_label: str = ""
@@ -88,6 +103,8 @@ class AppointmentDetail:
     can_complete: bool = False
     can_no_show: bool = False
     can_reschedule: bool = False
+    can_undo: bool = False
+    undo_label: str = ""
     history: list[HistoryRow] = field(default_factory=list)
 
 
@@ -102,6 +119,22 @@ def doctor_choices(viewer: Viewer) -> list[DoctorChoice]:
     return [
         DoctorChoice(id=str(d.id), name=d.full_name)
         for d in calendar_view.doctors(viewer.tenant_id)
+    ]
+
+
+@dataclass
+class ServiceChoice:
+    id: str = ""
+    label: str = ""
+
+
+def service_choices(viewer: Viewer, doctor_id: uuid.UUID) -> list[ServiceChoice]:
+    """The services the doctor offers, the clinic's default first ("Vacunación (15 min)")."""
+    return [
+        ServiceChoice(id=str(s.id), label=s.label)
+        for s in services_catalog.services_of_doctor(
+            tenant_id=viewer.tenant_id, doctor_id=doctor_id
+        )
     ]
 
 
@@ -131,11 +164,34 @@ def _history_row(entry: calendar_view.HistoryEntry, tz: str) -> HistoryRow:
     return HistoryRow(when=date_time(entry.at, tz), text=text, actor=actor or "")
 
 
+def _undoable(history: list[calendar_view.HistoryEntry], now: datetime) -> str:
+    """What "Deshacer" would take back ("" when nothing): the last change, if it was a
+    completion or a no-show within the undo window."""
+    if not history:
+        return ""
+    last = history[-1]
+    try:
+        check_undoable(last.action, last.at, now)
+    except NothingToUndo:
+        return ""
+    return ACTION_LABEL.get(last.action, last.action)
+
+
 def detail_of(
-    view: AppointmentView, history: list[calendar_view.HistoryEntry], tz: str
+    view: AppointmentView,
+    history: list[calendar_view.HistoryEntry],
+    tz: str,
+    *,
+    no_shows: int = 0,
+    now: datetime | None = None,
 ) -> AppointmentDetail:
+    """The panel's view of an appointment; completing and "no asistió" are offered only
+    from its start time on (`now`, default the clock's)."""
+    now = now or utcnow()
     status = Status(view.status)
     allowed = TRANSITIONS[status]
+    started = has_started(view.start_at, now)
+    undo_label = _undoable(history, now)
     if view.calendar_sync_ok is None:
         sync_state = "off"
     else:
@@ -147,12 +203,16 @@ def detail_of(
         doctor_name=view.doctor_name,
         doctor_color=view.doctor_color or "#0d9488",
         day_label=long_date(view.start_at.astimezone(ZoneInfo(tz)).date()).capitalize(),
+        day_iso=view.start_at.astimezone(ZoneInfo(tz)).date().isoformat(),
         time_label=f"{hhmm(view.start_at, tz)} – {hhmm(view.end_at, tz)}",
         client_id=str(view.client_id),
         client_name=view.client_name or "Sin nombre",
         client_phone=phone_display(view.client_phone),
+        client_no_shows=no_shows_label(no_shows),
+        pet_id=str(view.pet_id or ""),
         pet=pet_label(view.pet_name, view.pet_species) or "Sin mascota registrada",
         reason=view.reason or "",
+        service=view.service_name or "",
         notes=view.notes or "",
         status=view.status,
         status_label=APPOINTMENT_STATUS.get(view.status, view.status),
@@ -167,9 +227,11 @@ def detail_of(
         conversation_id=str(view.conversation_id or ""),
         can_confirm=Status.CONFIRMED in allowed,
         can_cancel=Status.CANCELLED in allowed,
-        can_complete=Status.COMPLETED in allowed,
-        can_no_show=Status.NO_SHOW in allowed,
+        can_complete=Status.COMPLETED in allowed and started,
+        can_no_show=Status.NO_SHOW in allowed and started,
         can_reschedule=status in RESCHEDULABLE,
+        can_undo=undo_label != "",
+        undo_label=undo_label,
         history=[_history_row(entry, tz) for entry in history],
     )
 
@@ -177,7 +239,8 @@ def detail_of(
 def load_appointment(viewer: Viewer, appointment_id: str) -> AppointmentDetail:
     """The appointment if it belongs to the viewer's clinic; NotFound otherwise."""
     record = calendar_view.appointment_record(viewer.tenant_id, parse_id(appointment_id))
-    return detail_of(record.view, record.history, viewer.timezone)
+    no_shows = client_directory.no_show_count(viewer.tenant_id, record.view.client_id)
+    return detail_of(record.view, record.history, viewer.timezone, no_shows=no_shows)
 
 
 def change_status(
@@ -202,6 +265,16 @@ def change_status(
             cancel_reason=(reason or "").strip() or None,
             procedure_type=procedure_type if status == Status.COMPLETED else None,
         ),
+    )
+
+
+def undo_status(viewer: Viewer, appointment_id: str, version: int) -> None:
+    """Takes back the last completion or no-show (within 24 hours), as the viewer."""
+    booking.undo_status(
+        tenant_id=viewer.tenant_id,
+        actor=viewer.actor,
+        appointment_id=parse_id(appointment_id),
+        expected_version=version,
     )
 
 
@@ -272,6 +345,7 @@ class NewBooking:
     species: str
     reason: str
     confirmed: bool
+    service_id: str = ""
 
 
 def create_booking(viewer: Viewer, form: NewBooking) -> str:
@@ -295,6 +369,7 @@ def create_booking(viewer: Viewer, form: NewBooking) -> str:
             reason=form.reason.strip() or None,
             status=Status.CONFIRMED if form.confirmed else Status.PENDING,
             source=Source.PORTAL,
+            service_id=parse_id(form.service_id) if form.service_id else None,
         ),
     )
     return str(appointment.id)
@@ -307,7 +382,7 @@ class AppointmentState(SessionState):
     dialog_open: bool = False
     page_mode: bool = False
     missing: bool = False
-    mode: str = ""  # "", cancel, complete, reschedule, notes
+    mode: str = ""  # "", cancel, complete, no_show, reschedule, notes
     reschedule_day: str = ""
     reschedule_doctor: str = ""
     doctor_choices: list[DoctorChoice] = []
@@ -373,10 +448,19 @@ class AppointmentState(SessionState):
                 return None
             self.reschedule_doctor = self.detail.doctor_id
             self.doctor_choices = doctor_choices(viewer)
-            self.reschedule_day = utcnow().astimezone(ZoneInfo(viewer.timezone)).date().isoformat()
+            self.reschedule_day = (
+                self.detail.day_iso
+                or utcnow().astimezone(ZoneInfo(viewer.timezone)).date().isoformat()
+            )
             return AppointmentState.load_slots
 
         return self._run(None, run)
+
+    @rx.event
+    def set_confirm_open(self, opened: bool) -> None:
+        """Closing a confirmation (Esc, outside click, "Volver") leaves the action undone."""
+        if not opened:
+            self.mode = ""
 
     def _done(self, viewer: Viewer, message: str) -> list[Any]:
         events: list[Any] = []
@@ -406,7 +490,14 @@ class AppointmentState(SessionState):
         detail = self.detail
         return self._act(
             lambda v: change_status(v, detail.id, detail.version, Status.NO_SHOW),
-            "Cita marcada como «no asistió».",
+            "Cita marcada como «no asistió». Puedes deshacerlo durante 24 horas.",
+        )
+
+    @rx.event
+    def undo(self) -> Any:
+        detail = self.detail
+        return self._act(
+            lambda v: undo_status(v, detail.id, detail.version), "Cambio de estado deshecho."
         )
 
     @rx.event
@@ -468,6 +559,10 @@ class AppointmentState(SessionState):
         )
 
 
+NEW_PET = "__nueva__"
+"""The booking form's choice of a pet not registered yet."""
+
+
 class NewAppointmentState(SessionState):
     """Booking from an empty slot of the calendar."""
 
@@ -481,6 +576,9 @@ class NewAppointmentState(SessionState):
     client_checked: bool = False
     client_name: str = ""
     pets: rx.Field[list[str]] = rx.field(default_factory=list)
+    pet_choice: str = NEW_PET  # one of `pets`, or NEW_PET (name and species asked)
+    services: rx.Field[list[ServiceChoice]] = rx.field(default_factory=list)
+    service_id: str = ""
     error: str = ""
 
     @rx.event
@@ -503,6 +601,9 @@ class NewAppointmentState(SessionState):
             self.client_checked = False
             self.client_name = ""
             self.pets = []
+            self.pet_choice = NEW_PET
+            self.services = service_choices(viewer, key)
+            self.service_id = self.services[0].id if self.services else ""
             self.error = ""
             self.dialog_open = True
 
@@ -511,6 +612,14 @@ class NewAppointmentState(SessionState):
     @rx.event
     def set_dialog_open(self, value: bool) -> None:
         self.dialog_open = value
+
+    @rx.event
+    def set_service(self, service_id: str) -> None:
+        self.service_id = service_id
+
+    @rx.event
+    def set_pet_choice(self, choice: str) -> None:
+        self.pet_choice = choice if choice in self.pets else NEW_PET
 
     @rx.event
     def lookup(self, phone: str) -> Any:
@@ -532,12 +641,17 @@ class NewAppointmentState(SessionState):
             self.client_found = match.found
             self.client_name = match.name
             self.pets = match.pets
+            self.pet_choice = match.pets[0] if match.pets else NEW_PET
 
         return self._run(routes.CLINICAL, look)
 
     @rx.event
     def submit(self, form: dict[str, Any]) -> Any:
-        pet = str(form.get("pet_name", "") or form.get("pet_choice", "")).strip()
+        pet = (
+            str(form.get("pet_name", "")).strip()
+            if self.pet_choice == NEW_PET or self.pet_choice not in self.pets
+            else self.pet_choice
+        )
         booking_form = NewBooking(
             doctor_id=self.doctor_id,
             start_iso=self.start_iso,
@@ -547,6 +661,7 @@ class NewAppointmentState(SessionState):
             species=str(form.get("species", "")),
             reason=str(form.get("reason", "")),
             confirmed=bool(form.get("confirmed")),
+            service_id=self.service_id,
         )
 
         def book(viewer: Viewer) -> list[Any]:

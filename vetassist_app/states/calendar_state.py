@@ -1,4 +1,6 @@
-"""The calendar: day and week of one doctor, or every doctor side by side for a day.
+"""The calendar: day and week of one doctor, every doctor side by side for a day or a
+week, or the week as a list. The address keeps the view, doctor and date
+(`agenda_url`), so a reload or "back" returns to the same place.
 
 `build_calendar` reads the days shown with one service call
 (`calendar_view.period`) and lays them out with the pure
@@ -10,23 +12,29 @@ days the change touched (`_catch_up`).
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import reflex as rx
 
 from backend.core.clock import utcnow
 from backend.domain.errors import NotFound
-from backend.services.scheduling import calendar_view
+from backend.services.scheduling import agenda_export, calendar_view
 from vetassist_app import routes
 from vetassist_app.calendar_layout import (
+    TEAM_VIEWS,
     VIEWS,
+    WEEK_VIEWS,
     CalendarColumn,
     CalendarData,
     DoctorOption,
     HourMark,
+    ListDay,
     days_shown,
     lay_out,
     lay_out_part,
@@ -58,7 +66,7 @@ def build_calendar(
         tenant_id=viewer.tenant_id,
         days=days_shown(view, anchor),
         doctor_id=parse_id(doctor_id) if doctor_id else None,
-        whole_team=view == "equipo",
+        whole_team=view in TEAM_VIEWS,
         preferred_doctor_id=viewer.user_id if viewer.role == "doctor" else None,
         include_cancelled=show_cancelled,
         with_free_slots=viewer.can(routes.CLINICAL),
@@ -68,6 +76,17 @@ def build_calendar(
 
 
 PHONE_WIDTH = 768  # px: below it the portal is laid out for a phone (portal.css)
+
+SHORTCUT_VIEWS = {"d": "dia", "s": "semana", "e": "equipo", "E": "semana-equipo", "l": "lista"}
+"""Keys of the agenda page (the agenda script, calendar_editing.js in assets,) and the view each one opens."""
+
+
+def agenda_url(view: str, anchor: str, doctor_id: str) -> str:
+    """The address of what is on screen, so a reload or "back" returns to it."""
+    params = {"vista": view, "fecha": anchor}
+    if doctor_id and view not in TEAM_VIEWS:
+        params["doctor"] = doctor_id
+    return f"{routes.AGENDA}?{urlencode(params)}"
 
 
 class CalendarState(SessionState):
@@ -80,6 +99,7 @@ class CalendarState(SessionState):
     subtitle: str = ""
     doctors: list[DoctorOption] = []
     columns: list[CalendarColumn] = []
+    list_days: list[ListDay] = []
     hours: list[HourMark] = []
     grid_height: str = "600px"
     show_cancelled: bool = False
@@ -97,6 +117,12 @@ class CalendarState(SessionState):
     @rx.var(cache=True)
     def can_edit(self) -> bool:
         return self.user_role in routes.CLINICAL
+
+    @rx.var(cache=True)
+    def print_href(self) -> str:
+        """The printed day of the date shown: this doctor's, or every doctor's in the team view."""
+        doctor = "todos" if self.view in TEAM_VIEWS or not self.doctor_id else self.doctor_id
+        return f"{routes.AGENDA_PRINT}?doctor={doctor}&fecha={self.anchor}"
 
     @rx.var(cache=True)
     def column_count(self) -> int:
@@ -118,6 +144,7 @@ class CalendarState(SessionState):
             "subtitle": data.subtitle,
             "doctors": data.doctors,
             "columns": data.columns,
+            "list_days": data.list_days,
             "hours": data.hours,
             "grid_height": f"{data.grid_height}px",
             "total": data.total,
@@ -168,12 +195,33 @@ class CalendarState(SessionState):
             self.anchor = params["fecha"]
         if params.get("doctor"):
             self.doctor_id = params["doctor"]
-        loaded = self._run(None, self._reload_or_reset)
+        loaded = self._navigate(lambda viewer: None)
         if params.get("vista") in VIEWS or self.view != "semana":
             return loaded
         events = loaded if isinstance(loaded, list) else [loaded]
         fit = rx.call_script("window.innerWidth", callback=CalendarState.fit_screen)
         return [*(e for e in events if e is not None), fit]
+
+    @rx.event
+    def export_csv(self) -> Any:
+        """The days on screen as a CSV download: the doctor shown, or the team."""
+
+        def export(viewer: Viewer) -> Any:
+            days = days_shown(self.view, self._anchor_date(viewer))
+            text = agenda_export.agenda_csv(
+                tenant_id=viewer.tenant_id,
+                first=days[0],
+                last=days[-1],
+                doctor_id=parse_id(self.doctor_id)
+                if self.view not in TEAM_VIEWS and self.doctor_id
+                else None,
+                include_cancelled=self.show_cancelled,
+            )
+            return rx.download(
+                data=text, filename=f"agenda-{days[0]}-{days[-1]}.csv", mime_type="text/csv"
+            )
+
+        return self._run(None, export)
 
     @rx.event
     def fit_screen(self, width: int | float | str) -> Any:
@@ -188,6 +236,8 @@ class CalendarState(SessionState):
             if narrow and self.view == "semana":
                 self.view = "dia"
                 self._reload_or_reset(viewer)
+                return self._url_event()
+            return None
 
         return self._run(None, fit)
 
@@ -204,62 +254,89 @@ class CalendarState(SessionState):
 
         return self._run(None, redraw)
 
+    def _url_event(self) -> Any:
+        """Writes the address of what is on screen into the address bar, without a reload
+        and without a new history entry (the previous page stays one "back" away)."""
+        url = json.dumps(agenda_url(self.view, self.anchor, self.doctor_id))
+        return rx.call_script(f"window.history.replaceState(window.history.state, '', {url})")
+
+    def _navigate(self, change: Callable[[Viewer], None]) -> Any:
+        """Applies a change of view, doctor or date, redraws, and updates the address."""
+
+        def run(viewer: Viewer) -> Any:
+            change(viewer)
+            self._reload_or_reset(viewer)
+            return self._url_event()
+
+        return self._run(None, run)
+
     @rx.event
     def set_view(self, view: str | list[str]) -> Any:
         chosen = view[0] if isinstance(view, list) and view else view
         self.view = chosen if isinstance(chosen, str) and chosen in VIEWS else "semana"
-        return self._run(None, self._reload_or_reset)
+        return self._navigate(lambda viewer: None)
 
     @rx.event
     def set_doctor(self, doctor_id: str) -> Any:
         self.doctor_id = doctor_id
-        if self.view == "equipo":
+        if self.view in TEAM_VIEWS:
             self.view = "semana"
-        return self._run(None, self._reload_or_reset)
+        return self._navigate(lambda viewer: None)
 
     @rx.event
     def open_column(self, doctor_id: str, day_iso: str) -> Any:
-        """A column header: a doctor (team view) or a day (week view) on its own."""
+        """A column header: a doctor (team view) or a day (week views) on its own."""
         if self.view == "equipo":
             self.doctor_id = doctor_id
         self.anchor = day_iso
         self.view = "dia"
-        return self._run(None, self._reload_or_reset)
+        return self._navigate(lambda viewer: None)
+
+    @rx.event
+    def shortcut(self, key: str) -> Any:
+        """A key pressed on the agenda page: d/s/e/E/l pick the view, t today, arrows move."""
+        if key in SHORTCUT_VIEWS:
+            self.view = SHORTCUT_VIEWS[key]
+            return self._navigate(lambda viewer: None)
+        if key == "t":
+            self.anchor = ""
+            return self._navigate(lambda viewer: None)
+        if key in ("ArrowLeft", "ArrowRight"):
+            return self._navigate(
+                lambda viewer: self._step(viewer, -1 if key == "ArrowLeft" else 1)
+            )
+        return self._run(None, lambda viewer: None)  # another key: only the session check
 
     @rx.event
     def toggle_cancelled(self, value: bool) -> Any:
         self.show_cancelled = bool(value)
         return self._run(None, self._reload_or_reset)
 
-    def _move(self, viewer: Viewer, direction: int) -> None:
-        step = 7 if self.view == "semana" else 1
+    def _step(self, viewer: Viewer, direction: int) -> None:
+        step = 7 if self.view in WEEK_VIEWS else 1
         self.anchor = (self._anchor_date(viewer) + timedelta(days=step * direction)).isoformat()
-        self._reload_or_reset(viewer)
 
     @rx.event
     def previous(self) -> Any:
-        return self._run(None, lambda viewer: self._move(viewer, -1))
+        return self._navigate(lambda viewer: self._step(viewer, -1))
 
     @rx.event
     def next(self) -> Any:
-        return self._run(None, lambda viewer: self._move(viewer, 1))
+        return self._navigate(lambda viewer: self._step(viewer, 1))
 
     @rx.event
     def today(self) -> Any:
         self.anchor = ""
-        return self._run(None, self._reload_or_reset)
+        return self._navigate(lambda viewer: None)
 
     @rx.event
     def go_to(self, day_iso: str) -> Any:
-        def run(viewer: Viewer) -> None:
-            try:
-                date.fromisoformat(day_iso)
-            except ValueError:
-                return
-            self.anchor = day_iso
-            self._reload_or_reset(viewer)
-
-        return self._run(None, run)
+        try:
+            date.fromisoformat(day_iso)
+        except ValueError:  # a half-typed date: nothing to show yet, only the session check
+            return self._run(None, lambda viewer: None)
+        self.anchor = day_iso
+        return self._navigate(lambda viewer: None)
 
     def _live(self, viewer: Viewer) -> None:
         """Every few seconds while the page is open: redraw what changed, move the now line."""
@@ -283,7 +360,7 @@ class CalendarState(SessionState):
         newest, spans = calendar_view.changes_since(viewer.tenant_id, self._marker)
         if newest == self._marker:
             return False
-        if spans is None or not self._shown or self.view == "equipo":
+        if spans is None or not self._shown or self.view in TEAM_VIEWS:
             if spans is None or any(self._shows(s) for s in spans):
                 self._reload_or_reset(viewer)
                 return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from backend.domain.errors import DomainError, StaleVersion
+from backend.domain.spanish_dates import WEEKDAYS
 
 CONFLICT_CODES = frozenset({"stale_version", "slot_taken", "illegal_transition"})
 
@@ -23,6 +24,23 @@ _BY_CODE = {
     "inside_min_notice": "Ese horario está dentro del tiempo mínimo de anticipación.",
     "beyond_horizon": "Ese horario está más allá de lo que se puede agendar.",
     "blocked": "El médico no está disponible a esa hora (ausencia o bloqueo).",
+    "clinic_closed": "La clínica está cerrada ese día (festivo o cierre): elige otra fecha.",
+    "closure_invalid": "Revisa las fechas del cierre: el final va después del inicio y dura máximo un año.",
+    "shift_day": "Elige un día de la semana o una fecha para la guardia.",
+    "link_invalid": "Este enlace ya no sirve: pide a la gerencia de tu clínica uno nuevo.",
+    "passwords_differ": "Las dos contraseñas no coinciden.",
+    "email_taken": "Ya hay una persona con ese correo en VetAssist.",
+    "self_deactivation": "No puedes desactivar tu propio acceso.",
+    "before_start": (
+        "La cita todavía no empieza: podrás marcarla como completada o «no asistió» "
+        "desde su hora de inicio."
+    ),
+    "nothing_to_undo": (
+        "Ya no se puede deshacer: solo se deshace el último cambio (completada o "
+        "«no asistió») durante las 24 horas siguientes."
+    ),
+    "phone_taken": "Ese número ya pertenece a otro cliente de la clínica.",
+    "duplicate_shortcut": "Ya hay una respuesta rápida con ese atajo: elige otro.",
 }
 
 _BY_FIELD = {
@@ -46,8 +64,25 @@ _BY_FIELD = {
     "petName": "La mascota necesita un nombre.",
     "password": "La contraseña necesita de 12 a 128 caracteres y no puede ser fácil de adivinar.",
     "email": "Revisa el correo electrónico.",
+    "fullName": "Falta el nombre de la persona.",
+    "closure": "Revisa las fechas y horas del cierre.",
+    "onCallDate": "Revisa la fecha de la guardia.",
+    "role": "Elige un rol: veterinario/a, soporte o gerencia.",
     "doctorId": "El médico no existe o no atiende citas.",
     "endAt": "Revisa la duración de la cita.",
+    "birthDate": "Revisa la fecha de nacimiento: no puede ser futura.",
+    "weightKg": "Escribe el peso en kilos, mayor que 0 (ej.: 12,5).",
+    "vaccineName": "La vacuna necesita un nombre.",
+    "givenOn": "Revisa la fecha de aplicación de la vacuna.",
+    "dueOn": "La próxima dosis va después de la fecha de aplicación.",
+    "mergeId": "Elige otro cliente: no se puede fusionar un cliente consigo mismo.",
+    "shortcut": "El atajo lleva de 1 a 32 letras sin tildes, números, «-» o «_» (ej.: horario).",
+    "title": "El título lleva de 1 a 100 caracteres.",
+    "cannedBody": "El texto de la respuesta lleva de 1 a 1500 caracteres.",
+    "note": "La nota es demasiado larga (máximo 4000 caracteres).",
+    "staffUserId": "Esa persona no pertenece a la clínica o ya no está activa.",
+    "cursor": "No pudimos cargar más conversaciones: recarga la página.",
+    "filter": "Ese filtro no existe.",
 }
 
 
@@ -62,7 +97,18 @@ def spanish(exc: DomainError) -> str:
         return _BY_CODE[exc.code]
     if exc.field in _BY_FIELD:
         return _BY_FIELD[exc.field]
-    field = (exc.field or "").split(".")[0]
+    field, _, weekday = (exc.field or "").partition(".")
+    if field in ("periods", "businessHours") and weekday.isdigit() and int(weekday) < 7:
+        day = WEEKDAYS[int(weekday)]
+        if exc.code == "period_reversed":
+            return f"Revisa los horarios del {day}: un periodo termina antes de empezar."
+        if exc.code == "periods_overlap":
+            return f"Revisa los horarios del {day}: dos periodos se cruzan."
+    if field == "onCall":
+        return (
+            "Revisa la guardia: termina después de empezar (00:00 es medianoche) "
+            "y no se cruza con otra guardia ese día."
+        )
     if field.startswith("day_") or field in ("periods", "businessHours"):
         return "Revisa los horarios: periodos como 08:00-12:30, que terminen después de empezar y sin cruzarse."
     return f"No se pudo completar la acción: {exc.message}"

@@ -3,7 +3,9 @@ off, follow-up protocols, escalation contacts, API keys."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,10 +50,66 @@ def parse_hours(text: str, field_name: str) -> list[int]:
 
 
 @dataclass
+class PeriodRow:
+    """One period of a day in the time pickers; `id` keeps its inputs apart in the form."""
+
+    id: str = ""
+    start: str = ""
+    end: str = ""
+
+
+@dataclass
 class DayHours:
     weekday: str = ""
     label: str = ""
     text: str = ""
+    periods: list[PeriodRow] = field(default_factory=list)
+
+
+_PERIOD_INPUT = re.compile(r"^day_([0-6])_(\w+)_(start|end)$")
+
+
+def period_rows(spans: list[list[str]]) -> list[PeriodRow]:
+    """Stored spans as time-picker rows; an end of "24:00" shows as 00:00 (midnight)."""
+    return [
+        PeriodRow(id=uuid.uuid4().hex[:8], start=start, end="00:00" if end == "24:00" else end)
+        for start, end in spans
+    ]
+
+
+def new_period(periods: list[PeriodRow]) -> PeriodRow:
+    """A period to add after the day's last one: from its end, two hours (08:00-12:00 first)."""
+    if not periods or not periods[-1].end or periods[-1].end == "00:00":
+        start, end = ("08:00", "12:00") if not periods else ("", "")
+    else:
+        hours, minutes = (int(p) for p in periods[-1].end.split(":"))
+        start = f"{min(hours + 1, 23):02d}:{minutes:02d}"
+        end = f"{min(hours + 3, 23):02d}:{minutes:02d}" if hours + 3 < 24 else "00:00"
+    return PeriodRow(id=uuid.uuid4().hex[:8], start=start, end=end)
+
+
+def spans_from_form(form: dict[str, Any], weekday: int) -> list[list[str]]:
+    """A day's periods from its time pickers (`day_<d>_<row>_start` / `_end`), or from the
+    text field `day_<d>` ("08:00-12:30, 14:00-18:00") when the form has no pickers.
+
+    An end of 00:00 means midnight ("24:00"); a row left empty is dropped.
+    """
+    rows: dict[str, dict[str, str]] = {}
+    for name, value in form.items():
+        match = _PERIOD_INPUT.match(str(name))
+        if match and int(match.group(1)) == weekday:
+            rows.setdefault(match.group(2), {})[match.group(3)] = str(value or "").strip()
+    if not rows:
+        return parse_spans(str(form.get(f"day_{weekday}", "")), f"day_{weekday}")
+    spans = []
+    for row in rows.values():
+        start, end = row.get("start", ""), row.get("end", "")
+        if not start and not end:
+            continue
+        if not start or not end:
+            raise ValidationFailed("a period needs a start and an end", field=f"day_{weekday}")
+        spans.append([start, "24:00" if end == "00:00" else end])
+    return spans
 
 
 @dataclass
@@ -128,6 +186,7 @@ def _days(periods_by_day: dict[str, list[list[str]]]) -> list[DayHours]:
             weekday=str(d),
             label=WEEKDAYS[d].capitalize(),
             text=format_spans(periods_by_day.get(str(d), [])),
+            periods=period_rows(periods_by_day.get(str(d), [])),
         )
         for d in range(7)
     ]
@@ -205,7 +264,7 @@ def load_settings(viewer: Viewer) -> SettingsData:
 
 
 def save_clinic(viewer: Viewer, form: dict[str, Any]) -> None:
-    hours = {str(d): parse_spans(str(form.get(f"day_{d}", "")), f"day_{d}") for d in range(7)}
+    hours = {str(d): spans_from_form(form, d) for d in range(7)}
     clinic_settings.update_clinic(
         tenant_id=viewer.tenant_id,
         name=str(form.get("name", "")),
@@ -224,7 +283,7 @@ def _int(form: dict[str, Any], name: str) -> int:
 
 
 def save_doctor(viewer: Viewer, form: dict[str, Any]) -> None:
-    periods = {str(d): parse_spans(str(form.get(f"day_{d}", "")), f"day_{d}") for d in range(7)}
+    periods = {str(d): spans_from_form(form, d) for d in range(7)}
     clinic_settings.update_doctor_schedule(
         tenant_id=viewer.tenant_id,
         doctor_id=parse_id(str(form.get("doctor_id", ""))),
@@ -393,3 +452,42 @@ class SettingsState(SessionState):
     @rx.event
     def hide_secret(self) -> None:
         self.new_secret = ""
+
+    def _week(self, scope: str) -> list[DayHours]:
+        """The week being edited: the clinic's hours ("clinic") or a doctor's (their id)."""
+        if scope == "clinic":
+            return self.business_hours
+        return next((d.days for d in self.doctors if d.id == scope), [])
+
+    def _set_week(self, scope: str, week: list[DayHours]) -> None:
+        if scope == "clinic":
+            self.business_hours = week
+        else:
+            self.doctors = [
+                dataclasses.replace(d, days=week) if d.id == scope else d for d in self.doctors
+            ]
+
+    @rx.event
+    def add_period(self, scope: str, weekday: str) -> None:
+        """Another period on a day (saved with the form, like every other change)."""
+        self._set_week(
+            scope,
+            [
+                dataclasses.replace(day, periods=[*day.periods, new_period(day.periods)])
+                if day.weekday == weekday
+                else day
+                for day in self._week(scope)
+            ],
+        )
+
+    @rx.event
+    def remove_period(self, scope: str, weekday: str, period_id: str) -> None:
+        self._set_week(
+            scope,
+            [
+                dataclasses.replace(day, periods=[p for p in day.periods if p.id != period_id])
+                if day.weekday == weekday
+                else day
+                for day in self._week(scope)
+            ],
+        )

@@ -10,6 +10,7 @@ from vetassist_app import routes
 from vetassist_app.components.forms import action_form, field, form_footer
 from vetassist_app.formatting import PROCEDURE_LABEL
 from vetassist_app.states.appointment_state import (
+    NEW_PET,
     AppointmentState,
     HistoryRow,
     NewAppointmentState,
@@ -19,13 +20,16 @@ from vetassist_app.states.appointment_state import (
 D = AppointmentState.detail
 
 
-def fact(icon: str, label: str, value: rx.Var | str) -> rx.Component:
+def fact(
+    icon: str, label: str, value: rx.Var | str | rx.Component, *extra: rx.Component
+) -> rx.Component:
     return rx.hstack(
         rx.icon(icon, size=16, color="var(--gray-10)", flex_shrink="0", margin_top="2px"),
         rx.vstack(
             rx.text(label, size="1", color_scheme="gray"),
             rx.text(value, size="2", weight="medium"),
-            spacing="0",
+            *extra,
+            spacing="1" if extra else "0",
             align="start",
         ),
         spacing="2",
@@ -105,9 +109,31 @@ def summary() -> rx.Component:
         ),
         sync_status(),
         rx.grid(
-            fact("user_round", "Cliente", D.client_name),
+            fact(
+                "user_round",
+                "Cliente",
+                rx.link(D.client_name, href=routes.CLIENTS + "?id=" + D.client_id),
+                rx.cond(
+                    D.client_no_shows != "",
+                    rx.badge(
+                        D.client_no_shows,
+                        color_scheme="orange",
+                        variant="soft",
+                        id="appointment-no-shows",
+                    ),
+                ),
+            ),
             fact("phone", "Teléfono", D.client_phone),
-            fact("paw_print", "Mascota", D.pet),
+            fact(
+                "paw_print",
+                "Mascota",
+                rx.cond(
+                    D.pet_id != "",
+                    rx.link(D.pet, href=routes.PETS + "/" + D.pet_id, id="appointment-pet-link"),
+                    D.pet,
+                ),
+            ),
+            rx.cond(D.service != "", fact("list_checks", "Servicio", D.service)),
             fact("stethoscope", "Motivo", rx.cond(D.reason != "", D.reason, "—")),
             rx.cond(
                 D.procedure_label != "",
@@ -117,7 +143,7 @@ def summary() -> rx.Component:
                 D.cancel_reason != "",
                 fact("calendar_x", "Motivo de cancelación", D.cancel_reason),
             ),
-            columns="2",
+            columns={"initial": "1", "sm": "2"},
             spacing="3",
             width="100%",
         ),
@@ -172,6 +198,7 @@ def reschedule_panel() -> rx.Component:
             ),
             spacing="3",
             align="center",
+            wrap="wrap",
         ),
         rx.cond(
             AppointmentState.slot_options.length() > 0,
@@ -239,6 +266,78 @@ def complete_panel() -> rx.Component:
     )
 
 
+def confirm_dialog(mode: str, title: str, *content: rx.Component) -> rx.Component:
+    """An outcome of the visit asks first: it is shown while `mode` is on."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(title),
+            *content,
+            max_width="28rem",
+            id=f"confirm-{mode.replace('_', '-')}-dialog",
+        ),
+        open=AppointmentState.mode == mode,
+        on_open_change=AppointmentState.set_confirm_open,
+    )
+
+
+def no_show_dialog() -> rx.Component:
+    return confirm_dialog(
+        "no_show",
+        "¿El cliente no asistió?",
+        rx.alert_dialog.description(
+            "La cita quedará como «no asistió» y contará como inasistencia del cliente. "
+            "Podrás deshacerlo durante 24 horas.",
+            size="2",
+        ),
+        rx.hstack(
+            rx.alert_dialog.cancel(
+                rx.button("Volver", variant="soft", color_scheme="gray"),
+            ),
+            rx.alert_dialog.action(
+                rx.button(
+                    "Sí, no asistió",
+                    color_scheme="orange",
+                    on_click=AppointmentState.no_show,
+                    id="confirm-no-show",
+                ),
+            ),
+            justify="end",
+            spacing="3",
+            margin_top="1rem",
+        ),
+    )
+
+
+def complete_dialog() -> rx.Component:
+    return confirm_dialog("complete", "¿Completar la cita?", complete_panel())
+
+
+def undo_notice() -> rx.Component:
+    return rx.cond(
+        D.can_undo,
+        rx.callout(
+            rx.hstack(
+                rx.text(D.undo_label, ". ¿Fue un error?", size="2"),
+                rx.button(
+                    rx.icon("undo_2", size=14),
+                    "Deshacer",
+                    size="1",
+                    variant="soft",
+                    on_click=AppointmentState.undo,
+                    id="action-undo",
+                ),
+                align="center",
+                spacing="3",
+                wrap="wrap",
+            ),
+            icon="info",
+            color_scheme="gray",
+            size="1",
+            width="100%",
+        ),
+    )
+
+
 def notes_panel() -> rx.Component:
     return action_form(
         "Notas internas",
@@ -285,7 +384,7 @@ def action_buttons() -> rx.Component:
             _action(
                 "user_x",
                 "No asistió",
-                AppointmentState.no_show,
+                AppointmentState.set_mode("no_show"),
                 "action-no-show",
                 variant="soft",
                 color_scheme="orange",
@@ -320,15 +419,17 @@ def actions() -> rx.Component:
     return rx.cond(
         AppointmentState.can_act,
         rx.vstack(
+            undo_notice(),
             action_buttons(),
             rx.match(
                 AppointmentState.mode,
                 ("reschedule", reschedule_panel()),
                 ("cancel", cancel_panel()),
-                ("complete", complete_panel()),
                 ("notes", notes_panel()),
                 rx.fragment(),
             ),
+            complete_dialog(),
+            no_show_dialog(),
             spacing="3",
             width="100%",
         ),
@@ -422,6 +523,29 @@ def species_item(value: str) -> rx.Component:
     return rx.select.item(value.capitalize(), value=value)
 
 
+def new_pet_fields() -> rx.Component:
+    """A pet not registered yet: its name and species."""
+    return rx.grid(
+        field(
+            "Nombre de la mascota",
+            rx.input(name="pet_name", placeholder="Nombre", width="100%", id="new-pet"),
+        ),
+        field(
+            "Especie",
+            rx.select.root(
+                rx.select.trigger(placeholder="Especie", width="100%", id="new-species"),
+                rx.select.content(
+                    *[species_item(s) for s in ("perro", "gato", "ave", "conejo", "otro")]
+                ),
+                name="species",
+            ),
+        ),
+        columns="2",
+        spacing="3",
+        width="100%",
+    )
+
+
 def new_appointment_dialog() -> rx.Component:
     S = NewAppointmentState
     return rx.dialog.root(
@@ -477,34 +601,42 @@ def new_appointment_dialog() -> rx.Component:
                             ),
                         ),
                     ),
-                    rx.grid(
+                    rx.cond(
+                        S.pets.length() > 0,
                         field(
                             "Mascota",
-                            rx.input(
-                                name="pet_name",
-                                placeholder=rx.cond(
-                                    S.pets.length() > 0, "Ej.: " + S.pets.join(", "), "Nombre"
-                                ),
-                                width="100%",
-                                id="new-pet",
-                            ),
-                        ),
-                        field(
-                            "Especie",
                             rx.select.root(
-                                rx.select.trigger(placeholder="Especie", width="100%"),
+                                rx.select.trigger(width="100%", id="new-pet-choice"),
                                 rx.select.content(
-                                    *[
-                                        species_item(s)
-                                        for s in ("perro", "gato", "ave", "conejo", "otro")
-                                    ]
+                                    rx.foreach(S.pets, lambda p: rx.select.item(p, value=p)),
+                                    rx.select.separator(),
+                                    rx.select.item("Nueva mascota", value=NEW_PET),
                                 ),
-                                name="species",
+                                value=S.pet_choice,
+                                on_change=S.set_pet_choice,
                             ),
                         ),
-                        columns="2",
-                        spacing="3",
-                        width="100%",
+                    ),
+                    rx.cond(
+                        S.pet_choice == NEW_PET,
+                        new_pet_fields(),
+                    ),
+                    rx.cond(
+                        S.services.length() > 0,
+                        field(
+                            "Servicio",
+                            rx.select.root(
+                                rx.select.trigger(width="100%", id="new-service"),
+                                rx.select.content(
+                                    rx.foreach(
+                                        S.services,
+                                        lambda s: rx.select.item(s.label, value=s.id),
+                                    )
+                                ),
+                                value=S.service_id,
+                                on_change=S.set_service,
+                            ),
+                        ),
                     ),
                     field(
                         "Motivo",

@@ -30,8 +30,21 @@ def sync_badge(block: CalendarBlock) -> rx.Component:
 
 
 def appointment_block(block: CalendarBlock) -> rx.Component:
+    """A block; a pending or confirmed one can be dragged (and stretched by its bottom edge)
+    by those who edit (the agenda script, calendar_editing.js in assets,)."""
+    movable = block.movable & CalendarState.can_edit
     return rx.box(
         rx.hstack(
+            rx.cond(
+                block.accent != "",
+                rx.box(
+                    width="8px",
+                    height="8px",
+                    border_radius="999px",
+                    background=block.accent,
+                    flex_shrink="0",
+                ),
+            ),
             rx.cond(
                 block.emergency, rx.icon("siren", size=12, color="var(--red-11)", flex_shrink="0")
             ),
@@ -62,6 +75,7 @@ def appointment_block(block: CalendarBlock) -> rx.Component:
                 opacity="0.85",
             ),
         ),
+        rx.cond(movable, rx.box(class_name="va-resize", title="Arrastra para cambiar la duración")),
         on_click=AppointmentState.open_appointment(block.id),
         style=styles.block_base,
         top=block.top,
@@ -78,6 +92,10 @@ def appointment_block(block: CalendarBlock) -> rx.Component:
         class_name=block.css,
         data_appointment_id=block.id,
         data_status=block.status,
+        data_doctor=block.doctor_id,
+        data_movable=rx.cond(movable, "true", "false"),
+        data_start_minute=block.start_minute,
+        data_end_minute=block.end_minute,
     )
 
 
@@ -194,6 +212,8 @@ def day_column(column: CalendarColumn) -> rx.Component:
         height=CalendarState.grid_height,
         background=rx.cond(column.is_today, "rgba(13, 148, 136, 0.025)", "white"),
         data_column=column.key,
+        data_day=column.day_iso,
+        data_doctor=column.doctor_id,
         class_name="va-cal-col",
     )
 

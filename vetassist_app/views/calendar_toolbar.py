@@ -7,6 +7,7 @@ import reflex as rx
 from vetassist_app.calendar_layout import DoctorOption
 from vetassist_app.formatting import APPOINTMENT_STATUS
 from vetassist_app.states.calendar_state import CalendarState
+from vetassist_app.views.calendar_editing import shortcuts_hint
 
 LEGEND = [
     ("pending", "var(--amber-9)"),
@@ -22,16 +23,22 @@ def doctor_item(option: DoctorOption) -> rx.Component:
 
 def toolbar() -> rx.Component:
     return rx.hstack(
-        rx.segmented_control.root(
-            rx.segmented_control.item("Día", value="dia"),
-            rx.segmented_control.item("Semana", value="semana"),
-            rx.segmented_control.item("Equipo", value="equipo"),
-            value=CalendarState.view,
-            on_change=CalendarState.set_view,
-            id="view-switch",
+        rx.box(
+            rx.segmented_control.root(
+                rx.segmented_control.item("Día", value="dia"),
+                rx.segmented_control.item("Semana", value="semana"),
+                rx.segmented_control.item("Equipo", value="equipo"),
+                rx.segmented_control.item("Semana equipo", value="semana-equipo"),
+                rx.segmented_control.item("Lista", value="lista"),
+                value=CalendarState.view,
+                on_change=CalendarState.set_view,
+                id="view-switch",
+            ),
+            max_width="100%",
+            class_name="va-wide",  # on a phone the five views scroll sideways, not the page
         ),
         rx.cond(
-            CalendarState.view != "equipo",
+            (CalendarState.view == "dia") | (CalendarState.view == "semana"),
             rx.select.root(
                 rx.select.trigger(placeholder="Médico", min_width="13rem"),
                 rx.select.content(rx.foreach(CalendarState.doctors, doctor_item)),
@@ -50,7 +57,13 @@ def toolbar() -> rx.Component:
                 aria_label="Anterior",
                 id="cal-prev",
             ),
-            rx.button("Hoy", on_click=CalendarState.today, variant="soft", color_scheme="gray"),
+            rx.button(
+                "Hoy",
+                on_click=CalendarState.today,
+                variant="soft",
+                color_scheme="gray",
+                id="cal-today",
+            ),
             rx.icon_button(
                 rx.icon("chevron_right", size=18),
                 on_click=CalendarState.next,
@@ -66,6 +79,27 @@ def toolbar() -> rx.Component:
                 width="10rem",
                 aria_label="Ir a la fecha",
             ),
+            rx.link(
+                rx.icon_button(
+                    rx.icon("printer", size=18),
+                    variant="soft",
+                    color_scheme="gray",
+                    title="Imprimir el día",
+                ),
+                href=CalendarState.print_href,
+                is_external=True,
+                aria_label="Imprimir el día",
+                id="cal-print",
+            ),
+            rx.icon_button(
+                rx.icon("download", size=18),
+                on_click=CalendarState.export_csv,
+                variant="soft",
+                color_scheme="gray",
+                title="Exportar a CSV lo que se ve",
+                aria_label="Exportar a CSV",
+                id="cal-export",
+            ),
             spacing="2",
             align="center",
         ),
@@ -76,8 +110,21 @@ def toolbar() -> rx.Component:
     )
 
 
+def doctor_key(option: DoctorOption) -> rx.Component:
+    return rx.hstack(
+        rx.box(width="8px", height="8px", border_radius="999px", background=option.color),
+        rx.text(option.name, size="1", color_scheme="gray"),
+        spacing="1",
+        align="center",
+    )
+
+
 def legend() -> rx.Component:
     return rx.hstack(
+        rx.cond(
+            CalendarState.view == "semana-equipo",
+            rx.hstack(rx.foreach(CalendarState.doctors, doctor_key), spacing="3", wrap="wrap"),
+        ),
         *[
             rx.hstack(
                 rx.box(width="10px", height="10px", border_radius="3px", background=color),
@@ -109,6 +156,7 @@ def legend() -> rx.Component:
             ),
         ),
         rx.spacer(),
+        shortcuts_hint(),
         rx.hstack(
             rx.switch(
                 checked=CalendarState.show_cancelled,

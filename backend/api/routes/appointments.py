@@ -72,6 +72,7 @@ def create_appointment(body: AppointmentCreate, principal: PrincipalDep) -> Appo
             status=body.status,
             priority=body.priority,
             procedure_type=body.procedure_type,
+            service_id=body.service_id,
             source=Source.API,
         ),
     )

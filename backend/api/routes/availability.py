@@ -31,12 +31,16 @@ def availability(
     doctor_id: Annotated[uuid.UUID | None, Query(alias="doctorId")] = None,
     days: Annotated[int, Query(ge=1, le=31)] = 1,
     limit: Annotated[int, Query(ge=1, le=500)] = 10,
+    service_id: Annotated[uuid.UUID | None, Query(alias="serviceId")] = None,
 ) -> AvailabilityOut:
-    """Free slots on a local date (or `days` from it); all bookable doctors when no doctorId."""
+    """Free slots on a local date (or `days` from it); all bookable doctors when no doctorId;
+    as long as the service `serviceId` (default: the clinic's consultation)."""
     tenant = principal.tenant
     if tenant_id is not None and tenant_id not in (str(tenant.id), tenant.slug):
         raise NotFound("clinic not found", field="tenantId")
-    free = free_slots(tenant=tenant, day=day, days=days, doctor_id=doctor_id, limit=limit)
+    free = free_slots(
+        tenant=tenant, day=day, days=days, doctor_id=doctor_id, limit=limit, service_id=service_id
+    )
     tz = ZoneInfo(tenant.timezone)
     return AvailabilityOut(
         tenant_id=tenant.id,

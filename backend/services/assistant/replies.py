@@ -200,9 +200,11 @@ def booking_summary(
     *,
     ask_name: bool = False,
     ask_pet: Sequence[str] = (),
+    service: str | None = None,
 ) -> str:
     """The appointment to confirm; a client without a name on file is asked it here, once,
-    and a client with several pets which one it is for."""
+    and a client with several pets which one it is for. `service` is the service's name
+    and length ("Vacunación (15 min)"); the reason is left out when it only repeats it."""
     lines = [
         "Perfecto. Confirmo tu cita:",
         "",
@@ -213,7 +215,9 @@ def booking_summary(
         lines.append(f"🩺 {doctor}")
     if pet:
         lines.append(f"🐾 {pet}")
-    if reason:
+    if service:
+        lines.append(f"📋 {service}")
+    if reason and not (service and service.startswith(reason_label(reason) + " (")):
         lines.append(f"📝 {reason_label(reason)}")
     if ask_name:
         lines += [

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, delete
 from backend.domain.availability import Slot
 from backend.domain.language import WhenHint
 from backend.domain.language.when import PartOfDay
+from backend.domain.service_matching import BookableService
 from backend.models import Conversation, SlotHold, StaffUser, Tenant
 from backend.services.scheduling.availability import bookable_doctors, find_free_slots
 
@@ -207,10 +208,12 @@ def find_offers(
     after: datetime | None = None,
     before: datetime | None = None,
     nearest: bool = False,
+    service: BookableService | None = None,
 ) -> list[Offer]:
     """Up to three free slots to offer (matching `hint` when the client named a moment, or
     nearest to it on its days with `nearest`; strictly between `after` and `before` when
-    the client asked for later or earlier ones)."""
+    the client asked for later or earlier ones), as long as `service` lasts and only with
+    doctors offering it."""
     if not doctors:
         return []
     excluded = list(exclude)
@@ -234,6 +237,7 @@ def find_offers(
             now=now,
             limit=None,
             holder_conversation_id=conversation.id,
+            service=service,
         )
         free = [s for s in free if _clinic_open(tenant, s)]
         if after is not None or before is not None:

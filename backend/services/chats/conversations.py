@@ -24,7 +24,8 @@ from backend.domain.conversation_states import timeout_for
 from backend.domain.errors import Conflict, NotFound, ValidationFailed
 from backend.domain.search_terms import Snippet, search_terms
 from backend.models import Appointment, Client, Conversation, Message, StaffUser, Tenant
-from backend.services.chats import lifecycle, messaging
+from backend.services.chats import inbox as inbox_list
+from backend.services.chats import lifecycle, messaging, notes
 from backend.services.chats.search import (
     ConversationPage,
     ConversationRow,
@@ -277,11 +278,20 @@ class InboxItem:
     # a word search: the newest message that matched, cut and highlighted
     match_message_id: uuid.UUID | None = None
     match: Snippet = ()
+    unread: bool = False  # for the staff member reading the list
+    assigned_to: uuid.UUID | None = None
+    assigned_name: str = ""
 
 
 def _inbox_item(
-    conversation: Conversation, client_name: str | None, match: MessageMatch | None = None
+    conversation: Conversation,
+    client_name: str | None,
+    match: MessageMatch | None = None,
+    *,
+    unread: bool = False,
+    staff: dict[uuid.UUID, str] | None = None,
 ) -> InboxItem:
+    assigned = conversation.assigned_to
     return InboxItem(
         id=conversation.id,
         client_id=conversation.client_id,
@@ -297,10 +307,70 @@ def _inbox_item(
         kind=conversation.type,
         match_message_id=match.message_id if match else None,
         match=match.snippet if match else (),
+        unread=unread,
+        assigned_to=assigned,
+        assigned_name=(staff or {}).get(assigned, "") if assigned else "",
     )
 
 
-def inbox(tenant_id: uuid.UUID, text: str = "", *, limit: int = 60) -> list[InboxItem]:
+def _items(
+    session: Session, tenant_id: uuid.UUID, user_id: uuid.UUID | None, rows: list[ConversationRow]
+) -> list[InboxItem]:
+    """The rows as list items, unread for `user_id`, with their assignee's name."""
+    unread = (
+        inbox_list.unread_among(session, user_id, [r.conversation for r in rows])
+        if user_id
+        else set()
+    )
+    staff = inbox_list.staff_names(session, tenant_id) if rows else {}
+    return [
+        _inbox_item(
+            r.conversation,
+            r.client_name,
+            r.match,
+            unread=r.conversation.id in unread,
+            staff=staff,
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    """One page of the inbox under a filter, where the next one starts, and the counts."""
+
+    items: list[InboxItem]
+    next_cursor: str  # "" on the last page
+    counts: dict[str, int]
+
+
+def inbox_page(
+    tenant_id: uuid.UUID,
+    user_id: uuid.UUID,
+    *,
+    filter: str = "todas",
+    after: str = "",
+    limit: int = inbox_list.PAGE_SIZE,
+    with_counts: bool = True,
+) -> InboxPage:
+    """The clinic's conversations under `filter` (see `inbox.FILTERS`), newest activity
+    first, a keyset page at a time; with every filter's count when asked."""
+    with session_scope(read_only=True) as session:
+        get_clinic(session, tenant_id)
+        found = inbox_list.page(
+            session, tenant_id, user_id, filter=filter, after=after, limit=limit
+        )
+        rows = [ConversationRow(c, name) for c, name in found.rows]
+        return InboxPage(
+            items=_items(session, tenant_id, user_id, rows),
+            next_cursor=found.next_cursor,
+            counts=inbox_list.counts(session, tenant_id, user_id) if with_counts else {},
+        )
+
+
+def inbox(
+    tenant_id: uuid.UUID, text: str = "", *, limit: int = 60, user_id: uuid.UUID | None = None
+) -> list[InboxItem]:
     """The clinic's conversations, newest first; `text` matches words of the messages
     (the match is highlighted), the client's name or phone digits (any of the three)."""
     text = text.strip()
@@ -334,19 +404,20 @@ def inbox(tenant_id: uuid.UUID, text: str = "", *, limit: int = 60) -> list[Inbo
             rows = sorted(
                 found.values(), key=lambda r: r.conversation.last_message_at, reverse=True
             )[:limit]
-        return [_inbox_item(row.conversation, row.client_name, row.match) for row in rows]
+        return _items(session, tenant_id, user_id, rows)
 
 
 @dataclass(frozen=True)
 class ThreadMessage:
     id: uuid.UUID
-    direction: str  # inbound, outbound
+    direction: str  # inbound, outbound; internal: a staff note, never sent
     author: str  # client, assistant, staff, system
     body: str | None
     has_media: bool
     status: str
     error_code: str | None
     created_at: datetime
+    author_name: str = ""  # a note's writer
 
 
 @dataclass(frozen=True)
@@ -355,7 +426,8 @@ class Thread:
 
     conversation: InboxItem
     taken_over_by_name: str
-    messages: list[ThreadMessage]
+    messages: list[ThreadMessage]  # with the internal notes, in the order written
+    staff: dict[uuid.UUID, str]  # the clinic's active staff, to assign the conversation to
 
 
 def thread(tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Thread:
@@ -369,22 +441,40 @@ def thread(tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Thread:
             else None
         )
         messages = messages_of(session, tenant_id, conversation_id)
+        names = inbox_list.staff_names(session, tenant_id)
+        written = [
+            ThreadMessage(
+                id=m.id,
+                direction=m.direction,
+                author=m.author,
+                body=m.body,
+                has_media=bool(m.media),
+                status=m.status,
+                error_code=m.error_code,
+                created_at=m.created_at,
+            )
+            for m in messages
+        ]
+        written += [
+            ThreadMessage(
+                id=n.id,
+                direction="internal",
+                author="staff",
+                body=n.body,
+                has_media=False,
+                status="note",
+                error_code=None,
+                created_at=n.created_at,
+                author_name=names.get(n.author_user_id, "") if n.author_user_id else "",
+            )
+            for n in notes.notes_of(session, tenant_id, conversation_id)
+        ]
+        written.sort(key=lambda m: m.created_at)  # stable: messages keep their order
         return Thread(
-            conversation=_inbox_item(conversation, client.name if client else None),
+            conversation=_inbox_item(conversation, client.name if client else None, staff=names),
             taken_over_by_name=staff.full_name if staff and staff.tenant_id == tenant_id else "",
-            messages=[
-                ThreadMessage(
-                    id=m.id,
-                    direction=m.direction,
-                    author=m.author,
-                    body=m.body,
-                    has_media=bool(m.media),
-                    status=m.status,
-                    error_code=m.error_code,
-                    created_at=m.created_at,
-                )
-                for m in messages
-            ],
+            messages=written,
+            staff=names,
         )
 
 

@@ -81,7 +81,7 @@ def create_user(
         raise ValidationFailed("not an e-mail address", field="email")
     if session.exec(select(StaffUser).where(StaffUser.email == email)).first():
         raise ValidationFailed("a user with this e-mail exists", field="email")
-    _check_new_password(password, tenant, email, full_name)
+    check_new_password(password, tenant, email, full_name)
     user = StaffUser(
         tenant_id=tenant.id,
         email=email,
@@ -97,7 +97,7 @@ def create_user(
     return user
 
 
-def _check_new_password(password: str, tenant: Tenant, *personal: str) -> None:
+def check_new_password(password: str, tenant: Tenant, *personal: str) -> None:
     """The rules for a new password (`passwords.check_new_password`).
 
     The one exception is the demo clinic (`is_demo`): its staff share a password
@@ -127,7 +127,7 @@ def change_password(
     tenant = session.get(Tenant, user.tenant_id)
     if tenant is None:
         raise NotFound("clinic not found")
-    _check_new_password(new_password, tenant, user.email, user.full_name)
+    check_new_password(new_password, tenant, user.email, user.full_name)
     user.password_hash = hash_password(new_password)
     session.add(user)
     session.exec(
@@ -296,6 +296,9 @@ def check_credentials(
     if user is None:
         passwords.spend_like_a_check(password)
         reason = "unknown_email"
+    elif not user.password_hash:
+        passwords.spend_like_a_check(password)
+        reason = "no_password_yet"  # invited, set-password link not used yet
     elif not verify_password(password, user.password_hash):
         reason = "bad_password"
     elif not user.is_active:

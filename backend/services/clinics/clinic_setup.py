@@ -18,6 +18,7 @@ from backend.domain.errors import Conflict, ValidationFailed
 from backend.models import DoctorSchedule, StaffUser, Tenant
 from backend.services.clinics import auth, clinic_directory
 from backend.services.phones import to_e164
+from backend.services.scheduling import services_catalog
 
 SUPPORTED_COUNTRIES = ("CO", "PE", "CL", "MX", "AR")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -107,6 +108,8 @@ def create_clinic(
         address=(address or "").strip()[:300] or None,
     )
     session.add(tenant)
+    session.flush()
+    services_catalog.add_default_service(session, tenant.id)
     session.flush()
     return tenant
 

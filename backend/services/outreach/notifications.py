@@ -293,10 +293,13 @@ def notice_text(
 
 
 def should_notify(event: OutboxEvent, *, now: datetime) -> bool:
-    """Only portal/API actions, not the chat's own booking, not about the past."""
+    """Only portal/API actions, not the chat's own booking, not about the past, and not
+    a change whose author chose not to tell the client (`notify_client` False)."""
     payload = event.payload
     action = payload.get("action")
     if action not in ("create", "reschedule", "cancel"):
+        return False
+    if payload.get("notify_client") is False:
         return False
     if (payload.get("actor") or {}).get("type") not in NOTIFIED_ACTORS:
         return False

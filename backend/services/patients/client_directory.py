@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,9 +19,10 @@ from sqlmodel import Session, col, func, select
 
 from backend.core.clock import utcnow
 from backend.core.db import is_postgres, session_scope
+from backend.domain.appointment_rules import Status
 from backend.domain.search_terms import contains_pattern
 from backend.domain.text import fold_accents
-from backend.models import Appointment, Client, Pet
+from backend.models import Appointment, Client, ClientPhone, Conversation, Pet
 from backend.services.clinics.clinic_directory import get_clinic
 from backend.services.patients import clients as client_records
 
@@ -37,6 +38,7 @@ class ClientSummary:
     last_visit: datetime | None
     false_emergency_count: int
     created_at: datetime
+    no_shows: int = 0
 
 
 def names_of(
@@ -175,11 +177,12 @@ def search_clients(
             name=c.name,
             phone=c.phone,
             pets=pets_by_client.get(c.id, []),
-            appointments=stats.get(c.id, (0, None, None))[0],
-            next_appointment=stats.get(c.id, (0, None, None))[1],
-            last_visit=stats.get(c.id, (0, None, None))[2],
+            appointments=stats.get(c.id, (0, None, None, 0))[0],
+            next_appointment=stats.get(c.id, (0, None, None, 0))[1],
+            last_visit=stats.get(c.id, (0, None, None, 0))[2],
             false_emergency_count=c.false_emergency_count,
             created_at=c.created_at,
+            no_shows=stats.get(c.id, (0, None, None, 0))[3],
         )
         for c in clients
     ]
@@ -187,14 +190,15 @@ def search_clients(
 
 def _appointment_stats(
     session: Session, tenant_id: uuid.UUID, client_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, tuple[int, datetime | None, datetime | None]]:
-    """(count of live appointments, next upcoming start, last completed start) per client."""
+) -> dict[uuid.UUID, tuple[int, datetime | None, datetime | None, int]]:
+    """(count of live appointments, next upcoming start, last completed start, no-shows)
+    per client."""
     if not client_ids:
         return {}
     now = utcnow()
     live = Appointment.status != "cancelled"
     rows = session.exec(
-        select(
+        select(  # type: ignore[call-overload]
             Appointment.client_id,
             func.count(),
             func.min(
@@ -205,11 +209,39 @@ def _appointment_stats(
                     (col(Appointment.status) == "completed", col(Appointment.start_at)), else_=None
                 )
             ),
+            func.count(sa.case((col(Appointment.status) == Status.NO_SHOW, 1), else_=None)),
         )
         .where(Appointment.tenant_id == tenant_id, col(Appointment.client_id).in_(client_ids), live)
         .group_by(col(Appointment.client_id))
     )
-    return {client_id: (count, nxt, last) for client_id, count, nxt, last in rows}
+    return {
+        client_id: (count, nxt, last, no_shows) for client_id, count, nxt, last, no_shows in rows
+    }
+
+
+def no_shows_of(
+    session: Session, tenant_id: uuid.UUID, client_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    """How many appointments each client missed (clients without any are left out)."""
+    ids = list(set(client_ids))
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Appointment.client_id, func.count())
+        .where(
+            Appointment.tenant_id == tenant_id,
+            col(Appointment.client_id).in_(ids),
+            Appointment.status == Status.NO_SHOW,
+        )
+        .group_by(col(Appointment.client_id))
+    )
+    return {client_id: int(count) for client_id, count in rows}
+
+
+def no_show_count(tenant_id: uuid.UUID, client_id: uuid.UUID) -> int:
+    """`no_shows_of` one client, in its own read."""
+    with session_scope(read_only=True) as session:
+        return no_shows_of(session, tenant_id, [client_id]).get(client_id, 0)
 
 
 def pets_by_id(
@@ -253,6 +285,20 @@ class PetCard:
     name: str
     species: str | None
     breed: str | None
+    id: uuid.UUID | None = None
+    birth_date: date | None = None
+    weight_kg: float | None = None
+
+
+@dataclass(frozen=True)
+class ConversationLine:
+    id: uuid.UUID
+    phone: str
+    state: str
+    is_open: bool
+    started_at: datetime
+    last_message_at: datetime
+    preview: str | None
 
 
 @dataclass(frozen=True)
@@ -266,6 +312,40 @@ class ClientCard:
     created_at: datetime
     false_emergency_count: int
     pets: list[PetCard]
+    no_shows: int = 0
+    other_phones: list[str] = field(default_factory=list)
+    conversations: list[ConversationLine] = field(default_factory=list)
+
+
+def _conversations(session: Session, client: Client, limit: int = 20) -> list[ConversationLine]:
+    rows = session.exec(
+        select(Conversation)
+        .where(Conversation.tenant_id == client.tenant_id, Conversation.client_id == client.id)
+        .order_by(col(Conversation.last_message_at).desc())
+        .limit(limit)
+    )
+    return [
+        ConversationLine(
+            id=c.id,
+            phone=c.client_phone,
+            state=c.state,
+            is_open=c.is_open,
+            started_at=c.started_at,
+            last_message_at=c.last_message_at,
+            preview=c.last_message_preview,
+        )
+        for c in rows
+    ]
+
+
+def _other_phones(session: Session, client: Client) -> list[str]:
+    return list(
+        session.exec(
+            select(ClientPhone.phone)
+            .where(ClientPhone.client_id == client.id)
+            .order_by(col(ClientPhone.created_at))
+        )
+    )
 
 
 def _card(session: Session, client: Client) -> ClientCard:
@@ -277,9 +357,18 @@ def _card(session: Session, client: Client) -> ClientCard:
         created_at=client.created_at,
         false_emergency_count=client.false_emergency_count,
         pets=[
-            PetCard(name=p.name, species=p.species, breed=p.breed)
+            PetCard(
+                name=p.name,
+                species=p.species,
+                breed=p.breed,
+                id=p.id,
+                birth_date=p.birth_date,
+                weight_kg=p.weight_kg,
+            )
             for p in client_records.pets_of(session, client.id)
         ],
+        no_shows=no_shows_of(session, client.tenant_id, [client.id]).get(client.id, 0),
+        other_phones=_other_phones(session, client),
     )
 
 
@@ -287,6 +376,13 @@ def client_card(tenant_id: uuid.UUID, client_id: uuid.UUID) -> ClientCard:
     """One client of the clinic with their pets; NotFound for an unknown or foreign id."""
     with session_scope(read_only=True) as session:
         return _card(session, client_records.get_client(session, tenant_id, client_id))
+
+
+def client_history(tenant_id: uuid.UUID, client_id: uuid.UUID) -> ClientCard:
+    """`client_card` with the client's conversations too (newest first), for the client page."""
+    with session_scope(read_only=True) as session:
+        client = client_records.get_client(session, tenant_id, client_id)
+        return replace(_card(session, client), conversations=_conversations(session, client))
 
 
 def client_with_phone(tenant_id: uuid.UUID, phone: str) -> ClientCard | None:

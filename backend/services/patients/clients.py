@@ -9,14 +9,27 @@ from sqlmodel import Session, col, func, select
 
 from backend.core.db import add_unless_exists
 from backend.domain.errors import NotFound, ValidationFailed
-from backend.models import Client, Pet, Tenant
+from backend.models import Client, ClientPhone, Pet, Tenant
 from backend.services.phones import to_e164
 
 
 def find_by_phone(session: Session, tenant: Tenant, phone: str) -> Client | None:
-    e164 = to_e164(phone, tenant.country)
+    """The clinic's client with this number, as its main phone or as another one (the
+    number of a duplicate merged into it)."""
+    return find_by_e164(session, tenant.id, to_e164(phone, tenant.country))
+
+
+def find_by_e164(session: Session, tenant_id: uuid.UUID, e164: str) -> Client | None:
+    """`find_by_phone` for a number already in E.164."""
+    found = session.exec(
+        select(Client).where(Client.tenant_id == tenant_id, Client.phone == e164)
+    ).first()
+    if found is not None:
+        return found
     return session.exec(
-        select(Client).where(Client.tenant_id == tenant.id, Client.phone == e164)
+        select(Client)
+        .join(ClientPhone, col(ClientPhone.client_id) == Client.id)
+        .where(ClientPhone.tenant_id == tenant_id, ClientPhone.phone == e164)
     ).first()
 
 
@@ -43,8 +56,7 @@ def find_or_create(
     still found).
     """
     e164 = to_e164(phone, tenant.country)
-    same_phone = select(Client).where(Client.tenant_id == tenant.id, Client.phone == e164)
-    existing = None if looked_up else session.exec(same_phone).first()
+    existing = None if looked_up else find_by_e164(session, tenant.id, e164)
     if existing is not None:
         if name and not existing.name:
             existing.name = name.strip()[:200]

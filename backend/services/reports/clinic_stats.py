@@ -30,6 +30,15 @@ class ClinicStats:
     emergencies_by_status: dict[str, int]
     minutes_to_acknowledge: float | None
     follow_ups_by_status: dict[str, int]
+    no_show_rate: float | None = None  # no-shows / (completed + no-shows); None without either
+
+
+def no_show_rate(by_status: dict[str, int]) -> float | None:
+    """The share of visits that were due and missed: cancelled and still open
+    appointments have no outcome, so they count on neither side."""
+    missed = by_status.get("no_show", 0)
+    attended = by_status.get("completed", 0)
+    return missed / (missed + attended) if missed + attended else None
 
 
 def _grouped(session: Session, column, *conditions) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -123,4 +132,5 @@ def _count(
         emergencies_by_status=emergencies,
         minutes_to_acknowledge=sum(waits) / len(waits) if waits else None,
         follow_ups_by_status=follow_ups,
+        no_show_rate=no_show_rate(by_status),
     )

@@ -27,18 +27,30 @@ from backend.domain.availability import (
 )
 from backend.domain.errors import NotFound
 from backend.domain.intervals import Interval
+from backend.domain.service_matching import BookableService
 from backend.models import Appointment, DoctorSchedule, SlotHold, StaffUser, Tenant, TimeOff
+from backend.services.scheduling import closures, services_catalog
 
 
-def rules_for(schedule: DoctorSchedule, tenant: Tenant) -> ScheduleRules:
+def buffer_minutes(schedule: DoctorSchedule, service: BookableService | None = None) -> int:
+    """The margin kept around a booking: the doctor's, or the service's when longer
+    (a surgery needs more than a vaccine)."""
+    return max(schedule.buffer_minutes, service.buffer_minutes if service else 0)
+
+
+def rules_for(
+    schedule: DoctorSchedule, tenant: Tenant, service: BookableService | None = None
+) -> ScheduleRules:
+    """The doctor's rules; with a service, its length and (if longer) its buffer."""
     periods = tuple(WorkingPeriod.from_dict(p) for p in schedule.periods)
     return ScheduleRules(
         timezone=tenant.timezone,
         periods=periods,
         slot_minutes=schedule.slot_minutes,
-        buffer_minutes=schedule.buffer_minutes,
+        buffer_minutes=buffer_minutes(schedule, service),
         min_notice_minutes=schedule.min_notice_minutes,
         horizon_days=schedule.horizon_days,
+        duration_minutes=service.duration_minutes if service else None,
     )
 
 
@@ -155,10 +167,14 @@ def find_free_slots(
     now: datetime,
     limit: int | None = 10,
     holder_conversation_id: uuid.UUID | None = None,
+    service: BookableService | None = None,
 ) -> list[Slot]:
-    """Free slots of the given doctors over local days [start_day, end_day], soonest first."""
+    """Free slots of the given doctors over local days [start_day, end_day], soonest first.
+
+    With a `service`, only the doctors offering it, and slots as long as it lasts.
+    """
     end_day = end_day or start_day
-    doctor_ids = [d.id for d in doctors]
+    doctor_ids = [d.id for d in doctors if service is None or service.offered_by(d.id)]
     schedules = schedules_for(session, doctor_ids)
     doctor_ids = [d for d in doctor_ids if d in schedules]
     if not doctor_ids:
@@ -168,14 +184,15 @@ def find_free_slots(
         doctor_ids,
         local_window(tenant, start_day, end_day),
         now=now,
-        buffers={d: timedelta(minutes=schedules[d].buffer_minutes) for d in doctor_ids},
+        buffers={d: timedelta(minutes=buffer_minutes(schedules[d], service)) for d in doctor_ids},
         holder_conversation_id=holder_conversation_id,
     )
+    closed = closures.closures_within(session, tenant.id, local_window(tenant, start_day, end_day))
     inputs = {
         doctor_id: DoctorAvailabilityInput(
-            rules=rules_for(schedules[doctor_id], tenant),
+            rules=rules_for(schedules[doctor_id], tenant, service),
             appointments=appointments.get(doctor_id, []),
-            blocked=blocked.get(doctor_id, []),
+            blocked=[*blocked.get(doctor_id, []), *closed],
         )
         for doctor_id in doctor_ids
     }
@@ -189,13 +206,16 @@ def free_slots(
     days: int = 1,
     doctor_id: uuid.UUID | None = None,
     limit: int | None = 10,
+    service_id: uuid.UUID | None = None,
 ) -> list[Slot]:
     """Free slots from the local `day` over `days` days, soonest first, in a read-only unit.
 
     For one doctor when `doctor_id` is given (NotFound if not the clinic's),
-    else for every bookable doctor of the clinic.
+    else for every bookable doctor of the clinic; for the service `service_id`
+    (NotFound if not an active one of the clinic), else the clinic's default.
     """
     with session_scope(read_only=True) as session:
+        service = services_catalog.service_for_booking(session, tenant.id, service_id)
         doctors = (
             [get_doctor(session, tenant.id, doctor_id)]
             if doctor_id
@@ -209,6 +229,7 @@ def free_slots(
             end_day=day + timedelta(days=days - 1),
             now=utcnow(),
             limit=limit,
+            service=service,
         )
 
 

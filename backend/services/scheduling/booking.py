@@ -6,8 +6,13 @@ PostgreSQL the appointment, its audit row and its event are written by one
 statement (`_save`), and a booking reads its doctor, schedule, client and pet
 in one more.
 
+A booking is for a service (the clinic's default consultation when none is
+named): it lasts the service's length unless an end is given, and only a
+doctor offering the service takes it.
+
 Every change of an appointment's time or doctor also sets the range it blocks,
-[start_at, end_at + the doctor's buffer). The database refuses two live normal
+[start_at, end_at + the buffer), the buffer being the doctor's or the
+service's when longer. The database refuses two live normal
 appointments of one doctor whose blocked ranges overlap, which is the buffer
 rule itself: on PostgreSQL concurrent bookings cannot slip a back-to-back pair
 past the check here. That refusal, and the deadlock PostgreSQL may report
@@ -40,12 +45,21 @@ from backend.domain.appointment_rules import (
     Source,
     Status,
     check_reschedulable,
+    check_started,
     check_transition,
+    check_undoable,
     parse_status,
 )
-from backend.domain.availability import fits_emergency, fits_schedule
-from backend.domain.errors import NotFound, SlotTaken, StaleVersion, ValidationFailed
+from backend.domain.availability import ScheduleRules, fits_emergency, fits_schedule
+from backend.domain.errors import (
+    NotFound,
+    NothingToUndo,
+    SlotTaken,
+    StaleVersion,
+    ValidationFailed,
+)
 from backend.domain.intervals import Interval
+from backend.domain.service_matching import BookableService
 from backend.models import (
     Appointment,
     AuditLog,
@@ -61,6 +75,7 @@ from backend.services import events
 from backend.services.actors import Actor
 from backend.services.clinics.clinic_directory import clinic_to_read, get_clinic
 from backend.services.patients import clients
+from backend.services.scheduling import closures, services_catalog
 from backend.services.scheduling.availability import (
     MAX_APPOINTMENT_LENGTH,
     WINDOW_PADDING,
@@ -106,6 +121,7 @@ class NewAppointment:
     conversation_id: uuid.UUID | None = None
     emergency_id: uuid.UUID | None = None
     procedure_type: str | None = None
+    service_id: uuid.UUID | None = None  # None: the clinic's default service
 
 
 @dataclass(frozen=True)
@@ -178,6 +194,7 @@ class AppointmentChange:
     procedure_type: str | None = None
     notes: str | None = None
     reason: str | None = None
+    notify_client: bool = True  # False: the client is not told of this change on WhatsApp
 
     @property
     def moves(self) -> bool:
@@ -220,6 +237,7 @@ def edit(
                 end_at=change.end_at,
                 doctor_id=change.doctor_id,
                 expected_version=expected_version,
+                notify_client=change.notify_client,
             )
         if change.status is not None:
             return change_status(
@@ -345,6 +363,7 @@ def _save(
     action: str,
     event_type: str,
     before: dict[str, Any],
+    notify_client: bool = True,
 ) -> None:
     """Writes the appointment (the new row, or its changed fields), its audit row and its
     outbox event: one statement on PostgreSQL (data-modifying CTEs), three on SQLite.
@@ -379,6 +398,7 @@ def _save(
             "appointment": appointment_payload(appointment),
             "changes": changes,
             "actor": {"type": actor.type, "id": actor.id, "label": actor.label},
+            "notify_client": notify_client,
         },
     )
     keys = tuple(sorted(values))
@@ -433,15 +453,15 @@ def _sqlstate(exc: DBAPIError) -> str | None:
     return getattr(exc.orig, "sqlstate", None)
 
 
-def _blocked_end(end_at: datetime, schedule: DoctorSchedule) -> datetime:
-    """The end of the time an appointment blocks: its end plus its doctor's buffer."""
-    return end_at + timedelta(minutes=schedule.buffer_minutes)
+def _blocked_end(end_at: datetime, rules: ScheduleRules) -> datetime:
+    """The end of the time an appointment blocks: its end plus its buffer."""
+    return end_at + timedelta(minutes=rules.buffer_minutes)
 
 
 def _check_slot(
     session: Session,
-    tenant: Tenant,
     schedule: DoctorSchedule,
+    rules: ScheduleRules,
     *,
     start_at: datetime,
     end_at: datetime,
@@ -452,8 +472,8 @@ def _check_slot(
     """Schedule rules and neighbours (with the buffer) for normal appointments;
     for emergencies only the past and the horizon (`fits_emergency`).
 
-    A neighbour is a live normal appointment closer than the doctor's current
-    buffer on either side, or one whose stored blocked range reaches into the
+    A neighbour is a live normal appointment closer than the buffer of `rules`
+    (the doctor's, or the service's when longer) on either side, or one whose stored blocked range reaches into the
     new one (booked when the buffer was longer). So everything the database
     would refuse is refused here first, and a free slot (`free_slots`, which
     reads the same two rules) is accepted.
@@ -462,9 +482,9 @@ def _check_slot(
     neighbour range is bounded on `start_at` so the index range stays small.
     """
     if priority == Priority.EMERGENCY:
-        _refuse(fits_emergency(rules_for(schedule, tenant), start_at, now=now))
+        _refuse(fits_emergency(rules, start_at, now=now))
         return
-    buffer = timedelta(minutes=schedule.buffer_minutes)
+    buffer = timedelta(minutes=rules.buffer_minutes)
     rows = session.execute(
         _neighbours_and_time_off(ignore_id is not None),
         {
@@ -478,7 +498,8 @@ def _check_slot(
         },
     ).all()
     blocked = [Interval(as_utc(s), as_utc(e)) for s, e, kind in rows if kind == 1]
-    _refuse(fits_schedule(rules_for(schedule, tenant), start_at, end_at, blocked=blocked, now=now))
+    _refuse(fits_schedule(rules, start_at, end_at, blocked=blocked, now=now))
+    closures.refuse_if_closed(session, schedule.tenant_id, start_at, end_at)
     if any(kind == 0 for _, _, kind in rows):
         raise SlotTaken("the slot is already taken", field="startAt")
 
@@ -615,11 +636,13 @@ def create(session: Session, *, tenant: Tenant, actor: Actor, data: NewAppointme
             raise ValidationFailed("the pet does not belong to the client", field="petId")
     if schedule is None:
         raise ValidationFailed("the doctor has no schedule", field="doctorId")
+    service = _service_for(session, tenant.id, data.service_id, doctor.id)
+    rules = rules_for(schedule, tenant, service)
     start_at = _aware(data.start_at, "startAt")
     end_at = (
         _aware(data.end_at, "endAt")
         if data.end_at
-        else start_at + timedelta(minutes=schedule.slot_minutes)
+        else start_at + timedelta(minutes=rules.visit_minutes)
     )
     if end_at <= start_at:
         raise ValidationFailed("the end must be after the start", field="endAt")
@@ -627,8 +650,8 @@ def create(session: Session, *, tenant: Tenant, actor: Actor, data: NewAppointme
         raise ValidationFailed("an appointment lasts at most 8 hours", field="endAt")
     _check_slot(
         session,
-        tenant,
         schedule,
+        rules,
         start_at=start_at,
         end_at=end_at,
         priority=data.priority,
@@ -641,7 +664,7 @@ def create(session: Session, *, tenant: Tenant, actor: Actor, data: NewAppointme
         pet_id=data.pet_id,
         start_at=start_at,
         end_at=end_at,
-        blocked_end=_blocked_end(end_at, schedule),
+        blocked_end=_blocked_end(end_at, rules),
         reason=(data.reason or None) and data.reason[:500],
         notes=data.notes,
         status=data.status,
@@ -650,6 +673,7 @@ def create(session: Session, *, tenant: Tenant, actor: Actor, data: NewAppointme
         conversation_id=data.conversation_id,
         emergency_id=data.emergency_id,
         procedure_type=data.procedure_type,
+        service_id=service.id if service else None,
         created_by=actor.display,
         created_at=now,
         updated_at=now,
@@ -664,6 +688,37 @@ def create(session: Session, *, tenant: Tenant, actor: Actor, data: NewAppointme
         before={},
     )
     return appointment
+
+
+def _service_for(
+    session: Session, tenant_id: uuid.UUID, service_id: uuid.UUID | None, doctor_id: uuid.UUID
+) -> BookableService | None:
+    """The service asked for (refused when the doctor does not offer it), else the
+    clinic's default when the doctor offers it, else none (the doctor's slot length)."""
+    service = services_catalog.service_for_booking(session, tenant_id, service_id)
+    if service is None or service.offered_by(doctor_id):
+        return service
+    if service_id is None:
+        return None
+    raise ValidationFailed(
+        "the doctor does not offer this service", field="serviceId", code="service_not_offered"
+    )
+
+
+def _kept_service(
+    session: Session, tenant_id: uuid.UUID, service_id: uuid.UUID | None, doctor_id: uuid.UUID
+) -> BookableService | None:
+    """The service of an appointment being moved, if still active; refused when the new
+    doctor does not offer it."""
+    if service_id is None:
+        return None
+    services = services_catalog.bookable_services(session, tenant_id)
+    service = next((s for s in services if s.id == service_id), None)
+    if service is not None and not service.offered_by(doctor_id):
+        raise ValidationFailed(
+            "the doctor does not offer this service", field="doctorId", code="service_not_offered"
+        )
+    return service
 
 
 def get_for_update(
@@ -701,8 +756,13 @@ def reschedule(
     end_at: datetime | None = None,
     doctor_id: uuid.UUID | None = None,
     expected_version: int | None,
+    notify_client: bool = True,
 ) -> Appointment:
-    """Moves an appointment (optionally to another doctor), keeping its length by default."""
+    """Moves an appointment (optionally to another doctor), keeping its length by default.
+
+    `notify_client` False marks the event so the client's WhatsApp notice of this move
+    is not sent (the clinic already told them, or will).
+    """
     appointment = get_for_update(
         session, tenant=tenant, appointment_id=appointment_id, expected_version=expected_version
     )
@@ -726,10 +786,12 @@ def reschedule(
     if schedule is None:
         raise ValidationFailed("the doctor has no schedule", field="doctorId")
     target_doctor = schedule.doctor_id
+    service = _kept_service(session, tenant.id, appointment.service_id, target_doctor)
+    rules = rules_for(schedule, tenant, service)
     _check_slot(
         session,
-        tenant,
         schedule,
+        rules,
         start_at=start_at,
         end_at=end_at,
         priority=appointment.priority,
@@ -739,7 +801,7 @@ def reschedule(
     appointment.doctor_id = target_doctor
     appointment.start_at = start_at
     appointment.end_at = end_at
-    appointment.blocked_end = _blocked_end(end_at, schedule)
+    appointment.blocked_end = _blocked_end(end_at, rules)
     _touch(appointment)
     _save(
         session,
@@ -749,6 +811,7 @@ def reschedule(
         action="reschedule",
         event_type=events.APPOINTMENT_UPDATED,
         before=before,
+        notify_client=notify_client,
     )
     return appointment
 
@@ -769,6 +832,7 @@ def change_status(
         session, tenant=tenant, appointment_id=appointment_id, expected_version=expected_version
     )
     check_transition(appointment.status, status)
+    check_started(status, appointment.start_at, utcnow())
     if procedure_type is not None:
         if status != Status.COMPLETED:
             raise ValidationFailed("a procedure type goes with completing", field="procedureType")
@@ -802,6 +866,87 @@ def change_status(
         before=before,
     )
     return appointment
+
+
+def undo_status(
+    *,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    appointment_id: uuid.UUID,
+    expected_version: int | None,
+) -> Appointment:
+    """Takes back the appointment's last change when it was a completion or a no-show
+    made within 24 hours, in its own unit of work: the status (and procedure type) go
+    back to what the audit row recorded, audited in turn as `undo_status`.
+
+    Raises:
+        NothingToUndo: the last change was something else, is older, or was undone.
+        StaleVersion: the appointment changed since the caller saw it.
+    """
+    with session_scope(write=True) as session:
+        tenant = clinic_to_read(session, tenant_id)
+        appointment = get_for_update(
+            session, tenant=tenant, appointment_id=appointment_id, expected_version=expected_version
+        )
+        last = session.exec(
+            select(AuditLog)
+            .where(AuditLog.tenant_id == tenant.id, AuditLog.appointment_id == appointment.id)
+            .order_by(col(AuditLog.id).desc())
+        ).first()
+        if last is None:
+            raise NothingToUndo("nothing to undo", field="status")
+        check_undoable(last.action, last.at, utcnow())
+        previous, current = last.changes.get("status", [None, None])
+        if previous is None or current != appointment.status:
+            raise NothingToUndo("nothing to undo", field="status")
+        before = _snapshot(appointment)
+        appointment.status = previous
+        if "procedure_type" in last.changes:
+            appointment.procedure_type = last.changes["procedure_type"][0]
+        _touch(appointment)
+        _save(
+            session,
+            appointment,
+            new=False,
+            actor=actor,
+            action="undo_status",
+            event_type=events.APPOINTMENT_UPDATED,
+            before=before,
+        )
+        return appointment
+
+
+def reassign_client(
+    session: Session,
+    *,
+    tenant: Tenant,
+    actor: Actor,
+    from_client_id: uuid.UUID,
+    to_client_id: uuid.UUID,
+) -> int:
+    """Moves every appointment of one client to another (merging duplicates), each one
+    locked, versioned and audited as `merge_client`; returns how many moved."""
+    moving = session.exec(
+        select(Appointment)
+        .where(Appointment.tenant_id == tenant.id, Appointment.client_id == from_client_id)
+        .order_by(col(Appointment.id))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    for appointment in moving:
+        before = _snapshot(appointment)
+        appointment.client_id = to_client_id
+        _touch(appointment)
+        _save(
+            session,
+            appointment,
+            new=False,
+            actor=actor,
+            action="merge_client",
+            event_type=events.APPOINTMENT_UPDATED,
+            before=before,
+        )
+    return len(moving)
 
 
 def confirm(session: Session, **kwargs: Any) -> Appointment:

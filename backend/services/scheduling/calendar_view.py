@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,10 +31,12 @@ from backend.models import (
     DoctorSchedule,
     OutboxEvent,
     Pet,
+    Service,
     StaffUser,
     TimeOff,
 )
 from backend.services.clinics.clinic_directory import get_clinic
+from backend.services.scheduling import closures
 from backend.services.scheduling.availability import (
     bookable_doctors,
     find_free_slots,
@@ -74,6 +76,7 @@ class AppointmentView:
     created_by: str | None
     created_at: datetime
     updated_at: datetime
+    service_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,10 +127,12 @@ def _views(
             StaffUser.color,
             Pet.name,
             Pet.species,
+            Service.name,
         )
         .join(Client, col(Client.id) == Appointment.client_id)
         .join(StaffUser, col(StaffUser.id) == Appointment.doctor_id)
         .outerjoin(Pet, col(Pet.id) == Appointment.pet_id)
+        .outerjoin(Service, col(Service.id) == Appointment.service_id)
         .where(*conditions)
     )
     if order is not None:
@@ -138,7 +143,7 @@ def _views(
     views = []
     for row in session.exec(query).all():
         fields = dict(zip(_APPOINTMENT_COLUMNS, row[:count], strict=True))
-        client_name, phone, doctor_name, color, pet_name, species = row[count:]
+        client_name, phone, doctor_name, color, pet_name, species, service_name = row[count:]
         views.append(
             AppointmentView(
                 **fields,
@@ -148,6 +153,7 @@ def _views(
                 client_phone=phone,
                 pet_name=pet_name,
                 pet_species=species,
+                service_name=service_name,
             )
         )
     return views
@@ -377,6 +383,7 @@ class CalendarPeriod:
     working: dict[tuple[uuid.UUID, date], list[Interval]]
     time_off: dict[uuid.UUID, list[Interval]]
     marker: int
+    closures: list[Interval] = field(default_factory=list)  # the whole clinic's
 
 
 def _chosen_doctor(
@@ -446,6 +453,7 @@ def period(
                 limit=None,
             )
         time_off = _time_off_between(session, tenant_id, shown, *window)
+        closed = closures.closures_within(session, tenant_id, window)
         marker = _change_marker(session, tenant_id)
         rules = {doc: rules_for(schedule, tenant) for doc, schedule in schedules.items()}
         business_hours = tenant.business_hours or {}
@@ -467,6 +475,7 @@ def period(
         },
         time_off=time_off,
         marker=marker,
+        closures=closed,
     )
 
 

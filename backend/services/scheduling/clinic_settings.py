@@ -62,12 +62,18 @@ def check_spans(spans: Sequence[Sequence[str]], field: str) -> list[list[str]]:
             raise ValidationFailed("each period is a start and an end", field=field)
         start, end = _check_hhmm(span[0], field), _check_hhmm(span[1], field)
         if _minutes(end) <= _minutes(start):
-            raise ValidationFailed(f"the period {start}-{end} ends before it starts", field=field)
+            raise ValidationFailed(
+                f"the period {start}-{end} ends before it starts",
+                field=field,
+                code="period_reversed",
+            )
         cleaned.append([start, end])
     cleaned.sort(key=lambda s: _minutes(s[0]))
     for previous, current in zip(cleaned, cleaned[1:], strict=False):
         if _minutes(current[0]) < _minutes(previous[1]):
-            raise ValidationFailed("periods of one day overlap", field=field)
+            raise ValidationFailed(
+                "periods of one day overlap", field=field, code="periods_overlap"
+            )
     return cleaned
 
 

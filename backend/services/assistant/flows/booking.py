@@ -21,13 +21,14 @@ from backend.domain.errors import DomainError, StaleVersion
 from backend.domain.language import YesNo, extract_pet, normalize, parse_when
 from backend.domain.language.normalize import TYPOS
 from backend.domain.language.when import Shift, WhenHint
+from backend.domain.service_matching import BookableService
 from backend.models import Appointment, StaffUser
 from backend.services.assistant import replies, slots
 from backend.services.assistant.context import Turn, uuid_or_none
 from backend.services.assistant.flows import identity
 from backend.services.assistant.slots import Offer
 from backend.services.patients import clients
-from backend.services.scheduling import booking
+from backend.services.scheduling import booking, services_catalog
 
 _BECAUSE = re.compile(
     r"\b(?:porque|por que|xq|pq|x q|ya que|es que|debido a que)\s+(?P<reason>.{6,})$",
@@ -455,8 +456,31 @@ def _inside_opening(turn: Turn, day: date, hint: WhenHint) -> bool:
 
 
 def _find(turn: Turn, **criteria: Any) -> list[Offer]:
-    """Free slots for this chat (`slots.find_offers` with the turn's clinic, chat and clock)."""
-    return slots.find_offers(turn.session, turn.tenant, turn.conversation, now=turn.now, **criteria)
+    """Free slots for this chat (`slots.find_offers` with the turn's clinic, chat and clock),
+    as long as the service asked for."""
+    return slots.find_offers(
+        turn.session,
+        turn.tenant,
+        turn.conversation,
+        now=turn.now,
+        service=_service(turn),
+        **criteria,
+    )
+
+
+def _service(turn: Turn) -> BookableService | None:
+    """The service being booked: the one the reason names, else the clinic's default; when
+    moving an appointment, its own (still active) service."""
+    if turn.data.get("flow") == "reschedule":
+        appointment_id = uuid_or_none(turn.data.get("appointment_id"))
+        current = turn.session.get(Appointment, appointment_id) if appointment_id else None
+        if current is None or current.service_id is None:
+            return None
+        active = services_catalog.bookable_services(turn.session, turn.tenant.id)
+        return next((s for s in active if s.id == current.service_id), None)
+    return services_catalog.service_for_reason(
+        turn.session, turn.tenant.id, turn.data.get("reason")
+    )
 
 
 def _offers(turn: Turn) -> list[Offer]:
@@ -494,6 +518,7 @@ def _choose(turn: Turn, offers: list[Offer], index: int, opening: str = "") -> N
         turn.data.get("pet_name"),
         ask_name=ask_name,
         ask_pet=which_pet,
+        service=service.label if (service := _service(turn)) else None,
     )
     if opening:  # "Con gusto te ayudo a agendar: control general.\nConfirmo tu cita:"
         summary = opening + "\n" + summary.removeprefix("Perfecto. ")
@@ -765,6 +790,7 @@ def _book(turn: Turn, offer: Offer) -> None:
                     start_at=offer.start,
                     end_at=offer.end,
                     reason=turn.data.get("reason"),
+                    service_id=service.id if (service := _service(turn)) else None,
                     source=Source.WHATSAPP,
                     status=Status.CONFIRMED,
                     conversation_id=turn.conversation.id,

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from backend.core.clock import utcnow
 from backend.domain.appointment_rules import Priority, Source, Status
 from backend.domain.conversation_states import State
 from backend.domain.errors import DomainError
@@ -29,8 +30,7 @@ from backend.services.alerting import alerts
 from backend.services.assistant import replies
 from backend.services.assistant.context import Turn, uuid_or_none
 from backend.services.assistant.flows import identity
-from backend.services.scheduling import booking
-from backend.services.scheduling.availability import bookable_doctors
+from backend.services.scheduling import booking, on_call
 
 log = logging.getLogger(__name__)
 
@@ -86,10 +86,7 @@ def on_confirm(turn: Turn) -> None:
 
 
 def _doctor_for_emergency(session: Session, tenant: Tenant):  # type: ignore[no-untyped-def]
-    doctors = bookable_doctors(session, tenant.id, for_assistant=True) or bookable_doctors(
-        session, tenant.id
-    )
-    return doctors[0] if doctors else None
+    return on_call.doctor_for_emergency(session, tenant, utcnow())
 
 
 def escalate(turn: Turn) -> EmergencyEvent | None:

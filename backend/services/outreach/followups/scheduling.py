@@ -89,12 +89,12 @@ def cancel_pending_for_appointment(
 
 def wants(event: OutboxEvent) -> bool:
     return event.type in (events.APPOINTMENT_UPDATED, events.APPOINTMENT_CANCELLED) and (
-        event.payload.get("action") in ("complete", "cancel", "no_show")
+        event.payload.get("action") in ("complete", "cancel", "no_show", "undo_status")
     )
 
 
 def handle_event(session: Session, event: OutboxEvent) -> None:
-    """Outbox handler: completion schedules, cancel and no-show cancel."""
+    """Outbox handler: completion schedules; cancel, no-show and undoing a completion cancel."""
     if not wants(event):
         return
     action = event.payload.get("action")
@@ -106,6 +106,10 @@ def handle_event(session: Session, event: OutboxEvent) -> None:
     elif action in ("cancel", "no_show"):
         label = "cancelada" if action == "cancel" else "el paciente no asistió"
         cancel_pending_for_appointment(session, appointment.id, reason=f"cita {label}")
+    elif action == "undo_status" and appointment.status != AppointmentStatus.COMPLETED:
+        cancel_pending_for_appointment(
+            session, appointment.id, reason="la cita ya no figura como completada"
+        )
 
 
 HANDLER = EventHandler(handle=handle_event, wants=wants)
