@@ -79,6 +79,8 @@ def test_phone_agenda_opens_on_one_day_a_doctor_can_read(phone: Page, portal: Po
     column = phone.locator("[data-column]").first.bounding_box()
     assert column is not None and column["width"] > WIDTH * 0.7
     assert fits_the_screen(phone)
+    for control in ("#cal-prev", "#cal-next", "#cal-print", "#cal-export"):  # none cut off
+        assert within_screen(phone, control), control
     save_screenshot(phone, "phone-04-agenda-dia")
 
     # the week is still there, scrolling sideways inside the calendar, not the page

@@ -102,6 +102,7 @@ def toolbar() -> rx.Component:
             ),
             spacing="2",
             align="center",
+            wrap="wrap",
         ),
         align="center",
         spacing="3",
