@@ -151,6 +151,19 @@ def test_merged_number_stays_as_another_phone_of_the_client_kept(clinic):
     assert client_directory.client_card(tenant.id, keep.id).other_phones == [SECOND_PHONE]
 
 
+def test_search_by_the_merged_number_finds_the_client_kept(clinic):
+    tenant, keep, duplicate, _ = clinic
+    merging.merge_clients(tenant_id=tenant.id, actor=ACTOR, keep_id=keep.id, merge_id=duplicate.id)
+
+    with session_scope(read_only=True) as session:
+        by_old_number = client_directory.search_clients(session, tenant.id, "7654321")
+        by_kept_number = client_directory.search_clients(session, tenant.id, "1234567")
+        nobody = client_directory.search_clients(session, tenant.id, "9999999")
+    assert [c.id for c in by_old_number] == [keep.id]
+    assert [c.id for c in by_kept_number] == [keep.id]
+    assert nobody == []
+
+
 def test_assistant_knows_a_message_from_the_merged_number(clinic, monkeypatch):
     tenant, keep, duplicate, _ = clinic
     merging.merge_clients(tenant_id=tenant.id, actor=ACTOR, keep_id=keep.id, merge_id=duplicate.id)

@@ -77,7 +77,17 @@ def _candidates(tenant_id: uuid.UUID, words: list[str], digits: str) -> sa.Colum
                 col(Client.phone).like(contains_pattern(digits), escape="\\"),
             )
         )
+        parts.append(_other_phones_with(tenant_id, digits))
     return col(Client.id).in_(sa.union(*parts))
+
+
+def _other_phones_with(tenant_id: uuid.UUID, digits: str) -> Any:
+    """Clients with another number (a merged duplicate's) holding these digits; few rows,
+    read through the (tenant_id, phone) unique index."""
+    return select(ClientPhone.client_id).where(
+        ClientPhone.tenant_id == tenant_id,
+        col(ClientPhone.phone).like(contains_pattern(digits), escape="\\"),
+    )
 
 
 def _holds_every_word(
@@ -100,7 +110,11 @@ def _holds_every_word(
     )
     if len(digits) < 3:
         return every_word
-    return sa.or_(every_word, col(Client.phone).like(contains_pattern(digits), escape="\\"))
+    return sa.or_(
+        every_word,
+        col(Client.phone).like(contains_pattern(digits), escape="\\"),
+        col(Client.id).in_(_other_phones_with(tenant_id, digits)),
+    )
 
 
 def _by_name(session: Session, query: Any, limit: int) -> list[Client]:
@@ -158,9 +172,12 @@ def search_clients(
     else:
         candidates = list(session.exec(everyone))
         pets = every_pet = _pets_of(session, tenant_id, None)
+        by_other_phone = (
+            set(session.exec(_other_phones_with(tenant_id, digits))) if len(digits) >= 3 else set()
+        )
 
         def matches(client: Client) -> bool:
-            if len(digits) >= 3 and digits in client.phone:
+            if len(digits) >= 3 and (digits in client.phone or client.id in by_other_phone):
                 return True
             names = " ".join([client.name or "", *every_pet.get(client.id, [])])
             haystack = fold_accents(names.lower())
