@@ -22,6 +22,7 @@ from backend.api.errors import install_error_handlers
 from backend.api.routes import (
     appointments,
     availability,
+    clients,
     conversations,
     dead_letters,
     emergencies,
@@ -94,6 +95,7 @@ def create_app() -> FastAPI:
     api.include_router(dead_letters.router)
     api.include_router(follow_ups.router)
     api.include_router(services.router)
+    api.include_router(clients.router)
 
     @api.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

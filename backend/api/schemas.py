@@ -59,6 +59,11 @@ class AppointmentPatch(ApiModel):
     procedure_type: ProcedureType | None = None
     notes: PlainText | None = Field(default=None, max_length=2000)
     reason: PlainText | None = Field(default=None, max_length=500)
+    notify_client: bool = True  # false: the client is not told of this change on WhatsApp
+
+
+class VersionIn(ApiModel):
+    version: int | None = Field(default=None, ge=0, le=VERSION_MAX)
 
 
 class AppointmentOut(ApiModel):
@@ -126,3 +131,57 @@ class ServiceOut(ApiModel):
     deposit_required: bool
     is_default: bool
     doctor_ids: list[uuid.UUID]
+
+
+class PetDetailsIn(PetIn):
+    weight_kg: float | None = Field(default=None, gt=0, le=1000)
+
+
+class PetOut(ApiModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    species: str | None
+    breed: str | None
+    birth_date: date | None
+    weight_kg: float | None
+
+
+class ClientOut(ApiModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
+
+    id: uuid.UUID
+    name: str | None
+    phone: str
+    email: str | None
+    created_at: datetime
+
+
+class ClientDetailOut(ClientOut):
+    no_shows: int
+    other_phones: list[str]
+    pets: list[PetOut]
+
+
+class ClientSummaryOut(ApiModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
+
+    id: uuid.UUID
+    name: str | None
+    phone: str
+    pets: list[str]
+    appointments: int
+    no_shows: int
+    next_appointment: datetime | None
+    last_visit: datetime | None
+
+
+class ClientMergeIn(ApiModel):
+    merge_id: uuid.UUID
+
+
+class ClientMergeOut(ApiModel):
+    kept_id: uuid.UUID
+    appointments: int
+    moved: dict[str, int]

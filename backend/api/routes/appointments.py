@@ -11,7 +11,13 @@ from fastapi import APIRouter, Header, Query
 from backend.api.deps import PrincipalDep
 from backend.api.errors import error_responses
 from backend.api.fields import Instant, Offset, PlainText
-from backend.api.schemas import AppointmentCreate, AppointmentList, AppointmentOut, AppointmentPatch
+from backend.api.schemas import (
+    AppointmentCreate,
+    AppointmentList,
+    AppointmentOut,
+    AppointmentPatch,
+    VersionIn,
+)
 from backend.domain.appointment_rules import Source, Status, parse_status
 from backend.domain.errors import ValidationFailed
 from backend.services.scheduling import appointment_directory, booking
@@ -152,7 +158,31 @@ def patch_appointment(
             procedure_type=body.procedure_type,
             notes=body.notes,
             reason=body.reason,
+            notify_client=body.notify_client,
         ),
+    )
+    return AppointmentOut.model_validate(appointment)
+
+
+@router.post(
+    "/{appointment_id}/undo-status",
+    response_model=AppointmentOut,
+    response_model_by_alias=True,
+    responses=error_responses(404, 409),
+)
+def undo_status(
+    appointment_id: uuid.UUID,
+    principal: PrincipalDep,
+    body: VersionIn | None = None,
+    if_match: Annotated[str | None, Header()] = None,
+) -> AppointmentOut:
+    """Takes back a completion or a no-show made in the last 24 hours (409
+    `nothing_to_undo` otherwise)."""
+    appointment = booking.undo_status(
+        tenant_id=principal.tenant.id,
+        actor=principal.actor,
+        appointment_id=appointment_id,
+        expected_version=_version(body.version if body else None, if_match),
     )
     return AppointmentOut.model_validate(appointment)
 
