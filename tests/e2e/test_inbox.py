@@ -93,11 +93,14 @@ def test_the_list_pages_past_sixty_and_filters_with_counts(desktop: Page, portal
     expect(closed).to_have_text(re.compile(r"Cerradas\s*\d+"))
     assert int(re.sub(r"\D", "", closed.inner_text())) >= OLD_CHATS  # the history counts
     expect(rows).to_have_count(50)  # one keyset page
-    while desktop.locator("#load-more").count():
+    desktop.wait_for_timeout(1500)
+    assert rows.count() == 50  # the next page waits until the list is scrolled to its end
+    while desktop.locator("#load-more").count():  # scrolling down loads page after page
         before = rows.count()
-        desktop.click("#load-more")
+        desktop.eval_on_selector("#conversation-list", "el => el.scrollTo(0, el.scrollHeight)")
         desktop.wait_for_function(
             f"document.querySelectorAll('.va-conversation').length > {before}"
+            " || !document.getElementById('load-more')"
         )
     total = rows.count()
     assert total > 60 + 10  # every conversation, no longer 60 at most

@@ -258,6 +258,7 @@ def conversation_list() -> rx.Component:
                     rx.text("No hay conversaciones.", size="2", color_scheme="gray"), padding="2rem"
                 ),
             ),
+            rx.script(src="/inbox_scroll.js"),  # scrolling to the end loads the next page
             overflow_y="auto",
             flex="1",
             width="100%",
