@@ -86,16 +86,56 @@ def _terms(keyword: str) -> tuple[str, ...]:
     return canonical_words(keyword)
 
 
+PAST = frozenset({"despues", "desde", "tras", "luego"})
+"""A service named just after one of these is something that happened ("vomita
+desde la vacuna"), not what the client asks for."""
+
+
 def _mentions(words: tuple[str, ...], keyword: tuple[str, ...]) -> bool:
-    """Whether the keyword's words appear in a row among `words`."""
+    """Whether the keyword's words appear in a row among `words`, not told as the past."""
     if not keyword:
         return False
     size = len(keyword)
     return any(
         all(_word_matches(words[i + j], keyword[j]) for j in range(size))
+        and not PAST.intersection(words[max(0, i - 3) : i])
         for i in range(len(words) - size + 1)
     )
 
 
+STEM_ROOT = 6
+"""A verb and its noun meet through a shared root of at least this many letters."""
+
+_ENDINGS = (
+    "aciones",
+    "iciones",
+    "acion",
+    "icion",
+    "ar",
+    "er",
+    "ir",
+    "as",
+    "os",
+    "es",
+    "a",
+    "o",
+    "e",
+)
+
+
+@lru_cache(maxsize=4096)
+def stem(word: str) -> str:
+    """A light Spanish stem, so a verb and its noun meet: "esterilizar" and
+    "esterilización" → "esteriliz", "ecografías" → "ecografi". Never shorter than
+    MIN_STEM letters."""
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
+            return word[: -len(ending)]
+    return word
+
+
 def _word_matches(word: str, keyword: str) -> bool:
-    return word == keyword or (len(keyword) >= MIN_STEM and word.startswith(keyword))
+    if word == keyword or (len(keyword) >= MIN_STEM and word.startswith(keyword)):
+        return True
+    root = stem(keyword)  # long roots only: "castr" would take the surname Castro
+    return len(root) >= STEM_ROOT and stem(word).startswith(root)

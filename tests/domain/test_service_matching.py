@@ -48,6 +48,11 @@ CATALOG = (CONSULTA, VACUNA, CIRUGIA, BANO)
         ("necesito que me lo operen, tiene una bolita", CONSULTA),  # "operen" is not "operar"
         ("quiero operar a mi gata de una hernia", CIRUGIA),
         ("banarla y motilarla", BANO),  # no accents, no ñ
+        ("Esterilización", CIRUGIA),  # the noun of a keyword's verb ("esterilizar")
+        ("la esterilizacion de la gata", CIRUGIA),
+        ("vomita desde la vacuna", CONSULTA),  # what happened, not what is asked for
+        ("despues de la vacuna le salio una bolita", CONSULTA),
+        ("cita para el perro de Juan Castro", CONSULTA),  # a surname is not "castrar"
     ],
 )
 def test_match_service_maps_regional_spanish_reasons(reason, expected):

@@ -264,6 +264,13 @@ _BOOK_WEAK = re.compile(
     r"|\b(?:vacuna|vacunas|consulta|control|chequeo|revision|cirugia|"
     r"esterilizacion|castracion|desparasitacion|bano|peluqueria|ecografia|"
     r"radiografia) (?:para|de) (?:mi|mis|nuestro|nuestra)\b"
+    # "le toca refuerzo de vacuna a Thor", "necesita el refuerzo de la vacuna"
+    r"|\b(?:le toca|les toca|ya le toca|le corresponde|necesita|necesitan|necesito|"
+    r"necesitamos|tiene pendiente|que le hagan|hacerle|le hagan)"
+    r"(?:\s+(?:la|el|su|sus|una|un|otra|otro|unas|unos))?(?:\s+(?:refuerzo|dosis|segunda|tercera))?"
+    r"(?:\s+(?:de|del))?(?:\s+(?:la|el|su))?\s+(?:vacuna|vacunas|refuerzo|desparasitacion|"
+    r"control|chequeo|revision|bano|cirugia|castracion|esterilizacion|ecografia|"
+    r"ecografias|radiografia|radiografias|examenes|limpieza dental)\b"
 )
 
 # "Hacer una consulta" usually means asking something, not booking a visit.

@@ -25,6 +25,11 @@ from backend.domain.language import Intent, contains_greeting, detect_intent
         "¿tienen disponibilidad mañana?",
         "quiero agendar, ¿cuánto cuesta?",
         "una consulta para mi perro",
+        "le toca refuerzo de vacuna a mi cachorro Thor, puede ser mañana por la tarde?",
+        "mi perro necesita el refuerzo de la vacuna",
+        "ya le toca la desparasitación a la Luna",
+        "mi gata necesita que le hagan una ecografía",
+        "necesito hacerle unas radiografías a mi perro",
     ],
 )
 def test_detect_intent_book(text):

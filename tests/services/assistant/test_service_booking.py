@@ -46,3 +46,32 @@ def test_reason_without_a_service_books_the_default_consultation(chat, clinic):
     with session_scope(read_only=True) as session:
         [appointment] = session.exec(select(Appointment)).all()
     assert appointment.end_at - appointment.start_at == timedelta(minutes=40)
+
+
+def test_the_service_asked_for_counts_even_when_the_reason_sums_up_a_symptom(chat, clinic):
+    with session_scope(write=True) as session:
+        services_catalog.add_default_service(session, clinic.tenant.id)
+    scan = services_catalog.create_service(
+        tenant_id=clinic.tenant.id,
+        name="Ecografía",
+        duration_minutes=45,
+        keywords=["ecografía", "ultrasonido"],
+    )
+    add_client(clinic.tenant, chat.phone, "Camila Rodríguez", ("Luna", "perro"))
+    chat.send("necesito una ecografía para mi perra que está preñada")
+    [summary] = chat.send("la primera")
+    assert "📋 Ecografía (45 min)" in summary
+    chat.send("sí")
+    with session_scope(read_only=True) as session:
+        [appointment] = session.exec(select(Appointment)).all()
+    assert appointment.service_id == scan
+    assert appointment.end_at - appointment.start_at == timedelta(minutes=45)
+
+
+def test_a_vaccine_booster_with_a_moment_is_a_booking_not_a_question(chat, clinic):
+    add_client(clinic.tenant, chat.phone, "Camila Rodríguez", ("Thor", "perro"))
+    [answer] = chat.send(
+        "Hola! le toca refuerzo de vacuna a mi cachorro Thor, puede ser mañana por la tarde?"
+    )
+    assert "llama al" not in answer  # not sent to the phone as a question
+    assert "vacuna" in answer.lower()

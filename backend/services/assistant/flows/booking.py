@@ -193,6 +193,7 @@ def start(turn: Turn, *, text: str, prefix: str = "") -> None:
     for key in (
         "flow",
         "reason",
+        "reason_text",
         "offers",
         "choice",
         "appointment_id",
@@ -220,6 +221,7 @@ def start(turn: Turn, *, text: str, prefix: str = "") -> None:
         turn.say(f"{opening}\n{replies.ask_vaccine()}")
     elif reason:
         turn.data["reason"] = reason
+        turn.data["reason_text"] = text[:500]
         opening = (prefix + " " if prefix else "") + "Con gusto te ayudo a agendar"
         if reason in _SERVICE_LABELS or reason.startswith("Vacunación"):
             what = f": {reason[:1].lower() + reason[1:]}"
@@ -278,6 +280,7 @@ def on_reason(turn: Turn) -> None:
         reason = replies.reason_label(text)
     _remember_pet(turn)
     turn.data["reason"] = reason[:500]
+    turn.data["reason_text"] = text[:500]
     summary = turn.understanding.reason_summary
     lead = f"Entendido, {summary[:1].lower() + summary[1:]}." if summary else "Entendido."
     offer_slots(turn, lead=f"{lead}\nTengo disponibilidad:")
@@ -478,8 +481,18 @@ def _service(turn: Turn) -> BookableService | None:
             return None
         active = services_catalog.bookable_services(turn.session, turn.tenant.id)
         return next((s for s in active if s.id == current.service_id), None)
-    return services_catalog.service_for_reason(
+    reason = services_catalog.service_for_reason(
         turn.session, turn.tenant.id, turn.data.get("reason")
+    )
+    if reason is not None and not reason.is_default:
+        return reason
+    # the reason as summed up may drop what was asked for ("una ecografía, está preñada"
+    # → "Está preñada"): the client's own words of it say it
+    return (
+        services_catalog.service_for_reason(
+            turn.session, turn.tenant.id, turn.data.get("reason_text")
+        )
+        or reason
     )
 
 
