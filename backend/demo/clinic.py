@@ -112,7 +112,23 @@ DEMO_SERVICES = (
         True,
         ("cirugía", "operar", "operación", "castración", "castrar", "esterilizar"),
     ),
-    ("Baño y peluquería", 60, 0, True, False, ("baño", "bañar", "peluquería", "motilar")),
+    (
+        "Baño y peluquería",
+        60,
+        0,
+        True,
+        False,
+        (
+            "baño",
+            "bañar",
+            "peluquería",
+            "motilar",
+            "corte de pelo",
+            "cortar el pelo",
+            "corten el pelo",
+            "grooming",
+        ),
+    ),
     ("Ecografía", 45, 0, False, False, ("ecografía", "ecográfia", "ultrasonido")),
 )
 

@@ -112,10 +112,21 @@ _VACCINE_NAMES = re.compile(
 )
 
 
+_VACCINE_GIVEN = re.compile(
+    r"\b(?:desde|despues de|tras|luego de)\s+(?:\w+\s+){0,2}?(?:vacun\w*|bacun\w*)"
+)
+"""A vaccine told as what happened ("vomita desde la vacuna de ayer"), not asked for."""
+_VACCINE_ALONE = re.compile(
+    r"\b(?:antirrabica|antirabica|quintuple|sextuple|octuple|polivalente|triple felina)\b"
+)
+"""A vaccine's own name, which asks for it without the word "vacuna"."""
+
+
 def reason_in(text: str) -> tuple[str | None, bool]:
     """(reason the booking request already states, whether it is an unspecified vaccine)."""
     normalized = normalize(text)
-    if _VACCINE.search(normalized):
+    asked = len(_VACCINE.findall(normalized)) > len(_VACCINE_GIVEN.findall(normalized))
+    if asked or _VACCINE_ALONE.search(normalized):
         named = list(dict.fromkeys(_VACCINE_NAMES.findall(normalized)))  # "refuerzo", "rabia"
         return (f"Vacunación ({', '.join(named)})", False) if named else (None, True)
     checked = _CONTROL_OF.search(normalized)  # "control de la pata": the part checked is the reason
