@@ -75,3 +75,19 @@ def test_a_vaccine_booster_with_a_moment_is_a_booking_not_a_question(chat, clini
     )
     assert "llama al" not in answer  # not sent to the phone as a question
     assert "vacuna" in answer.lower()
+
+
+def test_a_vaccine_told_as_the_past_is_no_vaccine_request(chat, clinic):
+    add_client(clinic.tenant, chat.phone, "Camila Rodríguez", ("Thor", "perro"))
+    [answer] = chat.send(
+        "hola, mi perro está vomitando desde la vacuna de ayer, lo pueden ver hoy?"
+    )
+    assert "¿Qué vacuna" not in answer
+    assert "Tengo disponibilidad" in answer
+    assert "vomitando" in chat.conversation().state_data["reason"]
+
+
+def test_a_vaccine_named_without_the_word_vacuna_is_a_vaccination(chat, clinic):
+    add_client(clinic.tenant, chat.phone, "Rocky's owner", ("Rocky", "perro"))
+    chat.send("buenas, tení hora pa ponerle la antirrábica al Rocky?")
+    assert chat.conversation().state_data["reason"] == "Vacunación (antirrabica)"
