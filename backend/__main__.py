@@ -14,6 +14,7 @@ from backend.core.secrets import SecretsUnavailable
 from backend.domain.errors import DomainError
 from backend.models import Tenant
 from backend.services import migrations
+from backend.services.calendar_sync import connections as google_connections
 from backend.services.clinics import auth, clinic_setup, twilio_accounts
 
 
@@ -113,6 +114,24 @@ def cmd_set_twilio_account(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_connect_google(args: argparse.Namespace) -> None:
+    token = args.refresh_token or getpass.getpass("Google refresh token: ")
+    try:
+        google_connections.connect(
+            slug=args.tenant, refresh_token=token, account_email=args.account_email
+        )
+    except SecretsUnavailable as exc:
+        raise SystemExit(f"error: {exc}") from None
+    print(f"'{args.tenant}' is connected to Google Calendar; now set each doctor's calendar")
+
+
+def cmd_set_doctor_calendar(args: argparse.Namespace) -> None:
+    google_connections.set_doctor_calendar(
+        slug=args.tenant, doctor_email=args.doctor, calendar_id=args.calendar
+    )
+    print(f"{args.doctor}'s appointments go to Google calendar '{args.calendar}'")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m backend", description="VetAssist operator commands"
@@ -173,6 +192,23 @@ def main(argv: list[str] | None = None) -> None:
     account.add_argument("--account-sid", required=True, help="AC…")
     account.add_argument("--auth-token", help="prompted when omitted")
     account.set_defaults(func=cmd_set_twilio_account)
+    google = sub.add_parser(
+        "connect-google",
+        help="connect a clinic to Google Calendar with a refresh token (stored encrypted)",
+    )
+    google.add_argument("--tenant", required=True, help="clinic slug")
+    google.add_argument("--account-email", help="the Google account, for display")
+    google.add_argument("--refresh-token", help="prompted when omitted")
+    google.set_defaults(func=cmd_connect_google)
+    calendar = sub.add_parser(
+        "set-doctor-calendar", help="choose the Google calendar a doctor's appointments go to"
+    )
+    calendar.add_argument("--tenant", required=True, help="clinic slug")
+    calendar.add_argument("--doctor", required=True, help="the doctor's e-mail")
+    calendar.add_argument(
+        "--calendar", required=True, help="calendar id, e.g. primary or an e-mail"
+    )
+    calendar.set_defaults(func=cmd_set_doctor_calendar)
     args = parser.parse_args(argv)
     wiring.install(relay_outbox_after_commit=False)
     try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from backend.core import jobs
 from backend.core.jobs import Job
 from backend.services import outbox
+from backend.services.calendar_sync import outbound as calendar_outbound
 from backend.services.outreach import emergency_notice, followups, notifications, reminders
 from backend.workers import dispatch
 
@@ -20,6 +21,7 @@ EVENT_HANDLERS: tuple[tuple[str, outbox.EventHandler], ...] = (
     ("reminders", reminders.HANDLER),
     ("follow_ups", followups.HANDLER),
     ("emergency_notice", emergency_notice.HANDLER),
+    ("calendar_sync", calendar_outbound.HANDLER),
 )
 
 

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from backend.domain.appointment_rules import RESCHEDULABLE
+from backend.domain.calendar_sync_badge import sync_state
 from backend.domain.intervals import Interval
 from backend.services.scheduling.calendar_view import AppointmentView, CalendarPeriod
 from vetassist_app.formatting import (
@@ -54,6 +55,7 @@ class CalendarBlock:
     emergency: bool = False
     sync_failed: bool = False
     sync_error: str = ""
+    sync_state: str = "off"  # off, pending, failed, ok (domain.calendar_sync_badge)
     compact: bool = False
     doctor_id: str = ""
     accent: str = ""  # the doctor's colour, where several doctors share a column
@@ -240,6 +242,12 @@ def _block(
     css = f"va-block va-tone-{tone}" + (" va-tone-emergency" if emergency else "")
     share = 100 / max(width, 1)
     sync_failed = view.calendar_sync_ok is False
+    sync = sync_state(
+        sync_ok=view.calendar_sync_ok,
+        event_id=view.calendar_event_id,
+        synced_version=view.calendar_synced_version,
+        version=view.version,
+    )
     local_start = view.start_at.astimezone(ZoneInfo(tz))
     start_minute = local_start.hour * 60 + local_start.minute
     return CalendarBlock(
@@ -259,6 +267,7 @@ def _block(
         emergency=emergency,
         sync_failed=sync_failed,
         sync_error=(view.calendar_sync_error or "error desconocido") if sync_failed else "",
+        sync_state=sync,
         compact=minutes < 25,
         doctor_id=str(view.doctor_id),
         accent=accent,

@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     ANTHROPIC_MODEL: str = "claude-sonnet-4-6"
     ANTHROPIC_TIMEOUT_S: float = 10.0
 
+    # Google Calendar sync (optional, per clinic): the install's OAuth client, and where
+    # Google's API and token endpoint are (the local fake's URL in tests and development)
+    GOOGLE_CLIENT_ID: str | None = None
+    GOOGLE_CLIENT_SECRET: str | None = None
+    GOOGLE_API_BASE_URL: str = "https://www.googleapis.com"
+    GOOGLE_TOKEN_URI: str = "https://oauth2.googleapis.com/token"
+
     SMTP_HOST: str | None = None
     SMTP_PORT: int = 25
     SMTP_USER: str | None = None
@@ -78,6 +85,18 @@ class Settings(BaseSettings):
         if self.WHATSAPP_CHANNEL == "twilio" and url.scheme != "https" and not local:
             raise ValueError("PUBLIC_BASE_URL must start with https:// when WhatsApp uses Twilio")
         return self
+
+    @model_validator(mode="after")
+    def _calendar_sync_needs_secrets_key(self) -> Settings:
+        """Clinics' Google refresh tokens are stored encrypted: sync on without the key is refused."""
+        if self.GOOGLE_CLIENT_ID and not self.SECRETS_KEY:
+            raise ValueError("SECRETS_KEY must be set when Google Calendar sync is on")
+        return self
+
+    @property
+    def google_sync_on(self) -> bool:
+        """The install has a Google OAuth client, so clinics can connect their calendars."""
+        return bool(self.GOOGLE_CLIENT_ID and self.GOOGLE_CLIENT_SECRET)
 
     @property
     def is_sqlite(self) -> bool:

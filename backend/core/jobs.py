@@ -30,6 +30,7 @@ class Job(StrEnum):
     DELIVER_MESSAGE = "deliver_message"  # send a queued outbound WhatsApp message
     SEND_ALERT_DELIVERY = "send_alert_delivery"  # send a pending e-mail/Slack alert delivery
     RELAY_OUTBOX = "relay_outbox"  # deliver due outbox events to their handlers
+    SYNC_CALENDAR = "sync_calendar"  # write an appointment's current state to Google Calendar
 
 
 Runner = Callable[[Job, str | None], None]

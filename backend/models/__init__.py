@@ -1,6 +1,7 @@
 """SQLModel tables shared by API, portal and workers. Importing this registers them all."""
 
 from backend.models.appointments import Appointment, AuditLog, OutboxEvent
+from backend.models.calendar_sync import DoctorCalendar, GoogleConnection
 from backend.models.clients import Client, ClientPhone, Pet, PetVaccine
 from backend.models.clinic_calendar import ClinicClosure, OnCallShift
 from backend.models.conversations import Conversation, Message, SlotHold
@@ -39,12 +40,14 @@ __all__ = [
     "ConversationNote",
     "ConversationRead",
     "DeadLetter",
+    "DoctorCalendar",
     "DoctorSchedule",
     "EmergencyEvent",
     "EscalationContact",
     "FollowUp",
     "FollowUpProtocol",
     "FollowUpResponse",
+    "GoogleConnection",
     "Message",
     "OnCallShift",
     "OutboxEvent",

@@ -47,6 +47,9 @@ class Appointment(SQLModel, table=True):
     calendar_sync_ok: bool | None = Field(default=None)
     calendar_event_id: str | None = Field(default=None, max_length=200)
     calendar_sync_error: str | None = Field(default=None, max_length=500)
+    calendar_synced_version: int | None = Field(default=None)  # the version Google shows
+    calendar_synced_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    calendar_synced_to: str | None = Field(default=None, max_length=300)  # the event's calendar
     created_by: str | None = Field(default=None, max_length=200)
     version: int = Field(default=1)
     notes: str | None = Field(default=None, max_length=2000)

@@ -28,6 +28,7 @@ TASKS = {
     Job.DELIVER_MESSAGE: tasks.deliver_message_task,
     Job.SEND_ALERT_DELIVERY: tasks.send_alert_delivery_task,
     Job.RELAY_OUTBOX: tasks.relay_outbox_task,
+    Job.SYNC_CALENDAR: tasks.sync_calendar_task,
 }
 
 

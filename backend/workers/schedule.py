@@ -43,6 +43,11 @@ SCHEDULE: tuple[Every, ...] = (
         timedelta(minutes=1),
         "backend.workers.tasks.retry_alert_deliveries_task",
     ),
+    Every(
+        "calendar-syncs",
+        timedelta(minutes=1),
+        "backend.workers.tasks.resubmit_calendar_syncs_task",
+    ),
 )
 
 

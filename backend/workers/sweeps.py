@@ -74,6 +74,13 @@ def retry_alert_deliveries() -> int:
     return retry_failed_deliveries(utcnow())
 
 
+def resubmit_calendar_syncs() -> int:
+    """Appointments whose Google Calendar sync was never handed over (or lost): submitted again."""
+    from backend.services.calendar_sync.outbound import resubmit_unsynced
+
+    return resubmit_unsynced(utcnow())
+
+
 def resubmit_pending_messages() -> int:
     """Submits again inbound messages never processed and outbound ones still queued.
 
@@ -129,6 +136,7 @@ _RUNS: dict[str, Callable[[], int]] = {
     "resubmit-messages": resubmit_pending_messages,
     "stuck-messages": recover_stuck_messages,
     "alert-deliveries": retry_alert_deliveries,
+    "calendar-syncs": resubmit_calendar_syncs,
 }
 
 SWEEPS: tuple[Sweep, ...] = tuple(Sweep(e.name, e.every, _RUNS[e.name], e.task) for e in SCHEDULE)

@@ -205,10 +205,27 @@ expire_slot_holds_task = _sweep_task("expire_slot_holds_task", "slot-holds")
 resubmit_pending_messages_task = _sweep_task("resubmit_pending_messages_task", "resubmit-messages")
 recover_stuck_messages_task = _sweep_task("recover_stuck_messages_task", "stuck-messages")
 retry_alert_deliveries_task = _sweep_task("retry_alert_deliveries_task", "alert-deliveries")
+resubmit_calendar_syncs_task = _sweep_task("resubmit_calendar_syncs_task", "calendar-syncs")
 
 
 def sweep_task_names() -> set[str]:
     return {sweep.task for sweep in SWEEPS_BY_NAME.values()}
+
+
+@celery_app.task(bind=True, base=ReliableTask, **task_options(max_retries=5))
+def sync_calendar_task(self: Task, appointment_id: str) -> str:
+    """Writes an appointment's current state to Google Calendar (a no-op once it is there).
+
+    A retryable Google failure retries with exponential backoff and jitter;
+    the last attempt records it as failed (and alerts) instead.
+    """
+    from backend.services.calendar_sync.outbound import SyncOutcome, sync_appointment
+
+    last = self.request.retries >= (self.max_retries or 0)
+    outcome = sync_appointment(uuid.UUID(appointment_id), last_attempt=last)
+    if outcome is SyncOutcome.RETRY:
+        raise RetryLater(f"calendar sync of {appointment_id} will be tried again")
+    return str(outcome)
 
 
 @celery_app.task(base=ReliableTask, **task_options())

@@ -30,6 +30,7 @@ def test_every_task_retries_with_backoff_and_jitter_below_the_visibility_timeout
         "process_inbound_task",
         "deliver_message_task",
         "send_alert_delivery_task",
+        "sync_calendar_task",
     ):
         task = celery_app.tasks[f"backend.workers.tasks.{name}"]
         assert task.acks_late is True
@@ -56,6 +57,7 @@ def test_beat_schedule_runs_every_sweep_at_its_interval():
         "resubmit-messages": 30.0,
         "stuck-messages": 60.0,
         "alert-deliveries": 60.0,
+        "calendar-syncs": 60.0,
     }
     assert all(entry["task"] in celery_app.tasks for entry in schedule.values())
     # a sweep message that waited longer than its interval is dropped, not piled up

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import reflex as rx
 
 from backend.core.clock import utcnow
+from backend.domain import calendar_sync_badge
 from backend.domain.appointment_rules import (
     RESCHEDULABLE,
     TRANSITIONS,
@@ -26,6 +27,7 @@ from backend.domain.appointment_rules import (
     has_started,
 )
 from backend.domain.errors import DomainError, NotFound, NothingToUndo, ValidationFailed
+from backend.services.calendar_sync import outbound as calendar_outbound
 from backend.services.patients import client_directory
 from backend.services.scheduling import booking, calendar_view, services_catalog
 from backend.services.scheduling.calendar_view import AppointmentView
@@ -192,10 +194,12 @@ def detail_of(
     allowed = TRANSITIONS[status]
     started = has_started(view.start_at, now)
     undo_label = _undoable(history, now)
-    if view.calendar_sync_ok is None:
-        sync_state = "off"
-    else:
-        sync_state = "ok" if view.calendar_sync_ok else "failed"
+    sync_state = calendar_sync_badge.sync_state(
+        sync_ok=view.calendar_sync_ok,
+        event_id=view.calendar_event_id,
+        synced_version=view.calendar_synced_version,
+        version=view.version,
+    )
     return AppointmentDetail(
         id=str(view.id),
         version=view.version,
@@ -275,6 +279,13 @@ def undo_status(viewer: Viewer, appointment_id: str, version: int) -> None:
         actor=viewer.actor,
         appointment_id=parse_id(appointment_id),
         expected_version=version,
+    )
+
+
+def retry_calendar_sync(viewer: Viewer, appointment_id: str) -> bool:
+    """Submits the appointment's Google Calendar sync again; False when nothing is connected."""
+    return calendar_outbound.retry(
+        tenant_id=viewer.tenant_id, appointment_id=parse_id(appointment_id)
     )
 
 
@@ -484,6 +495,17 @@ class AppointmentState(SessionState):
             lambda v: change_status(v, detail.id, detail.version, Status.CONFIRMED),
             "Cita confirmada.",
         )
+
+    @rx.event
+    def retry_sync(self) -> Any:
+        detail = self.detail
+
+        def run(viewer: Viewer) -> list[Any]:
+            if not retry_calendar_sync(viewer, detail.id):
+                return [rx.toast.error("Esta cita no tiene un Google Calendar conectado.")]
+            return self._done(viewer, "Sincronización con Google Calendar reintentada.")
+
+        return self._run(routes.CLINICAL, run, on_conflict=self._refresh)
 
     @rx.event
     def no_show(self) -> Any:

@@ -43,15 +43,42 @@ def sync_status() -> rx.Component:
         D.sync_state,
         (
             "failed",
-            rx.callout(
-                rx.text(
-                    "No se pudo sincronizar con Google Calendar. ",
-                    rx.text.strong(D.sync_error),
+            rx.vstack(
+                rx.callout(
+                    rx.text(
+                        "No se pudo sincronizar con Google Calendar. ",
+                        rx.text.strong(D.sync_error),
+                    ),
+                    icon="cloud_off",
+                    color_scheme="red",
+                    size="1",
+                    id="sync-error",
                 ),
-                icon="cloud_off",
-                color_scheme="red",
-                size="1",
-                id="sync-error",
+                rx.cond(
+                    AppointmentState.can_act,
+                    rx.button(
+                        rx.icon("refresh_cw", size=14),
+                        "Reintentar sincronización",
+                        on_click=AppointmentState.retry_sync,
+                        id="action-retry-sync",
+                        size="1",
+                        variant="soft",
+                        color_scheme="red",
+                    ),
+                ),
+                spacing="2",
+                align="start",
+                width="100%",
+            ),
+        ),
+        (
+            "pending",
+            rx.hstack(
+                rx.icon("cloud_upload", size=14, color="var(--gray-10)"),
+                rx.text("Sincronizando con Google Calendar…", size="1", color_scheme="gray"),
+                spacing="1",
+                align="center",
+                id="sync-pending",
             ),
         ),
         (

@@ -13,6 +13,7 @@ GUTTER = "3.6rem"
 
 
 def sync_badge(block: CalendarBlock) -> rx.Component:
+    """Google Calendar: failed (red, the error in the tooltip), pending, synced; nothing when off."""
     return rx.cond(
         block.sync_failed,
         rx.tooltip(
@@ -25,6 +26,32 @@ def sync_badge(block: CalendarBlock) -> rx.Component:
                 data_testid="sync-failed",
             ),
             content=f"No se sincronizó con Google Calendar: {block.sync_error}",
+        ),
+        rx.match(
+            block.sync_state,
+            (
+                "pending",
+                rx.tooltip(
+                    rx.box(
+                        rx.icon("cloud_upload", size=11, color="var(--gray-11)"),
+                        display="inline-flex",
+                        data_testid="sync-pending",
+                    ),
+                    content="Sincronizando con Google Calendar…",
+                ),
+            ),
+            (
+                "ok",
+                rx.tooltip(
+                    rx.box(
+                        rx.icon("cloud_check", size=11, color="var(--green-10)"),
+                        display="inline-flex",
+                        data_testid="sync-ok",
+                    ),
+                    content="Sincronizada con Google Calendar",
+                ),
+            ),
+            rx.fragment(),
         ),
     )
 

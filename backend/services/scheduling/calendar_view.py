@@ -77,6 +77,8 @@ class AppointmentView:
     created_at: datetime
     updated_at: datetime
     service_name: str | None = None
+    calendar_event_id: str | None = None
+    calendar_synced_version: int | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,8 @@ _APPOINTMENT_COLUMNS = (
     "source",
     "calendar_sync_ok",
     "calendar_sync_error",
+    "calendar_event_id",
+    "calendar_synced_version",
     "conversation_id",
     "emergency_id",
     "procedure_type",

@@ -1,0 +1,1 @@
+"""Google Calendar: the gateway interface, its SDK implementation and a local fake."""

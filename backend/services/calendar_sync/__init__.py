@@ -1,0 +1,1 @@
+"""Keeping doctors' Google Calendars in step with appointments (optional, per clinic)."""
