@@ -52,7 +52,12 @@ _MOVE_ANY = (
     r"(?:pasar|pasamos|pasas|pasa|mover|mueve|muevas|movemos|cambiar|cambiamos|cambias|"
     r"correr|corremos|corres)\b"
 )
-_MOVE_ENCLITIC = r"(?:pasarla|pasarlo|moverla|moverlo|cambiarla|cambiarlo|correrla|correrlo)\b"
+_MOVE_ENCLITIC = (
+    r"(?:pasarla|pasarlo|moverla|moverlo|cambiarla|cambiarlo|correrla|correrlo"
+    # the imperative with its pronouns: "cámbiamela", "muévela", "pásamela", "córrela"
+    r"|(?:cambia|mueve|pasa|corre|adelanta|atrasa|retrasa|aplaza|posterga|reprograma|reagenda)"
+    r"(?:me|nos|se)?(?:la|lo|las|los))\b"
+)
 _MOMENT = (
     r"(?:el|la|los|las|otro|otra|manana|hoy|pasado|lunes|martes|miercoles|jueves|viernes|"
     r"sabado|domingo|\d)"
@@ -366,8 +371,8 @@ _SHORT_MESSAGE_WORDS = 4
 # Cheap checks that skip the slower patterns for most messages: each pattern
 # can only match when one of its cue words or stems is present.
 _RESCHEDULE_STEMS = re.compile(
-    r"\b(?:reprogram|reagend|pospon|aplaz|posterg|cambiar|mover|mueve|muevas|movemos|pasar|"
-    r"pasamos|pasas|pasa|cambiamos|cambias|corremos|corres|correr|cancel|"
+    r"\b(?:reprogram|reagend|pospon|aplaz|posterg|cambiar|cambia|mover|mueve|muevas|movemos|pasar|"
+    r"pasamos|pasas|pasa|cambiamos|cambias|corremos|corres|correr|corre|cancel|"
     r"adelantar|atrasar|retrasar|recorrer)"
 )
 _RESCHEDULE_CUES = frozenset(

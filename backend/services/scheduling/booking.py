@@ -826,8 +826,13 @@ def change_status(
     expected_version: int | None,
     reason: str | None = None,
     procedure_type: str | None = None,
+    notify_client: bool = True,
 ) -> Appointment:
-    """Confirm, cancel, complete (optionally with a procedure type) or mark no-show."""
+    """Confirm, cancel, complete (optionally with a procedure type) or mark no-show.
+
+    `notify_client` False marks the event so the client is not told on WhatsApp
+    (the chat that made the change already answered).
+    """
     appointment = get_for_update(
         session, tenant=tenant, appointment_id=appointment_id, expected_version=expected_version
     )
@@ -864,6 +869,7 @@ def change_status(
         action=action,
         event_type=event_type,
         before=before,
+        notify_client=notify_client,
     )
     return appointment
 

@@ -49,6 +49,9 @@ def test_detect_intent_book(text):
         "necesito reagendar",
         "la cita, ¿se puede otro día?",
         "cancelar y agendar para el viernes",
+        "oye mejor cámbiamela para el viernes",
+        "muévemela para la tarde",
+        "pásamela al jueves",
     ],
 )
 def test_detect_intent_reschedule(text):

@@ -117,3 +117,22 @@ def test_the_sandbox_says_whether_the_emergency_alert_reached_the_vet(clinic, mo
     assert _steps(clinic)[-1] == "Registró la emergencia y está avisando al veterinario."
     outbox.relay_pending()  # the alert went out through the sandbox channel
     assert _steps(clinic)[-1] == "Registró la emergencia; el aviso le llegó al veterinario."
+
+
+def test_a_change_made_in_the_sandbox_chat_is_not_announced_again(clinic):
+    """The chat answers the client itself; the portal's notice is for portal changes."""
+    _say(clinic, "Hola, quiero una cita para mi perro, le toca control")
+    _say(clinic, "1")
+    _say(clinic, "sí, soy Pedro")
+    _say(clinic, "ya no podré ir, cancélala por favor")
+    _say(clinic, "sí")
+    outbox.relay_pending()
+    with session_scope(read_only=True) as session:
+        bodies = session.exec(
+            select(Message.body).where(
+                Message.to_phone == TEST_NUMBER, Message.direction == "outbound"
+            )
+        ).all()
+        [appointment] = session.exec(select(Appointment)).all()
+    assert appointment.status == "cancelled"
+    assert not any("fue cancelada" in body for body in bodies), bodies

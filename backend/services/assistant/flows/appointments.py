@@ -356,6 +356,7 @@ def _cancelled(turn: Turn, appointment: Appointment, version: object) -> bool:
                 turn.session,
                 tenant=turn.tenant,
                 actor=turn.actor,
+                notify_client=False,  # this chat tells the client itself
                 appointment_id=appointment.id,
                 expected_version=version if isinstance(version, int) else None,
                 reason="Cancelada por el cliente por WhatsApp",

@@ -844,6 +844,7 @@ def _reschedule(turn: Turn, offer: Offer) -> None:
                 turn.session,
                 tenant=turn.tenant,
                 actor=turn.actor,
+                notify_client=False,  # this chat tells the client itself
                 appointment_id=current.id,
                 start_at=offer.start,
                 end_at=offer.start + (current.end_at - current.start_at),
