@@ -77,7 +77,7 @@ class FreeCell:
 
 @dataclass
 class Shade:
-    """Time nobody can book: outside working hours, or time off."""
+    """Time nobody can book: outside working hours, time off, Google busy time, closures."""
 
     top: str = "0px"
     height: str = "0px"
@@ -376,6 +376,13 @@ def _column(
     shades = _shades(_off_hours(working, origin, end_of_grid), origin, end_of_grid, "off", "")
     shades += _shades(
         grid.period.time_off.get(doctor_id, []), origin, end_of_grid, "time_off", "Ausencia"
+    )
+    shades += _shades(
+        grid.period.google_busy.get(doctor_id, []),
+        origin,
+        end_of_grid,
+        "time_off",
+        "Ocupado (Google)",
     )
     shades += _shades(grid.period.closures, origin, end_of_grid, "time_off", "Clínica cerrada")
     live = [a for a in items if a.status != "cancelled"]

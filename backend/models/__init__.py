@@ -1,7 +1,7 @@
 """SQLModel tables shared by API, portal and workers. Importing this registers them all."""
 
 from backend.models.appointments import Appointment, AuditLog, OutboxEvent
-from backend.models.calendar_sync import DoctorCalendar, GoogleConnection
+from backend.models.calendar_sync import CalendarBusyBlock, DoctorCalendar, GoogleConnection
 from backend.models.clients import Client, ClientPhone, Pet, PetVaccine
 from backend.models.clinic_calendar import ClinicClosure, OnCallShift
 from backend.models.conversations import Conversation, Message, SlotHold
@@ -31,6 +31,7 @@ __all__ = [
     "ApiKey",
     "Appointment",
     "AuditLog",
+    "CalendarBusyBlock",
     "CannedReply",
     "Client",
     "ClientPhone",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from backend.core.clock import utcnow
@@ -32,8 +33,10 @@ class GoogleConnection(SQLModel, table=True):
 class DoctorCalendar(SQLModel, table=True):
     """Which Google calendar a doctor's appointments are written to.
 
-    `sync_token` and the channel fields are for reading changes back (push or
-    poll), which later work fills in.
+    `sync_token`, `busy_polled_at` and `busy_resynced_at` are the poll's
+    (`calendar_sync.inbound`): where reading changes back resumes, when it last
+    did (the sweep polls the least recent first) and when it last read the whole
+    calendar again; the channel fields are for push, later work.
     """
 
     __tablename__ = "doctor_calendar"
@@ -47,4 +50,32 @@ class DoctorCalendar(SQLModel, table=True):
     channel_resource_id: str | None = Field(default=None, max_length=200)
     channel_token: str | None = Field(default=None, max_length=200)
     channel_expires_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    busy_polled_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    busy_resynced_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+
+
+class CalendarBusyBlock(SQLModel, table=True):
+    """Time a doctor's own Google Calendar event keeps busy; availability and booking subtract it.
+
+    Read back from Google by `services.calendar_sync.inbound`; a recurring
+    event has one row per occurrence (same `google_event_id`, its own start).
+    All-day events are stored as the clinic's local day(s), in UTC.
+    """
+
+    __tablename__ = "calendar_busy_block"
+    __table_args__ = (
+        UniqueConstraint(
+            "doctor_id", "google_event_id", "start_at", name="uq_calendar_busy_block_occurrence"
+        ),
+        Index("ix_calendar_busy_block_doctor_start", "doctor_id", "start_at"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    tenant_id: uuid.UUID = Field(foreign_key="tenant.id", index=True)
+    doctor_id: uuid.UUID = Field(foreign_key="staff_user.id")
+    google_event_id: str = Field(max_length=1024)
+    start_at: datetime = Field(sa_column=utc_column())
+    end_at: datetime = Field(sa_column=utc_column())
+    all_day: bool = False
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())

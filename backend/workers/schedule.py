@@ -48,6 +48,11 @@ SCHEDULE: tuple[Every, ...] = (
         timedelta(minutes=1),
         "backend.workers.tasks.resubmit_calendar_syncs_task",
     ),
+    Every(
+        "calendar-busy",
+        timedelta(minutes=2),
+        "backend.workers.tasks.poll_calendar_busy_time_task",
+    ),
 )
 
 

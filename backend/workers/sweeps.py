@@ -81,6 +81,13 @@ def resubmit_calendar_syncs() -> int:
     return resubmit_unsynced(utcnow())
 
 
+def poll_calendar_busy_time() -> int:
+    """Reads doctors' Google Calendars back, so their own events block slots (push comes later)."""
+    from backend.services.calendar_sync.inbound import poll_connected_calendars
+
+    return poll_connected_calendars()
+
+
 def resubmit_pending_messages() -> int:
     """Submits again inbound messages never processed and outbound ones still queued.
 
@@ -137,6 +144,7 @@ _RUNS: dict[str, Callable[[], int]] = {
     "stuck-messages": recover_stuck_messages,
     "alert-deliveries": retry_alert_deliveries,
     "calendar-syncs": resubmit_calendar_syncs,
+    "calendar-busy": poll_calendar_busy_time,
 }
 
 SWEEPS: tuple[Sweep, ...] = tuple(Sweep(e.name, e.every, _RUNS[e.name], e.task) for e in SCHEDULE)

@@ -206,6 +206,7 @@ resubmit_pending_messages_task = _sweep_task("resubmit_pending_messages_task", "
 recover_stuck_messages_task = _sweep_task("recover_stuck_messages_task", "stuck-messages")
 retry_alert_deliveries_task = _sweep_task("retry_alert_deliveries_task", "alert-deliveries")
 resubmit_calendar_syncs_task = _sweep_task("resubmit_calendar_syncs_task", "calendar-syncs")
+poll_calendar_busy_time_task = _sweep_task("poll_calendar_busy_time_task", "calendar-busy")
 
 
 def sweep_task_names() -> set[str]:

@@ -227,6 +227,20 @@ def test_lay_out_shades_off_hours_and_time_off() -> None:
     ]
 
 
+def test_lay_out_shades_google_busy_time_as_busy() -> None:
+    # given: the doctor's own Google event 10:00-11:00 on a grid from 08:00
+    busy = {ANA.id: [Interval(_at(FRIDAY, 10), _at(FRIDAY, 11))]}
+    period = _period([FRIDAY], google_busy=busy)
+
+    # when
+    (column,) = lay_out(period, view="dia", anchor=FRIDAY, now=NOW).columns
+
+    # then
+    assert [(s.kind, s.top, s.height, s.label) for s in column.shades] == [
+        ("time_off", "180px", "90px", "Ocupado (Google)"),
+    ]
+
+
 def test_lay_out_day_off_is_shaded_whole() -> None:
     period = _period([FRIDAY], working={})
 

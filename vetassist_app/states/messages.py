@@ -25,6 +25,7 @@ _BY_CODE = {
     "beyond_horizon": "Ese horario está más allá de lo que se puede agendar.",
     "blocked": "El médico no está disponible a esa hora (ausencia o bloqueo).",
     "clinic_closed": "La clínica está cerrada ese día (festivo o cierre): elige otra fecha.",
+    "doctor_busy": "El médico tiene ese horario ocupado en su Google Calendar: elige otro horario.",
     "closure_invalid": "Revisa las fechas del cierre: el final va después del inicio y dura máximo un año.",
     "shift_day": "Elige un día de la semana o una fecha para la guardia.",
     "link_invalid": "Este enlace ya no sirve: pide a la gerencia de tu clínica uno nuevo.",

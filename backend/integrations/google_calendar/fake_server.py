@@ -3,7 +3,7 @@
 For tests and for trying calendar sync without Google: the real SDK talks to
 it through `GOOGLE_API_BASE_URL` and `GOOGLE_TOKEN_URI`. It implements what
 the product uses (events insert/get/patch/delete/list with syncToken,
-pageToken, showDeleted and maxResults; watch; channels.stop; freeBusy; token
+pageToken, showDeleted, singleEvents (daily and weekly rules) and maxResults; watch; channels.stop; freeBusy; token
 refresh and revoke) with Google's status codes and error bodies, and can be
 told to misbehave: the next calls answer an error, answer slowly, or every
 access token expires. Faults are set with methods on `FakeGoogle`, or over
@@ -23,7 +23,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -86,6 +86,42 @@ def _moment(value: dict[str, Any] | None) -> datetime | None:
     if "date" in value:
         return datetime.fromisoformat(value["date"]).replace(tzinfo=UTC)
     return None
+
+
+RRULE_STEPS = {"DAILY": timedelta(days=1), "WEEKLY": timedelta(weeks=1)}
+MAX_INSTANCES = 500
+
+
+def _instances(event: dict[str, Any]) -> list[dict[str, Any]]:
+    """A timed recurring event as `singleEvents` lists it: one event per occurrence.
+
+    Only what tests need: `RRULE:FREQ=DAILY|WEEKLY` with INTERVAL and COUNT,
+    stepped in UTC (Google keeps the local time across DST); any other event is
+    returned as it is. Occurrences share the series' status, so deleting the
+    series cancels them all.
+    """
+    rule = next((r for r in event.get("recurrence", []) if r.startswith("RRULE:")), None)
+    start, end = _moment(event.get("start")), _moment(event.get("end"))
+    if rule is None or start is None or end is None or "dateTime" not in event["start"]:
+        return [event]
+    parts = dict(p.split("=", 1) for p in rule.removeprefix("RRULE:").split(";") if "=" in p)
+    step = RRULE_STEPS.get(parts.get("FREQ", ""))
+    if step is None or "COUNT" not in parts:
+        return [event]
+    step *= int(parts.get("INTERVAL", "1"))
+    instances = []
+    for n in range(min(int(parts["COUNT"]), MAX_INSTANCES)):
+        begins = start + n * step
+        instance = {k: v for k, v in event.items() if k != "recurrence"}
+        instance.update(
+            id=f"{event['id']}_{begins:%Y%m%dT%H%M%SZ}",
+            recurringEventId=event["id"],
+            originalStartTime={"dateTime": _rfc3339(begins)},
+            start={"dateTime": _rfc3339(begins)},
+            end={"dateTime": _rfc3339(begins + (end - start))},
+        )
+        instances.append(instance)
+    return instances
 
 
 class FakeGoogle:
@@ -303,6 +339,8 @@ class FakeGoogle:
                 if (show_deleted or e["status"] != "cancelled")
                 and (floor is None or (_moment(e.get("end")) or floor) > floor)
             ]
+        if query.get("singleEvents") == "true":
+            chosen = [instance for e in chosen for instance in _instances(e)]
         return [json.loads(json.dumps(e)) for e in chosen], f"s{self.seq}"
 
     def watch(self, calendar_id: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -28,7 +28,15 @@ from backend.domain.availability import (
 from backend.domain.errors import NotFound
 from backend.domain.intervals import Interval
 from backend.domain.service_matching import BookableService
-from backend.models import Appointment, DoctorSchedule, SlotHold, StaffUser, Tenant, TimeOff
+from backend.models import (
+    Appointment,
+    CalendarBusyBlock,
+    DoctorSchedule,
+    SlotHold,
+    StaffUser,
+    Tenant,
+    TimeOff,
+)
 from backend.services.scheduling import closures, services_catalog
 
 
@@ -101,13 +109,14 @@ def busy_times(
     buffers: Mapping[uuid.UUID, timedelta] | None = None,
     holder_conversation_id: uuid.UUID | None = None,
 ) -> tuple[dict[uuid.UUID, list[Interval]], dict[uuid.UUID, list[Interval]]]:
-    """Live appointments, and blocked time (time off plus other chats' slot holds), per doctor.
+    """Live appointments, and blocked time (time off, other chats' slot holds and the
+    doctor's own Google Calendar events), per doctor.
 
     An appointment booked when its doctor's buffer was longer than now (in
     `buffers`) still blocks its stored range: the part beyond its end plus the
     current buffer is blocked time too, as booking and the database see it.
 
-    One round trip: the three sources are read with UNION ALL. Appointments are
+    One round trip: the four sources are read with UNION ALL. Appointments are
     bounded on `start_at` from both sides so the (doctor_id, start_at) index
     range stays as small as the window (whose padding covers any buffer, so
     also any stored blocked range reaching into it).
@@ -135,11 +144,18 @@ def busy_times(
     )
     if holder_conversation_id is not None:
         hold_rows = hold_rows.where(SlotHold.conversation_id != holder_conversation_id)
+    google_rows = select(
+        CalendarBusyBlock.doctor_id, CalendarBusyBlock.start_at, CalendarBusyBlock.end_at, null()
+    ).where(
+        col(CalendarBusyBlock.doctor_id).in_(doctor_ids),
+        CalendarBusyBlock.start_at < end,
+        CalendarBusyBlock.end_at > start,
+    )
     buffers = buffers or {}
     appointments: dict[uuid.UUID, list[Interval]] = defaultdict(list)
     blocked: dict[uuid.UUID, list[Interval]] = defaultdict(list)
     for doctor_id, b_start, b_end, b_blocked_end in session.exec(
-        union_all(appointment_rows, time_off_rows, hold_rows)  # type: ignore[call-overload]
+        union_all(appointment_rows, time_off_rows, hold_rows, google_rows)  # type: ignore[call-overload]
     ):
         b_start, b_end = as_utc(b_start), as_utc(b_end)
         if b_blocked_end is None:

@@ -63,6 +63,7 @@ from backend.domain.service_matching import BookableService
 from backend.models import (
     Appointment,
     AuditLog,
+    CalendarBusyBlock,
     Client,
     DoctorSchedule,
     OutboxEvent,
@@ -104,6 +105,8 @@ SCHEDULE_MESSAGES = {
     "beyond_horizon": "the time is beyond the booking horizon",
     "blocked": "the doctor is not available at that time",
 }
+
+DOCTOR_BUSY_MESSAGE = "El médico tiene ese horario ocupado en su Google Calendar"
 
 
 @dataclass(frozen=True)
@@ -478,8 +481,9 @@ def _check_slot(
     would refuse is refused here first, and a free slot (`free_slots`, which
     reads the same two rules) is accepted.
 
-    Time off and neighbouring appointments come back in one round trip; the
-    neighbour range is bounded on `start_at` so the index range stays small.
+    Time off, Google Calendar busy blocks (code "doctor_busy") and neighbouring
+    appointments come back in one round trip; the neighbour range is bounded on
+    `start_at` so the index range stays small.
     """
     if priority == Priority.EMERGENCY:
         _refuse(fits_emergency(rules, start_at, now=now))
@@ -500,6 +504,8 @@ def _check_slot(
     blocked = [Interval(as_utc(s), as_utc(e)) for s, e, kind in rows if kind == 1]
     _refuse(fits_schedule(rules, start_at, end_at, blocked=blocked, now=now))
     closures.refuse_if_closed(session, schedule.tenant_id, start_at, end_at)
+    if any(kind == 2 for _, _, kind in rows):
+        raise SlotTaken(DOCTOR_BUSY_MESSAGE, field="startAt", code="doctor_busy")
     if any(kind == 0 for _, _, kind in rows):
         raise SlotTaken("the slot is already taken", field="startAt")
 
@@ -507,8 +513,9 @@ def _check_slot(
 @functools.cache
 def _neighbours_and_time_off(ignoring_one: bool) -> Any:
     """`_check_slot`'s read, built once (its values are parameters): live normal
-    appointments near the new one (`ignore_id` left out when `ignoring_one`) and the
-    doctor's time off over it, each row tagged 0 or 1."""
+    appointments near the new one (`ignore_id` left out when `ignoring_one`), the
+    doctor's time off over it and their Google Calendar busy blocks over it (stored
+    by the poll: no Google call on the booking path), each row tagged 0, 1 or 2."""
     neighbours = select(Appointment.start_at, Appointment.end_at, literal(0).label("kind")).where(
         Appointment.doctor_id == sa.bindparam("doctor_id"),
         Appointment.status != Status.CANCELLED,
@@ -527,7 +534,14 @@ def _neighbours_and_time_off(ignoring_one: bool) -> Any:
         TimeOff.start_at < sa.bindparam("end_at"),
         TimeOff.end_at > sa.bindparam("start_at"),
     )
-    return union_all(neighbours, time_off)
+    google_busy = select(
+        CalendarBusyBlock.start_at, CalendarBusyBlock.end_at, literal(2).label("kind")
+    ).where(
+        CalendarBusyBlock.doctor_id == sa.bindparam("doctor_id"),
+        CalendarBusyBlock.start_at < sa.bindparam("end_at"),
+        CalendarBusyBlock.end_at > sa.bindparam("start_at"),
+    )
+    return union_all(neighbours, time_off, google_busy)
 
 
 def _refuse(problem: str | None) -> None:

@@ -27,6 +27,7 @@ from backend.domain.intervals import Interval
 from backend.models import (
     Appointment,
     AuditLog,
+    CalendarBusyBlock,
     Client,
     DoctorSchedule,
     OutboxEvent,
@@ -366,6 +367,28 @@ def _time_off_between(
     return result
 
 
+def _google_busy_between(
+    session: Session,
+    tenant_id: uuid.UUID,
+    doctor_ids: list[uuid.UUID],
+    start: datetime,
+    end: datetime,
+) -> dict[uuid.UUID, list[Interval]]:
+    """The doctors' own Google Calendar events overlapping [start, end), as stored by the poll."""
+    result: dict[uuid.UUID, list[Interval]] = {}
+    rows = session.exec(
+        select(CalendarBusyBlock).where(
+            CalendarBusyBlock.tenant_id == tenant_id,
+            col(CalendarBusyBlock.doctor_id).in_(doctor_ids),
+            CalendarBusyBlock.start_at < end,
+            CalendarBusyBlock.end_at > start,
+        )
+    )
+    for row in rows:
+        result.setdefault(row.doctor_id, []).append(Interval(row.start_at, row.end_at))
+    return result
+
+
 @dataclass(frozen=True)
 class CalendarPeriod:
     """What the calendar shows for some days, as plain data (the portal lays it out).
@@ -388,6 +411,8 @@ class CalendarPeriod:
     time_off: dict[uuid.UUID, list[Interval]]
     marker: int
     closures: list[Interval] = field(default_factory=list)  # the whole clinic's
+    google_busy: dict[uuid.UUID, list[Interval]] = field(default_factory=dict)
+    """Per doctor, their own Google Calendar events (busy time nobody can book)."""
 
 
 def _chosen_doctor(
@@ -457,6 +482,7 @@ def period(
                 limit=None,
             )
         time_off = _time_off_between(session, tenant_id, shown, *window)
+        google_busy = _google_busy_between(session, tenant_id, shown, *window)
         closed = closures.closures_within(session, tenant_id, window)
         marker = _change_marker(session, tenant_id)
         rules = {doc: rules_for(schedule, tenant) for doc, schedule in schedules.items()}
@@ -480,6 +506,7 @@ def period(
         time_off=time_off,
         marker=marker,
         closures=closed,
+        google_busy=google_busy,
     )
 
 
