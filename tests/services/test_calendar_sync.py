@@ -25,7 +25,7 @@ from backend.domain.errors import DomainError
 from backend.integrations.google_calendar.fake_server import DEFAULT_REFRESH_TOKEN, FakeGoogle
 from backend.integrations.google_calendar.google_client import GoogleCalendarGateway
 from backend.models import Alert, Appointment, GoogleConnection
-from backend.services.calendar_sync import connections
+from backend.services.calendar_sync import connections, health
 from backend.services.calendar_sync.outbound import (
     SyncOutcome,
     resubmit_unsynced,
@@ -492,3 +492,31 @@ def test_nothing_syncs_while_the_install_has_no_google_client(clinic, google, mo
     assert retry(tenant_id=clinic.tenant.id, appointment_id=appointment.id) is False
     assert google.calls == []
     assert current(appointment).calendar_event_id is None
+
+
+def test_sync_health_shows_the_connection_each_calendar_and_what_failed(clinic, google):
+    google.fail_next(400)
+    failed = book(clinic, reason="vómito")
+    relay()
+    fine = book(clinic, start=MONDAY_9 + timedelta(hours=2))
+    relay()
+
+    found = health.sync_health(clinic.tenant.id)
+    assert (found.enabled, found.status) == (True, "connected")
+    [doctor] = found.doctors
+    assert (doctor.calendar_id, doctor.failed, doctor.pending) == (CALENDAR, 1, 0)
+    [failure] = found.failures
+    assert failure.appointment_id == failed.id and failure.error.startswith("Google respondió 400")
+
+    assert health.retry_all_failed(clinic.tenant.id) == 1
+    assert current(failed).calendar_sync_ok is True
+    assert set(live_events(google)) == {failed.id.hex, fine.id.hex}
+    assert health.sync_health(clinic.tenant.id).failures == []
+    assert health.retry_all_failed(clinic.tenant.id) == 0
+
+
+def test_sync_health_of_a_clinic_never_connected(db, frozen_clock, google):
+    built = build_clinic()
+    found = health.sync_health(built.tenant.id)
+    assert found.status == "none" and found.failures == []
+    assert [d.calendar_id for d in found.doctors] == [None]

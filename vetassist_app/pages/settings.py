@@ -18,6 +18,7 @@ from vetassist_app.states.settings_state import (
 )
 from vetassist_app.template import page_header, template
 from vetassist_app.views.settings_calendar import calendar_tab
+from vetassist_app.views.settings_google import google_tab
 from vetassist_app.views.settings_hours import week_editor
 from vetassist_app.views.settings_services import services_section
 from vetassist_app.views.settings_staff import staff_tab
@@ -414,6 +415,7 @@ def settings() -> rx.Component:
                     rx.tabs.trigger("Seguimientos", value="seguimientos"),
                     rx.tabs.trigger("Contactos de alerta", value="contactos"),
                     rx.tabs.trigger("Claves API", value="claves"),
+                    rx.tabs.trigger("Google Calendar", value="google"),
                     size="2",
                 ),
                 rx.box(
@@ -425,6 +427,7 @@ def settings() -> rx.Component:
                     rx.tabs.content(protocols_tab(), value="seguimientos"),
                     rx.tabs.content(contacts_tab(), value="contactos"),
                     rx.tabs.content(keys_tab(), value="claves"),
+                    rx.tabs.content(google_tab(), value="google"),
                     padding_top="1.25rem",
                     key=SettingsState.version.to_string(),
                 ),
