@@ -17,7 +17,7 @@ from backend.domain.appointment_rules import Priority
 from backend.models import Appointment, Client, Pet, Service, Tenant
 
 PORTAL_APPOINTMENT_PATH = "/citas/{id}"
-"""The portal's appointment page (`vetassist_app.routes.APPOINTMENT`)."""
+"""The portal's own page of an appointment, linked from the event's description."""
 
 
 def event_id(appointment_id: uuid.UUID) -> str:
