@@ -69,17 +69,41 @@ def engines() -> Iterator[dict[str, Engine]]:
     shutil.rmtree(tmpdir, ignore_errors=True)
 
 
+def _pg_tables_used(conn, tables: list[str]) -> list[str]:
+    """Tables holding rows or whose id sequence has been drawn from: truncating only those
+    (one query to find them) costs a fraction of truncating every table after each test."""
+    with_rows = conn.execute(
+        text(
+            " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM \"{t}\")" for t in tables)
+        )
+    ).scalars()
+    drawn = conn.execute(
+        text(
+            "SELECT DISTINCT t.relname FROM pg_sequences s "
+            "JOIN pg_class q ON q.relname = s.sequencename AND q.relkind = 'S' "
+            "JOIN pg_depend d ON d.objid = q.oid AND d.deptype IN ('a', 'i') "
+            "JOIN pg_class t ON t.oid = d.refobjid "
+            "WHERE s.schemaname = current_schema() AND s.last_value IS NOT NULL"
+        )
+    ).scalars()
+    return sorted(set(with_rows) | (set(drawn) & set(tables)))
+
+
 def _empty_tables(engine: Engine) -> None:
     clinic_directory.forget_cached_numbers()
     row_cache.forget_all()
     tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            conn.execute(
-                text(
-                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+            used = _pg_tables_used(conn, tables)
+            if used:
+                conn.execute(
+                    text(
+                        "TRUNCATE "
+                        + ", ".join(f'"{t}"' for t in used)
+                        + " RESTART IDENTITY CASCADE"
+                    )
                 )
-            )
         else:
             for table in tables:
                 conn.execute(text(f'DELETE FROM "{table}"'))

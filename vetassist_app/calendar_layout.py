@@ -55,7 +55,8 @@ class CalendarBlock:
     emergency: bool = False
     sync_failed: bool = False
     sync_error: str = ""
-    sync_state: str = "off"  # off, pending, failed, ok (domain.calendar_sync_badge)
+    sync_state: str = "off"  # off, pending, failed, ok, review (domain.calendar_sync_badge)
+    review_reason: str = ""  # why a change made in Google waits for a person
     compact: bool = False
     doctor_id: str = ""
     accent: str = ""  # the doctor's colour, where several doctors share a column
@@ -241,12 +242,14 @@ def _block(
     tone = view.status if view.status in TONED_STATUSES else "pending"
     css = f"va-block va-tone-{tone}" + (" va-tone-emergency" if emergency else "")
     share = 100 / max(width, 1)
-    sync_failed = view.calendar_sync_ok is False
+    review = view.calendar_review_reason is not None
+    sync_failed = view.calendar_sync_ok is False and not review
     sync = sync_state(
         sync_ok=view.calendar_sync_ok,
         event_id=view.calendar_event_id,
         synced_version=view.calendar_synced_version,
         version=view.version,
+        needs_review=review,
     )
     local_start = view.start_at.astimezone(ZoneInfo(tz))
     start_minute = local_start.hour * 60 + local_start.minute
@@ -268,6 +271,7 @@ def _block(
         sync_failed=sync_failed,
         sync_error=(view.calendar_sync_error or "error desconocido") if sync_failed else "",
         sync_state=sync,
+        review_reason=view.calendar_review_reason or "",
         compact=minutes < 25,
         doctor_id=str(view.doctor_id),
         accent=accent,

@@ -51,8 +51,7 @@ MAX_FORM_BYTES = 8 * 1024
 
 
 def cookie_name() -> str:
-    """`__Host-` over https: the browser then insists on Secure, Path=/ and no Domain."""
-    return "__Host-va_session" if settings.serves_https else "va_session"
+    return auth.session_cookie_name()
 
 
 def session_key_from(cookie_header: str | None) -> str:

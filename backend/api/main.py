@@ -27,6 +27,8 @@ from backend.api.routes import (
     dead_letters,
     emergencies,
     follow_ups,
+    google_oauth,
+    google_webhooks,
     services,
     webhooks,
 )
@@ -90,12 +92,14 @@ def create_app() -> FastAPI:
     api.include_router(appointments.router)
     api.include_router(availability.router)
     api.include_router(webhooks.router)
+    api.include_router(google_webhooks.router)
     api.include_router(conversations.router)
     api.include_router(emergencies.router)
     api.include_router(dead_letters.router)
     api.include_router(follow_ups.router)
     api.include_router(services.router)
     api.include_router(clients.router)
+    api.include_router(google_oauth.router)
 
     @api.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

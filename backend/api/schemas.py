@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
 from backend.api.fields import BookingInstant, PlainText
@@ -66,8 +66,33 @@ class VersionIn(ApiModel):
     version: int | None = Field(default=None, ge=0, le=VERSION_MAX)
 
 
+class CalendarReviewOut(ApiModel):
+    """A change made in Google Calendar that VetAssist did not apply: why, and Google's time
+    (none when the event was deleted there)."""
+
+    reason: str
+    proposed_start_at: datetime | None
+    proposed_end_at: datetime | None
+
+
 class AppointmentOut(ApiModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _calendar_review(cls, data: object) -> object:
+        """Builds `calendarReview` from the appointment row's review columns."""
+        reason = getattr(data, "calendar_review_reason", None)
+        if isinstance(data, dict) or reason is None:
+            return data
+        return {
+            **{name: getattr(data, name) for name in cls.model_fields if hasattr(data, name)},
+            "calendar_review": CalendarReviewOut(
+                reason=reason,
+                proposed_start_at=getattr(data, "calendar_review_start", None),
+                proposed_end_at=getattr(data, "calendar_review_end", None),
+            ),
+        }
 
     id: uuid.UUID
     tenant_id: uuid.UUID
@@ -83,6 +108,7 @@ class AppointmentOut(ApiModel):
     conversation_id: uuid.UUID | None
     calendar_sync_ok: bool | None
     calendar_event_id: str | None
+    calendar_review: CalendarReviewOut | None = None  # a change in Google waits for a person
     created_by: str | None
     version: int
     notes: str | None

@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     GOOGLE_CLIENT_SECRET: str | None = None
     GOOGLE_API_BASE_URL: str = "https://www.googleapis.com"
     GOOGLE_TOKEN_URI: str = "https://oauth2.googleapis.com/token"
+    GOOGLE_AUTH_URI: str = "https://accounts.google.com/o/oauth2/auth"  # the consent page
+    GOOGLE_REVOKE_URI: str = "https://oauth2.googleapis.com/revoke"
+    # Where Google posts calendar change notifications (push): PUBLIC_BASE_URL +
+    # "/webhooks/google/calendar" in production; unset, changes are read by polling only
+    GOOGLE_PUSH_URL: str | None = None
 
     SMTP_HOST: str | None = None
     SMTP_PORT: int = 25
@@ -93,10 +98,26 @@ class Settings(BaseSettings):
             raise ValueError("SECRETS_KEY must be set when Google Calendar sync is on")
         return self
 
+    @model_validator(mode="after")
+    def _push_url_is_https(self) -> Settings:
+        """Google posts notifications only to https addresses (plain http only for a local
+        address, where tests and the fake run)."""
+        if self.GOOGLE_PUSH_URL:
+            url = urlsplit(self.GOOGLE_PUSH_URL)
+            local = url.hostname in _LOOPBACK_HOSTS
+            if url.scheme != "https" and not (url.scheme == "http" and local):
+                raise ValueError("GOOGLE_PUSH_URL must start with https://")
+        return self
+
     @property
     def google_sync_on(self) -> bool:
         """The install has a Google OAuth client, so clinics can connect their calendars."""
         return bool(self.GOOGLE_CLIENT_ID and self.GOOGLE_CLIENT_SECRET)
+
+    @property
+    def google_push_on(self) -> bool:
+        """Google tells us when a doctor's calendar changes (else the sweep polls every pass)."""
+        return self.google_sync_on and bool(self.GOOGLE_PUSH_URL)
 
     @property
     def is_sqlite(self) -> bool:

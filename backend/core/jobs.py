@@ -31,6 +31,7 @@ class Job(StrEnum):
     SEND_ALERT_DELIVERY = "send_alert_delivery"  # send a pending e-mail/Slack alert delivery
     RELAY_OUTBOX = "relay_outbox"  # deliver due outbox events to their handlers
     SYNC_CALENDAR = "sync_calendar"  # write an appointment's current state to Google Calendar
+    POLL_CALENDAR = "poll_calendar"  # read a doctor's Google Calendar changes (push said so)
 
 
 Runner = Callable[[Job, str | None], None]

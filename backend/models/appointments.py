@@ -50,6 +50,13 @@ class Appointment(SQLModel, table=True):
     calendar_synced_version: int | None = Field(default=None)  # the version Google shows
     calendar_synced_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     calendar_synced_to: str | None = Field(default=None, max_length=300)  # the event's calendar
+    # a change made in Google that a person must decide on (services.calendar_sync.google_changes)
+    calendar_review_reason: str | None = Field(default=None, max_length=300)
+    calendar_review_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    calendar_review_start: datetime | None = Field(
+        default=None, sa_column=utc_column(nullable=True)
+    )  # Google's proposed time (none when the event was deleted)
+    calendar_review_end: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     created_by: str | None = Field(default=None, max_length=200)
     version: int = Field(default=1)
     notes: str | None = Field(default=None, max_length=2000)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -36,7 +37,10 @@ class DoctorCalendar(SQLModel, table=True):
     `sync_token`, `busy_polled_at` and `busy_resynced_at` are the poll's
     (`calendar_sync.inbound`): where reading changes back resumes, when it last
     did (the sweep polls the least recent first) and when it last read the whole
-    calendar again; the channel fields are for push, later work.
+    calendar again. The channel fields are push's (`calendar_sync.push`): the
+    open `events.watch` channel, the calendar it watches, the highest message
+    number accepted on it (older or repeated ones are ignored) and when the last
+    notification was accepted.
     """
 
     __tablename__ = "doctor_calendar"
@@ -46,10 +50,15 @@ class DoctorCalendar(SQLModel, table=True):
     doctor_id: uuid.UUID = Field(foreign_key="staff_user.id", unique=True, index=True)
     calendar_id: str = Field(max_length=300)
     sync_token: str | None = Field(default=None, max_length=500)
-    channel_id: str | None = Field(default=None, max_length=100)
+    channel_id: str | None = Field(default=None, max_length=100, index=True)
     channel_resource_id: str | None = Field(default=None, max_length=200)
     channel_token: str | None = Field(default=None, max_length=200)
     channel_expires_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    channel_calendar_id: str | None = Field(default=None, max_length=300)
+    channel_message_number: int | None = Field(
+        default=None, sa_column=sa.Column(sa.BigInteger, nullable=True)
+    )
+    push_notified_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     busy_polled_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     busy_resynced_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    type: str  # user, api_key, assistant, system
+    type: str  # user, api_key, assistant, system, google
     id: str | None = None
     label: str | None = None
 
@@ -18,3 +18,5 @@ class Actor:
 
 SYSTEM = Actor(type="system", label="system")
 ASSISTANT = Actor(type="assistant", label="asistente WhatsApp")
+GOOGLE = Actor(type="google", label="Google Calendar")
+"""A change the doctor made to our event in Google Calendar, applied by the poll."""

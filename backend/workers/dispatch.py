@@ -29,6 +29,7 @@ TASKS = {
     Job.SEND_ALERT_DELIVERY: tasks.send_alert_delivery_task,
     Job.RELAY_OUTBOX: tasks.relay_outbox_task,
     Job.SYNC_CALENDAR: tasks.sync_calendar_task,
+    Job.POLL_CALENDAR: tasks.poll_calendar_task,
 }
 
 
@@ -46,6 +47,8 @@ def _enqueue(job: Job, subject_id: str | None) -> bool:
         log.info("broker marked down; %s%s left for the sweeps", job, args)
         return False
     try:
+        if job is Job.RELAY_OUTBOX and not tasks.claim_relay_wake():
+            return True  # a queued relay run will see this commit's events
         TASKS[job].apply_async(args=args)
         return True
     except Exception as exc:  # kombu raises a variety of connection errors

@@ -20,6 +20,7 @@ from backend.core.jobs import Job
 from backend.services import outbox
 from backend.services.alerting.alerts import send_alert_delivery
 from backend.services.assistant.inbound import process_inbound_message
+from backend.services.calendar_sync.inbound import poll_doctor_calendar
 from backend.services.calendar_sync.outbound import sync_appointment
 from backend.services.chats.messaging import deliver_message
 from backend.workers.sweeps import SWEEPS, Sweep
@@ -62,6 +63,8 @@ def run_job(job: Job, subject_id: str | None) -> None:
         send_alert_delivery(uuid.UUID(subject_id))
     elif job is Job.SYNC_CALENDAR:  # a retryable failure waits for the sweep
         sync_appointment(uuid.UUID(subject_id))
+    elif job is Job.POLL_CALENDAR:  # a failure waits for the poll sweep's safety net
+        poll_doctor_calendar(uuid.UUID(subject_id))
 
 
 def run_sweep(sweep: Sweep) -> int | None:

@@ -53,6 +53,11 @@ SCHEDULE: tuple[Every, ...] = (
         timedelta(minutes=2),
         "backend.workers.tasks.poll_calendar_busy_time_task",
     ),
+    Every(
+        "calendar-channels",
+        timedelta(minutes=30),
+        "backend.workers.tasks.renew_calendar_channels_task",
+    ),
 )
 
 

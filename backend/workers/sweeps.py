@@ -82,10 +82,18 @@ def resubmit_calendar_syncs() -> int:
 
 
 def poll_calendar_busy_time() -> int:
-    """Reads doctors' Google Calendars back, so their own events block slots (push comes later)."""
+    """Reads doctors' Google Calendars back, so their own events block slots (every pass
+    without push; with it, only calendars no notification had read lately)."""
     from backend.services.calendar_sync.inbound import poll_connected_calendars
 
     return poll_connected_calendars()
+
+
+def renew_calendar_channels() -> int:
+    """Opens Google push channels where missing and replaces those about to expire."""
+    from backend.services.calendar_sync.push import renew_channels
+
+    return renew_channels()
 
 
 def resubmit_pending_messages() -> int:
@@ -145,6 +153,7 @@ _RUNS: dict[str, Callable[[], int]] = {
     "alert-deliveries": retry_alert_deliveries,
     "calendar-syncs": resubmit_calendar_syncs,
     "calendar-busy": poll_calendar_busy_time,
+    "calendar-channels": renew_calendar_channels,
 }
 
 SWEEPS: tuple[Sweep, ...] = tuple(Sweep(e.name, e.every, _RUNS[e.name], e.task) for e in SCHEDULE)

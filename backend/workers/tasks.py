@@ -125,10 +125,41 @@ def relay_outbox_task() -> int:
     """
     from backend.services.outbox import relay_pending
 
+    _release_queued_relay()
     result = relay_pending()
     if result.next_due is not None:
         wake_relay_at(result.next_due)
     return result.delivered
+
+
+QUEUED_RELAY_MS = 10_000
+"""How long a queued relay run keeps later commits from queueing another; if it is lost,
+commits queue one again after this (and beat relays every few seconds anyway)."""
+
+
+def claim_relay_wake() -> bool:
+    """True when no relay run is queued and not yet started, marking one as queued now.
+
+    A burst of commits then queues one relay run, not one each: the queued run
+    starts after them (it clears the mark first, then claims due events), so it
+    sees every event they committed; a commit after that start queues the next.
+    Without Redis it answers True (publishing will fail and be handled there).
+    """
+    from backend.workers.locks import broker_redis
+
+    try:
+        return bool(broker_redis().set(key("relay-queued"), "1", nx=True, px=QUEUED_RELAY_MS))
+    except RedisError:
+        return True
+
+
+def _release_queued_relay() -> None:
+    from backend.workers.locks import broker_redis
+
+    try:
+        broker_redis().delete(key("relay-queued"))
+    except RedisError:
+        pass
 
 
 def wake_relay_at(when: datetime) -> bool:
@@ -207,6 +238,7 @@ recover_stuck_messages_task = _sweep_task("recover_stuck_messages_task", "stuck-
 retry_alert_deliveries_task = _sweep_task("retry_alert_deliveries_task", "alert-deliveries")
 resubmit_calendar_syncs_task = _sweep_task("resubmit_calendar_syncs_task", "calendar-syncs")
 poll_calendar_busy_time_task = _sweep_task("poll_calendar_busy_time_task", "calendar-busy")
+renew_calendar_channels_task = _sweep_task("renew_calendar_channels_task", "calendar-channels")
 
 
 def sweep_task_names() -> set[str]:
@@ -226,6 +258,32 @@ def sync_calendar_task(self: Task, appointment_id: str) -> str:
     outcome = sync_appointment(uuid.UUID(appointment_id), last_attempt=last)
     if outcome is SyncOutcome.RETRY:
         raise RetryLater(f"calendar sync of {appointment_id} will be tried again")
+    return str(outcome)
+
+
+POLL_LOCK_S = 60
+"""How long a calendar's poll lock lives if its holder dies (a poll takes well under this)."""
+
+
+@celery_app.task(bind=True, base=ReliableTask, **task_options(max_retries=5))
+def poll_calendar_task(self: Task, doctor_calendar_id: str) -> str:
+    """Reads a doctor's Google Calendar changes after a push notification.
+
+    One poll per calendar at a time: while another holds the calendar's lock
+    this one waits a moment and tries again (it may carry a change the running
+    poll listed too early to see), so a burst of notifications runs its polls
+    one after another, never side by side. A Google failure retries with
+    backoff; when retries run out the poll sweep's safety net reads it.
+    """
+    from backend.services.calendar_sync.inbound import PollOutcome, poll_doctor_calendar
+    from backend.workers.locks import exclusive
+
+    with exclusive(f"calendar-poll:{doctor_calendar_id}", timeout_s=POLL_LOCK_S) as held:
+        if not held:
+            raise self.retry(countdown=0.5)
+        outcome = poll_doctor_calendar(uuid.UUID(doctor_calendar_id))
+    if outcome is PollOutcome.RETRY:
+        raise RetryLater(f"poll of calendar {doctor_calendar_id} will be tried again")
     return str(outcome)
 
 

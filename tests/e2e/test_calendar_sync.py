@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from cryptography.fernet import Fernet
@@ -26,6 +26,7 @@ from backend.services.calendar_sync import connections
 from tests.e2e.conftest import Portal, _free_port, running_portal, save_screenshot
 from tests.e2e.portal_helpers import (
     DOCTOR,
+    MANAGER,
     ZONE,
     get_appointment,
     log_in,
@@ -145,3 +146,93 @@ def test_failed_sync_shows_the_badge_and_retry_writes_the_event(
     assert appointment.id.hex in events
     start = datetime.fromisoformat(events[appointment.id.hex]["start"]["dateTime"])
     assert start == appointment.start_at
+
+
+REVIEW_REASON = "Movida en Google Calendar a otra hora, pero ese horario ya está ocupado"
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+def _mark_for_review(portal: Portal, appointment_id: uuid.UUID) -> None:
+    with portal_db(portal, write=True) as session:
+        appointment = session.get(Appointment, appointment_id)
+        appointment.calendar_review_reason = REVIEW_REASON
+        appointment.calendar_review_at = datetime.now(ZONE)
+        appointment.calendar_review_start = appointment.start_at + timedelta(hours=2)
+        appointment.calendar_review_end = appointment.end_at + timedelta(hours=2)
+        session.add(appointment)
+
+
+def test_review_box_shows_the_reason_and_keeping_ours_rewrites_google(
+    browser: Browser, sync_portal: Portal, fake: FakeGoogle
+) -> None:
+    # given: one of Ana's appointments, synced, then moved in Google onto a taken time
+    appointment = upcoming_appointment(sync_portal, DOCTOR)
+    wait_for(
+        lambda: get_appointment(sync_portal, appointment.id).calendar_sync_ok,
+        timeout=60,
+        what="the demo appointment synced",
+    )
+    _mark_for_review(sync_portal, appointment.id)
+    day = appointment.start_at.astimezone(ZONE).date()
+    pages = {}
+    for name, options, shown in (
+        ("escritorio", {"viewport": {"width": 1440, "height": 900}}, "#logout"),
+        ("telefono", PHONE, "#phone-menu"),
+    ):
+        context = browser.new_context(
+            base_url=sync_portal.base_url, locale="es-CO", timezone_id="America/Bogota", **options
+        )
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        log_in(page, sync_portal, DOCTOR, shown=shown)
+        # then: the panel shows the amber box with the reason, Google's time and both choices
+        page.goto(sync_portal.url(f"/citas/{appointment.id}"))
+        expect(page.locator("#review-reason")).to_have_text(REVIEW_REASON)
+        expect(page.locator("#action-use-google-time")).to_be_visible()
+        expect(page.locator("#action-keep-vetassist-time")).to_be_visible()
+        if name == "telefono":  # a mobile browser widens to the widest content: compare to 390
+            assert page.evaluate("document.documentElement.scrollWidth <= 391")
+            # the history stacks under the appointment, which keeps the phone's width
+            review = page.locator("#calendar-review").bounding_box()
+            history = page.get_by_text("Historial", exact=True).bounding_box()
+            assert review is not None and history is not None
+            assert review["width"] > 390 * 0.7
+            assert history["y"] > review["y"] + review["height"]
+        save_screenshot(page, f"calendar-review-panel-{name}")
+        pages[name] = (context, page)
+    # and the calendar block's badge is the amber review one
+    _, desktop = pages["escritorio"]
+    desktop.goto(
+        sync_portal.url(f"/agenda?vista=dia&fecha={day.isoformat()}&doctor={appointment.doctor_id}")
+    )
+    expect(desktop.locator('[data-testid="sync-review"]').first).to_be_visible()
+    save_screenshot(desktop, "calendar-review-badge")
+    # when: the doctor keeps VetAssist's time
+    desktop.goto(sync_portal.url(f"/citas/{appointment.id}"))
+    desktop.click("#action-keep-vetassist-time")
+    # then: the box goes and Google shows our time again
+    expect(desktop.get_by_text("Sincronizada con Google Calendar")).to_be_visible()
+    expect(desktop.locator("#calendar-review")).to_have_count(0)
+    events = {e["id"]: e for e in fake.events(CALENDAR)}
+    start = datetime.fromisoformat(events[appointment.id.hex]["start"]["dateTime"])
+    assert start == appointment.start_at
+    for context, _ in pages.values():
+        context.close()
+
+
+def test_settings_lists_appointments_to_review(browser: Browser, sync_portal: Portal) -> None:
+    appointment = upcoming_appointment(sync_portal, DOCTOR)
+    _mark_for_review(sync_portal, appointment.id)
+    context = browser.new_context(
+        base_url=sync_portal.base_url, locale="es-CO", timezone_id="America/Bogota", **PHONE
+    )
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    log_in(page, sync_portal, MANAGER, shown="#phone-menu")
+    page.goto(sync_portal.url("/configuracion"))
+    page.get_by_role("tab", name="Google Calendar").click()
+    expect(page.locator(".va-google-review")).to_have_count(1)
+    expect(page.locator(".va-google-review")).to_contain_text(REVIEW_REASON)
+    assert page.evaluate("document.documentElement.scrollWidth <= 391")
+    save_screenshot(page, "calendar-review-settings-telefono")
+    context.close()

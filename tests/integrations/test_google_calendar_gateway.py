@@ -6,7 +6,11 @@ import uuid
 
 import pytest
 
-from backend.integrations.google_calendar.fake_server import DEFAULT_REFRESH_TOKEN, FakeGoogle
+from backend.integrations.google_calendar.fake_server import (
+    ACCOUNT_EMAIL,
+    DEFAULT_REFRESH_TOKEN,
+    FakeGoogle,
+)
 from backend.integrations.google_calendar.gateway import (
     AlreadyExists,
     CalendarError,
@@ -217,3 +221,19 @@ def test_watch_stop_and_free_busy(fake):
     assert busy == {
         CALENDAR: [{"start": "2027-02-01T14:00:00.000Z", "end": "2027-02-01T14:30:00.000Z"}]
     }
+
+
+def test_list_calendars_reads_every_page_with_role_and_primary_flag(fake):
+    # given: more calendars than one page of the calendar list holds
+    for n in range(120):
+        fake.add_calendar(f"c_{n:03d}@group.calendar.google.com", f"Sala {n:03d}", "writer")
+    # when
+    calendars = gateway(fake).list_calendars()
+    # then
+    assert len(calendars) == 3 + 120
+    primary = [c for c in calendars if c.primary]
+    assert [(c.id, c.access_role) for c in primary] == [(ACCOUNT_EMAIL, "owner")]
+    by_id = {c.id: c for c in calendars}
+    assert by_id["c_consultas@group.calendar.google.com"].summary == "Consultas"
+    assert by_id["es.co#holiday@group.v.calendar.google.com"].access_role == "reader"
+    assert by_id["c_119@group.calendar.google.com"].summary == "Sala 119"

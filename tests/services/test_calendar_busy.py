@@ -11,13 +11,11 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from backend.api.main import app
 from backend.core.clock import clock
-from backend.core.config import settings
 from backend.core.db import session_scope
 from backend.integrations.google_calendar import fake_server
 from backend.integrations.google_calendar.fake_server import DEFAULT_REFRESH_TOKEN, FakeGoogle
@@ -34,6 +32,7 @@ from backend.services.scheduling import availability, calendar_view
 from backend.workers.sweeps import SWEEPS_BY_NAME
 from tests.chat import Chat, add_client, configure_webhook, make_clinic, weekday_periods
 from tests.factories import make_client, make_doctor
+from tests.google_fake import use_fake_google
 
 CALENDAR = "ana@patitas.example.com"
 PERIODS = weekday_periods("09:00", "12:00") + weekday_periods("14:00", "18:00")
@@ -51,12 +50,7 @@ def fake():
 
 @pytest.fixture
 def google(fake, monkeypatch):
-    fake.reset()
-    monkeypatch.setattr(settings, "SECRETS_KEY", Fernet.generate_key().decode())
-    monkeypatch.setattr(settings, "GOOGLE_CLIENT_ID", "client-id")
-    monkeypatch.setattr(settings, "GOOGLE_CLIENT_SECRET", "client-secret")
-    monkeypatch.setattr(settings, "GOOGLE_API_BASE_URL", fake.base_url)
-    monkeypatch.setattr(settings, "GOOGLE_TOKEN_URI", fake.token_uri)
+    use_fake_google(monkeypatch, fake)
     return fake
 
 
@@ -366,3 +360,24 @@ def test_the_whole_calendar_is_read_again_every_week(clinic, google, now):
     assert poll(clinic) == PollOutcome.RESYNCED
     assert [b.start_at for b in blocks()] == [now + timedelta(days=10)]
     assert calendar_row(clinic.doctor.id).busy_resynced_at == now + timedelta(days=8)
+
+
+def test_a_poll_finishing_after_a_disconnect_writes_no_busy_time_back(clinic, google, monkeypatch):
+    # given: the clinic is disconnected while a poll is reading Google
+    from backend.services.actors import Actor
+    from backend.services.calendar_sync import inbound, oauth
+
+    add_event(google, FRIDAY_9, FRIDAY_9 + timedelta(hours=1))
+    original = inbound._read_all
+
+    def read_then_disconnect(*args, **kwargs):
+        answer = original(*args, **kwargs)
+        oauth.disconnect(clinic.tenant.id, Actor(type="user", id="m1", label="Gerente"))
+        return answer
+
+    monkeypatch.setattr(inbound, "_read_all", read_then_disconnect)
+    # when
+    poll(clinic)
+    # then: nothing it read blocks the disconnected clinic's slots
+    assert blocks() == []
+    assert "09:00" in free_starts(clinic)

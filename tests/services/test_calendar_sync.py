@@ -10,7 +10,6 @@ import uuid
 from datetime import datetime, timedelta
 
 import pytest
-from cryptography.fernet import Fernet
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -34,6 +33,7 @@ from backend.services.calendar_sync.outbound import (
 )
 from backend.services.scheduling import booking
 from tests.factories import make_doctor, weekday_periods
+from tests.google_fake import use_fake_google
 from tests.workers.support import (
     MONDAY_9,
     RECEPTION,
@@ -56,12 +56,7 @@ def fake():
 
 @pytest.fixture
 def google(fake, monkeypatch):
-    fake.reset()
-    monkeypatch.setattr(settings, "SECRETS_KEY", Fernet.generate_key().decode())
-    monkeypatch.setattr(settings, "GOOGLE_CLIENT_ID", "client-id")
-    monkeypatch.setattr(settings, "GOOGLE_CLIENT_SECRET", "client-secret")
-    monkeypatch.setattr(settings, "GOOGLE_API_BASE_URL", fake.base_url)
-    monkeypatch.setattr(settings, "GOOGLE_TOKEN_URI", fake.token_uri)
+    use_fake_google(monkeypatch, fake)
     return fake
 
 
@@ -123,6 +118,30 @@ def test_reschedule_moves_the_same_event(clinic, google):
     relay()
     assert live_events(google) == {appointment.id.hex: "2027-02-01T11:00:00-05:00"}
     assert current(appointment).calendar_synced_version == moved.version
+
+
+def test_a_change_to_a_written_event_costs_one_patch(clinic, google):
+    # given
+    appointment = book(clinic)
+    relay()
+    google.calls.clear()
+    # when
+    reschedule(clinic, appointment, MONDAY_9 + timedelta(hours=1))
+    relay()
+    # then
+    assert [method for method, _ in google.calls] == ["PATCH"]
+
+
+def test_the_next_change_brings_back_an_event_deleted_in_google(clinic, google):
+    # given: someone deleted the event in Google
+    appointment = book(clinic)
+    relay()
+    google.delete(CALENDAR, appointment.id.hex)
+    # when
+    reschedule(clinic, appointment, MONDAY_9 + timedelta(hours=3))
+    relay()
+    # then
+    assert live_events(google) == {appointment.id.hex: "2027-02-01T12:00:00-05:00"}
 
 
 def test_cancel_deletes_the_event(clinic, google):

@@ -59,6 +59,7 @@ def test_beat_schedule_runs_every_sweep_at_its_interval():
         "alert-deliveries": 60.0,
         "calendar-syncs": 60.0,
         "calendar-busy": 120.0,
+        "calendar-channels": 1800.0,
     }
     assert all(entry["task"] in celery_app.tasks for entry in schedule.values())
     # a sweep message that waited longer than its interval is dropped, not piled up

@@ -268,3 +268,55 @@ def _processed(message_id):
     with session_scope(read_only=True) as session:
         message = session.get(Message, message_id)
         return message.conversation_id if message.processed_at is not None else None
+
+
+def test_a_burst_of_commits_queues_one_relay_run_not_one_each(pg, celery_mode, monkeypatch):
+    # given: every relay run published is counted
+    published: list[object] = []
+    original = tasks.relay_outbox_task.apply_async
+
+    def counting(*args, **kwargs):
+        published.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(tasks.relay_outbox_task, "apply_async", counting)
+    clinic = build_clinic()
+    # when: twenty bookings committed back to back
+    starts: list = []
+    with session_scope(read_only=True) as session:
+        for days in range(3, 12):
+            found = availability.find_free_slots(
+                session,
+                tenant=clinic.tenant,
+                doctors=[clinic.doctor],
+                start_day=(utcnow() + timedelta(days=days)).date(),
+                now=utcnow(),
+                limit=20,
+            )
+            starts += [slot.start for slot in found]
+    spaced: list = []
+    for start in sorted(set(starts)):
+        if not spaced or start >= spaced[-1] + timedelta(hours=1):
+            spaced.append(start)
+    booked = [book(clinic, start) for start in spaced[:20]]
+    # then: all are delivered once, by far fewer relay runs than commits
+    wait_for(
+        lambda: all(dispatched_for(appointment.id) for appointment in booked),
+        what="twenty events delivered",
+    )
+    with session_scope(read_only=True) as session:
+        attempts = session.exec(select(OutboxEvent.attempts)).all()
+    assert attempts == [1] * 20
+    assert 1 <= len(published) < 20
+    wait_for(  # the notices too, so nothing is still running when the test ends
+        lambda: len([m for m in outbound_to(clinic.client.phone) if m.status == "sent"]) == 20,
+        what="twenty notices sent",
+    )
+
+
+def dispatched_for(appointment_id) -> bool:
+    with session_scope(read_only=True) as session:
+        event = session.exec(
+            select(OutboxEvent).where(OutboxEvent.aggregate_id == appointment_id)
+        ).one()
+    return event.dispatched_at is not None

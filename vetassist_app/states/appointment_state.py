@@ -27,6 +27,7 @@ from backend.domain.appointment_rules import (
     has_started,
 )
 from backend.domain.errors import DomainError, NotFound, NothingToUndo, ValidationFailed
+from backend.services.calendar_sync import google_changes
 from backend.services.calendar_sync import outbound as calendar_outbound
 from backend.services.patients import client_directory
 from backend.services.scheduling import booking, calendar_view, services_catalog
@@ -94,8 +95,10 @@ class AppointmentDetail:
     status_color: str = "gray"
     emergency: bool = False
     source_label: str = ""
-    sync_state: str = "off"  # ok, failed, pending, off
+    sync_state: str = "off"  # ok, failed, pending, off, review
     sync_error: str = ""
+    review_reason: str = ""  # a change made in Google waits for a person
+    review_proposal: str = ""  # Google's time, "" when the event was deleted
     created_label: str = ""
     cancel_reason: str = ""
     procedure_label: str = ""
@@ -199,7 +202,15 @@ def detail_of(
         event_id=view.calendar_event_id,
         synced_version=view.calendar_synced_version,
         version=view.version,
+        needs_review=view.calendar_review_reason is not None,
     )
+    proposal = ""
+    if view.calendar_review_start is not None and view.calendar_review_end is not None:
+        local = view.calendar_review_start.astimezone(ZoneInfo(tz)).date()
+        proposal = (
+            f"{long_date(local).capitalize()}, "
+            f"{hhmm(view.calendar_review_start, tz)} – {hhmm(view.calendar_review_end, tz)}"
+        )
     return AppointmentDetail(
         id=str(view.id),
         version=view.version,
@@ -225,6 +236,8 @@ def detail_of(
         source_label=SOURCE_LABEL.get(view.source, view.source),
         sync_state=sync_state,
         sync_error=view.calendar_sync_error or "",
+        review_reason=view.calendar_review_reason or "",
+        review_proposal=proposal,
         created_label=date_time(view.created_at, tz),
         cancel_reason=view.cancel_reason or "",
         procedure_label=PROCEDURE_LABEL.get(view.procedure_type or "", view.procedure_type or ""),
@@ -286,6 +299,20 @@ def retry_calendar_sync(viewer: Viewer, appointment_id: str) -> bool:
     """Submits the appointment's Google Calendar sync again; False when nothing is connected."""
     return calendar_outbound.retry(
         tenant_id=viewer.tenant_id, appointment_id=parse_id(appointment_id)
+    )
+
+
+def keep_vetassist_time(viewer: Viewer, appointment_id: str) -> None:
+    """Settles a Google Calendar review keeping our time (written back to Google)."""
+    google_changes.keep_ours(
+        tenant_id=viewer.tenant_id, appointment_id=parse_id(appointment_id), actor=viewer.actor
+    )
+
+
+def use_google_time(viewer: Viewer, appointment_id: str) -> None:
+    """Settles a Google Calendar review moving the appointment to Google's time."""
+    google_changes.use_google_time(
+        tenant_id=viewer.tenant_id, appointment_id=parse_id(appointment_id), actor=viewer.actor
     )
 
 
@@ -506,6 +533,27 @@ class AppointmentState(SessionState):
             return self._done(viewer, "Sincronización con Google Calendar reintentada.")
 
         return self._run(routes.CLINICAL, run, on_conflict=self._refresh)
+
+    @rx.event
+    def use_google_time(self) -> Any:
+        detail = self.detail
+
+        def run(viewer: Viewer) -> list[Any]:
+            try:
+                use_google_time(viewer, detail.id)
+            except google_changes.GoogleTimeRefused as exc:
+                return [rx.toast.error(exc.message)]
+            return self._done(viewer, "Cita movida a la hora de Google Calendar.")
+
+        return self._run(routes.CLINICAL, run, on_conflict=self._refresh)
+
+    @rx.event
+    def keep_vetassist_time(self) -> Any:
+        detail = self.detail
+        return self._act(
+            lambda v: keep_vetassist_time(v, detail.id),
+            "Se mantiene la hora de VetAssist; Google Calendar se actualizará.",
+        )
 
     @rx.event
     def no_show(self) -> Any:

@@ -355,6 +355,22 @@ def revoke_api_key(viewer: Viewer, key_id: str) -> None:
     clinic_settings.revoke_api_key(tenant_id=viewer.tenant_id, key_id=parse_id(key_id))
 
 
+TABS = frozenset(
+    {
+        "clinica",
+        "medicos",
+        "servicios",
+        "festivos",
+        "equipo",
+        "seguimientos",
+        "contactos",
+        "claves",
+        "google",
+    }
+)
+"""The tabs a link may open with `?tab=`."""
+
+
 class SettingsState(SessionState):
     tab: str = "clinica"
     loaded: bool = False
@@ -398,7 +414,11 @@ class SettingsState(SessionState):
 
     @rx.event
     def open_page(self) -> Any:
+        """on_load; `?tab=google` (where Google's consent sends the manager back) opens that tab."""
         self.new_secret = ""
+        tab = self.router.url.query_parameters.get("tab", "")
+        if tab in TABS:
+            self.tab = tab
         return self._run(routes.MANAGEMENT, self._load)
 
     @rx.event

@@ -38,9 +38,71 @@ def fact(
     )
 
 
+WRAPPING_BUTTON = {
+    "white_space": "normal",
+    "height": "auto",
+    "min_height": "24px",
+    "max_width": "100%",
+    "padding_top": "4px",
+    "padding_bottom": "4px",
+}
+"""A button whose label wraps in a narrow panel (phone) instead of overflowing it."""
+
+
+def review_box() -> rx.Component:
+    """A change made in Google that VetAssist did not apply: the reason, Google's time and
+    the two ways out."""
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("calendar_sync", size=16)),
+        rx.vstack(
+            rx.text("Revisar", weight="bold", size="2"),
+            rx.text(D.review_reason, size="2", id="review-reason"),
+            rx.cond(
+                D.review_proposal != "",
+                rx.text("Hora en Google: ", rx.text.strong(D.review_proposal), size="1"),
+            ),
+            rx.cond(
+                AppointmentState.can_act,
+                rx.flex(
+                    rx.cond(
+                        D.review_proposal != "",
+                        rx.button(
+                            "Usar la hora de Google",
+                            on_click=AppointmentState.use_google_time,
+                            id="action-use-google-time",
+                            size="1",
+                            color_scheme="amber",
+                            style=WRAPPING_BUTTON,
+                        ),
+                    ),
+                    rx.button(
+                        "Mantener la hora de VetAssist",
+                        on_click=AppointmentState.keep_vetassist_time,
+                        id="action-keep-vetassist-time",
+                        size="1",
+                        variant="soft",
+                        color_scheme="amber",
+                        style=WRAPPING_BUTTON,
+                    ),
+                    wrap="wrap",
+                    style={"gap": "8px"},
+                ),
+            ),
+            spacing="2",
+            align="start",
+            width="100%",
+        ),
+        color_scheme="amber",
+        size="1",
+        width="100%",
+        id="calendar-review",
+    )
+
+
 def sync_status() -> rx.Component:
     return rx.match(
         D.sync_state,
+        ("review", review_box()),
         (
             "failed",
             rx.vstack(
@@ -537,7 +599,7 @@ def appointment_page_body() -> rx.Component:
             rx.grid(
                 rx.card(rx.vstack(summary(), rx.divider(), actions(), spacing="4"), size="3"),
                 rx.card(history(), size="3"),
-                columns="2fr 1fr",
+                columns=rx.breakpoints(initial="1", sm="2fr 1fr"),  # stacked on a phone
                 spacing="4",
                 width="100%",
             ),

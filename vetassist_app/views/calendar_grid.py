@@ -13,7 +13,8 @@ GUTTER = "3.6rem"
 
 
 def sync_badge(block: CalendarBlock) -> rx.Component:
-    """Google Calendar: failed (red, the error in the tooltip), pending, synced; nothing when off."""
+    """Google Calendar: failed (red, the error in the tooltip), to review (amber, the reason),
+    pending, synced; nothing when off."""
     return rx.cond(
         block.sync_failed,
         rx.tooltip(
@@ -29,6 +30,20 @@ def sync_badge(block: CalendarBlock) -> rx.Component:
         ),
         rx.match(
             block.sync_state,
+            (
+                "review",
+                rx.tooltip(
+                    rx.box(
+                        rx.icon("calendar_sync", size=11, color="white"),
+                        background="var(--amber-9)",
+                        border_radius="999px",
+                        padding="2px",
+                        display="inline-flex",
+                        data_testid="sync-review",
+                    ),
+                    content=f"Revisar cambio en Google Calendar: {block.review_reason}",
+                ),
+            ),
             (
                 "pending",
                 rx.tooltip(

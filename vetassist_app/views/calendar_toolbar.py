@@ -147,6 +147,12 @@ def legend() -> rx.Component:
             spacing="1",
             align="center",
         ),
+        rx.hstack(
+            rx.icon("calendar_sync", size=12, color="var(--amber-9)"),
+            rx.text("Cambiada en Google: revisar", size="1", color_scheme="gray"),
+            spacing="1",
+            align="center",
+        ),
         rx.cond(
             CalendarState.can_edit,
             rx.hstack(

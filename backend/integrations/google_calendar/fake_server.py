@@ -3,19 +3,27 @@
 For tests and for trying calendar sync without Google: the real SDK talks to
 it through `GOOGLE_API_BASE_URL` and `GOOGLE_TOKEN_URI`. It implements what
 the product uses (events insert/get/patch/delete/list with syncToken,
-pageToken, showDeleted, singleEvents (daily and weekly rules) and maxResults; watch; channels.stop; freeBusy; token
-refresh and revoke) with Google's status codes and error bodies, and can be
-told to misbehave: the next calls answer an error, answer slowly, or every
-access token expires. Faults are set with methods on `FakeGoogle`, or over
-HTTP (`POST /_control/fault`, `/_control/expire-tokens`, `/_control/reset`;
-`GET /_control/events`) when the fake runs in another process:
+pageToken, showDeleted, singleEvents (daily and weekly rules) and maxResults; watch; channels.stop; freeBusy;
+calendarList; the OAuth consent page, authorization-code and refresh grants, and revoke)
+with Google's status codes and error bodies, and can be told to misbehave: the next
+calls answer an error, answer slowly, or every access token expires. Faults are set
+with methods on `FakeGoogle`, or over HTTP (`POST /_control/fault`,
+`/_control/expire-tokens`, `/_control/deny-consent`, `/_control/withhold-refresh-token`,
+`/_control/reset`; `GET /_control/events`, `GET /_control/stats`) when the fake runs in another process:
 
     python -m backend.integrations.google_calendar.fake_server --port 8089
+
+A watched calendar posts Google's push notifications to the channel's address
+(`fake_push`); tests drop or replay them with `fake.push`, or over HTTP
+(`POST /_control/notifications/drop`, `/_control/notifications/replay`;
+`GET /_control/notifications`).
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
 import json
 import re
 import secrets
@@ -26,12 +34,27 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+
+from backend.integrations.google_calendar.fake_push import PushNotifier
 
 EVENT_ID = re.compile(r"^[a-v0-9]{5,1024}$")
 ACCESS_TOKEN_TTL_S = 3600
 DEFAULT_PAGE_SIZE = 250
 DEFAULT_REFRESH_TOKEN = "fake-refresh-token"
+CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar"
+ACCOUNT_EMAIL = "clinica@example.com"
+"""The fake account's address: also its primary calendar's id, as in Google."""
+SEEDED_CALENDARS = (
+    {"id": ACCOUNT_EMAIL, "summary": ACCOUNT_EMAIL, "primary": True, "accessRole": "owner"},
+    {"id": "c_consultas@group.calendar.google.com", "summary": "Consultas", "accessRole": "owner"},
+    {
+        "id": "es.co#holiday@group.v.calendar.google.com",
+        "summary": "Festivos en Colombia",
+        "accessRole": "reader",
+    },
+)
+CALENDAR_LIST_PAGE_SIZE = 100
 DEFAULT_REASONS = {
     400: "badRequest",
     401: "authError",
@@ -136,10 +159,17 @@ class FakeGoogle:
         self.refresh_tokens: set[str] = {DEFAULT_REFRESH_TOKEN}
         self.revoked: set[str] = set()
         self.access_tokens: dict[str, float] = {}
+        self.access_owner: dict[str, str] = {}  # access token -> the refresh token it came from
         self.channels: dict[str, dict[str, Any]] = {}
+        self.push = PushNotifier()
         self.faults: list[Fault] = []
         self.calls: list[tuple[str, str]] = []
         self.token_requests = 0
+        self.client_id: str | None = None  # when set, the consent page and token grant check it
+        self.codes: dict[str, dict[str, str]] = {}
+        self.denials = 0  # consents still to answer error=access_denied
+        self.withhold_refresh = 0  # code exchanges still to answer without a refresh token
+        self.calendar_list: list[dict[str, Any]] = [dict(c) for c in SEEDED_CALENDARS]
         self.httpd: _Server | None = None
         self.thread: threading.Thread | None = None
 
@@ -172,17 +202,51 @@ class FakeGoogle:
             return token
 
     def revoke(self, token: str) -> None:
+        """Revokes a refresh token and, as Google does, the access tokens it issued."""
         with self.lock:
             self.revoked.add(token)
+            for access, owner in list(self.access_owner.items()):
+                if owner == token:
+                    self.access_tokens.pop(access, None)
+                    del self.access_owner[access]
+
+    def deny_next_consent(self, count: int = 1) -> None:
+        """The next `count` consents answer `error=access_denied` (the user clicked Cancel)."""
+        with self.lock:
+            self.denials += count
+
+    def withhold_next_refresh_token(self, count: int = 1) -> None:
+        """The next `count` code exchanges return no refresh token (an earlier grant kept)."""
+        with self.lock:
+            self.withhold_refresh += count
+
+    def add_calendar(self, calendar_id: str, summary: str, access_role: str = "owner") -> None:
+        with self.lock:
+            self.calendar_list.append(
+                {"id": calendar_id, "summary": summary, "accessRole": access_role}
+            )
 
     def reset(self) -> None:
         with self.lock:
+            self.channels.clear()
+        self.push.reset()  # unlocked: a notification being posted may call back into the fake
+        with self.lock:
             self.calendars.clear()
             self.pages.clear()
-            self.channels.clear()
             self.faults.clear()
             self.calls.clear()
             self.revoked.clear()
+            self.codes.clear()
+            self.denials = self.withhold_refresh = 0
+            self.calendar_list = [dict(c) for c in SEEDED_CALENDARS]
+
+    def stats(self) -> dict[str, Any]:
+        """Calendar calls by method, and token requests, since the start (for benchmarks)."""
+        with self.lock:
+            by_method: dict[str, int] = {}
+            for method, _path in self.calls:
+                by_method[method] = by_method.get(method, 0) + 1
+            return {"calls": by_method, "token_requests": self.token_requests}
 
     def events(self, calendar_id: str, *, include_deleted: bool = False) -> list[dict[str, Any]]:
         """A copy of the calendar's events (for assertions)."""
@@ -194,9 +258,75 @@ class FakeGoogle:
             ]
 
     # ---- OAuth ---------------------------------------------------------------------
-    def token(self, form: dict[str, str]) -> dict[str, Any]:
+    def authorize(self, query: dict[str, str]) -> str:
+        """The consent page, consented at once: where it sends the browser back to."""
+        redirect_uri = query.get("redirect_uri", "")
+        if not redirect_uri.startswith(("http://", "https://")):
+            raise OAuthError("redirect_uri_mismatch", "Missing or invalid redirect_uri.")
+        if not query.get("client_id") or self.client_id not in (None, query["client_id"]):
+            raise OAuthError("invalid_client", "The OAuth client was not found.")
+        if query.get("response_type") != "code":
+            raise OAuthError("unsupported_response_type", "response_type must be code.")
+        if not query.get("state"):
+            raise OAuthError("invalid_request", "Missing state.")
+        back: dict[str, str] = {"state": query["state"]}
+        with self.lock:
+            if self.denials:
+                self.denials -= 1
+                back["error"] = "access_denied"
+            else:
+                code = "4/fake-" + secrets.token_urlsafe(16)
+                self.codes[code] = {
+                    "client_id": query["client_id"],
+                    "redirect_uri": redirect_uri,
+                    "challenge": query.get("code_challenge", ""),
+                    "method": query.get("code_challenge_method", "plain"),
+                    "scope": query.get("scope", ""),
+                }
+                back.update(code=code, scope=query.get("scope", ""))
+        return redirect_uri + ("&" if "?" in redirect_uri else "?") + urlencode(back)
+
+    def _exchange_code(self, form: dict[str, str], client_id: str) -> dict[str, Any]:
+        grant = self.codes.pop(form.get("code", ""), None)  # a code works once
+        if grant is None:
+            raise OAuthError("invalid_grant", "Malformed auth code.")
+        if grant["client_id"] != client_id:
+            raise OAuthError("invalid_client", "Unauthorized")
+        if grant["redirect_uri"] != form.get("redirect_uri"):
+            raise OAuthError("redirect_uri_mismatch", "Bad Request")
+        if grant["challenge"]:
+            verifier = form.get("code_verifier", "")
+            if grant["method"] == "S256":
+                digest = hashlib.sha256(verifier.encode()).digest()
+                verifier = base64.urlsafe_b64encode(digest).decode().rstrip("=")
+            if not form.get("code_verifier") or verifier != grant["challenge"]:
+                raise OAuthError("invalid_grant", "Invalid code verifier.")
+        access = "ya29.fake-" + secrets.token_urlsafe(16)
+        self.access_tokens[access] = time.time() + ACCESS_TOKEN_TTL_S
+        answer: dict[str, Any] = {
+            "access_token": access,
+            "expires_in": ACCESS_TOKEN_TTL_S,
+            "token_type": "Bearer",
+            "scope": grant["scope"] or CALENDAR_SCOPE,
+        }
+        if self.withhold_refresh:
+            self.withhold_refresh -= 1
+        else:
+            refresh = "1//fake-" + secrets.token_urlsafe(16)
+            self.refresh_tokens.add(refresh)
+            self.access_owner[access] = refresh
+            answer["refresh_token"] = refresh
+        return answer
+
+    def token(self, form: dict[str, str], client_id: str | None = None) -> dict[str, Any]:
+        """The token endpoint; `client_id` from HTTP Basic auth, if the client sent it so."""
         with self.lock:
             self.token_requests += 1
+            client_id = client_id or form.get("client_id", "")
+            if form.get("grant_type") == "authorization_code":
+                if not client_id or self.client_id not in (None, client_id):
+                    raise OAuthError("invalid_client", "The OAuth client was not found.")
+                return self._exchange_code(form, client_id)
             if form.get("grant_type") != "refresh_token":
                 raise OAuthError("unsupported_grant_type")
             refresh = form.get("refresh_token", "")
@@ -204,6 +334,7 @@ class FakeGoogle:
                 raise OAuthError("invalid_grant", "Token has been expired or revoked.")
             access = "ya29.fake-" + secrets.token_urlsafe(16)
             self.access_tokens[access] = time.time() + ACCESS_TOKEN_TTL_S
+            self.access_owner[access] = refresh
             return {
                 "access_token": access,
                 "expires_in": ACCESS_TOKEN_TTL_S,
@@ -261,6 +392,7 @@ class FakeGoogle:
             }
             self._touch(event)
             calendar[event_id] = event
+            self._changed(calendar_id)
             return self._public(event)
 
     def _find(self, calendar_id: str, event_id: str) -> dict[str, Any]:
@@ -286,6 +418,7 @@ class FakeGoogle:
                 else:
                     event[key] = value
             self._touch(event)
+            self._changed(calendar_id)
             return self._public(event)
 
     def delete(self, calendar_id: str, event_id: str) -> None:
@@ -295,6 +428,13 @@ class FakeGoogle:
                 raise ApiError(410, "deleted", "Resource has been deleted")
             event["status"] = "cancelled"
             self._touch(event)
+            self._changed(calendar_id)
+
+    def _changed(self, calendar_id: str) -> None:
+        """Each live channel watching the calendar posts an "exists" notification."""
+        for channel in list(self.channels.values()):
+            if channel["_calendar"] == calendar_id:
+                self.push.announce(channel, "exists")
 
     def list_page(self, calendar_id: str, query: dict[str, str]) -> dict[str, Any]:
         with self.lock:
@@ -354,9 +494,11 @@ class FakeGoogle:
                 "token": body.get("token"),
                 "expiration": str(int((time.time() + ttl) * 1000)),
                 "address": body.get("address"),
+                "_calendar": calendar_id,
             }
             self.channels[channel["id"]] = channel
-            return {k: v for k, v in channel.items() if k != "address"}
+            self.push.announce(channel, "sync")
+            return {k: v for k, v in channel.items() if k != "address" and not k.startswith("_")}
 
     def stop(self, body: dict[str, Any]) -> None:
         with self.lock:
@@ -364,6 +506,26 @@ class FakeGoogle:
             if channel is None or channel["resourceId"] != body.get("resourceId"):
                 raise ApiError(404, "notFound", "Channel not found")
             del self.channels[channel["id"]]
+
+    def calendar_list_page(self, query: dict[str, str]) -> dict[str, Any]:
+        """The seeded calendars plus any calendar written to, in pages (`p<offset>` tokens)."""
+        with self.lock:
+            listed = [dict(c) for c in self.calendar_list]
+            known = {c["id"] for c in listed}
+            listed += [
+                {"id": c, "summary": c, "accessRole": "owner"}
+                for c in self.calendars
+                if c not in known
+            ]
+        start = int(query.get("pageToken", "p0").removeprefix("p") or 0)
+        size = int(query.get("maxResults", CALENDAR_LIST_PAGE_SIZE))
+        answer: dict[str, Any] = {
+            "kind": "calendar#calendarList",
+            "items": [{"kind": "calendar#calendarListEntry", **c} for c in listed[start:][:size]],
+        }
+        if start + size < len(listed):
+            answer["nextPageToken"] = f"p{start + size}"
+        return answer
 
     def free_busy(self, body: dict[str, Any]) -> dict[str, Any]:
         start = datetime.fromisoformat(body["timeMin"].replace("Z", "+00:00"))
@@ -398,6 +560,14 @@ class FakeGoogle:
     def token_uri(self) -> str:
         return f"{self.base_url}/token"
 
+    @property
+    def auth_uri(self) -> str:
+        return f"{self.base_url}/o/oauth2/auth"
+
+    @property
+    def revoke_uri(self) -> str:
+        return f"{self.base_url}/revoke"
+
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> FakeGoogle:
         """Starts serving in a daemon thread (port 0: any free port)."""
         handler = type("BoundHandler", (_Handler,), {"fake": self})
@@ -407,6 +577,7 @@ class FakeGoogle:
         return self
 
     def shutdown(self) -> None:
+        self.push.wait_idle(timeout=1.0)
         if self.httpd is not None:
             self.httpd.shutdown()
             self.httpd.server_close()
@@ -450,6 +621,21 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _redirect(self, location: str) -> None:
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _basic_client_id(self) -> str | None:
+        scheme, _, value = (self.headers.get("Authorization") or "").partition(" ")
+        if scheme.lower() != "basic":
+            return None
+        try:
+            return base64.b64decode(value).decode().partition(":")[0] or None
+        except ValueError:
+            return None
+
     def _body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
@@ -480,9 +666,11 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if path.startswith("/_control/"):
                 self._control(method, path, query)
+            elif path == "/o/oauth2/auth" and method == "GET":
+                self._redirect(self.fake.authorize(query))
             elif path == "/token" and method == "POST":
                 form = {k: v[-1] for k, v in parse_qs(self._body().decode()).items()}
-                self._send(200, self.fake.token(form))
+                self._send(200, self.fake.token(form, self._basic_client_id()))
             elif path == "/revoke" and method == "POST":
                 form = {k: v[-1] for k, v in parse_qs(self._body().decode()).items()}
                 self.fake.revoke(query.get("token") or form.get("token", ""))
@@ -515,6 +703,8 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/calendar/v3/channels/stop" and method == "POST":
             fake.stop(body)
             return self._send(204)
+        if path == "/calendar/v3/users/me/calendarList" and method == "GET":
+            return self._send(200, fake.calendar_list_page(query))
         match = _EVENTS.match(path)
         if match is None:
             raise ApiError(404, "notFound", f"no route {method} {path}")
@@ -539,6 +729,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _control(self, method: str, path: str, query: dict[str, str]) -> None:
         fake = self.fake
+        if path == "/_control/stats" and method == "GET":
+            return self._send(200, fake.stats())
+        if path == "/_control/notifications" and method == "GET":
+            items = fake.push.notifications(query.get("channel"))
+            return self._send(200, {"items": [n.public() for n in items]})
         if path == "/_control/events" and method == "GET":
             deleted = query.get("deleted") == "true"
             return self._send(
@@ -558,8 +753,21 @@ class _Handler(BaseHTTPRequestHandler):
             fake.expire_sync_tokens()
         elif path == "/_control/refresh-token" and method == "POST":
             return self._send(200, {"refresh_token": fake.grant_refresh_token(body.get("token"))})
+        elif path == "/_control/deny-consent" and method == "POST":
+            fake.deny_next_consent(int(body.get("count", 1)))
+        elif path == "/_control/withhold-refresh-token" and method == "POST":
+            fake.withhold_next_refresh_token(int(body.get("count", 1)))
         elif path == "/_control/reset" and method == "POST":
             fake.reset()
+        elif path == "/_control/notifications/drop" and method == "POST":
+            fake.push.drop_next(int(body.get("count", 1)))
+        elif path == "/_control/notifications/replay" and method == "POST":
+            number = body.get("message_number")
+            replayed = fake.push.replay(
+                body.get("channel_id"), int(number) if number is not None else None
+            )
+            if not replayed:
+                raise ApiError(404, "notFound", "no such notification to replay")
         else:
             raise ApiError(404, "notFound", f"no control {method} {path}")
         self._send(200, {"ok": True})
@@ -574,6 +782,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"fake Google Calendar at {fake.base_url}", flush=True)
     print(f"  GOOGLE_API_BASE_URL={fake.base_url}", flush=True)
     print(f"  GOOGLE_TOKEN_URI={fake.token_uri}", flush=True)
+    print(f"  GOOGLE_AUTH_URI={fake.auth_uri}", flush=True)
+    print(f"  GOOGLE_REVOKE_URI={fake.revoke_uri}", flush=True)
     print(f"  refresh token it accepts: {DEFAULT_REFRESH_TOKEN}", flush=True)
     try:
         while True:

@@ -75,6 +75,16 @@ class Channel:
     expiration_ms: int | None
 
 
+@dataclass(frozen=True)
+class CalendarInfo:
+    """One calendar of the account's calendar list (`accessRole` owner/writer can be written)."""
+
+    id: str
+    summary: str
+    primary: bool
+    access_role: str
+
+
 class CalendarGateway(Protocol):
     """The calendar calls the product makes (Google Calendar v3 semantics)."""
 
@@ -115,4 +125,8 @@ class CalendarGateway(Protocol):
         self, calendar_ids: list[str], *, time_min: str, time_max: str
     ) -> dict[str, list[dict[str, str]]]:
         """Busy intervals per calendar id."""
+        ...
+
+    def list_calendars(self) -> list[CalendarInfo]:
+        """Every calendar in the account's calendar list (all pages)."""
         ...

@@ -3,11 +3,18 @@
 The discovery document ships inside the SDK (`static_discovery=True`), and the
 API and token endpoints come from settings, so the same code talks to Google
 or to the local fake (`fake_server`). SDK errors become `CalendarError`s.
+
+`gateway_for` keeps one gateway per account and thread: its credentials keep
+the access token until it expires, so a sync job costs its calendar call and
+not also a token request (httplib2 is not thread-safe, hence per thread).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -21,6 +28,7 @@ from googleapiclient.errors import HttpError
 from backend.integrations.google_calendar.gateway import (
     AlreadyExists,
     CalendarError,
+    CalendarInfo,
     Channel,
     ConnectionBroken,
     EventPage,
@@ -29,6 +37,8 @@ from backend.integrations.google_calendar.gateway import (
 
 SCOPES = ["https://www.googleapis.com/auth/calendar"]
 DEFAULT_TIMEOUT_S = 15.0
+CACHED_ACCOUNTS = 64
+"""Gateways one thread keeps (least recently used dropped): a worker serves many clinics."""
 T = TypeVar("T")
 
 
@@ -186,3 +196,57 @@ class GoogleCalendarGateway:
             calendar_id: list(info.get("busy", []))
             for calendar_id, info in answer.get("calendars", {}).items()
         }
+
+    def list_calendars(self) -> list[CalendarInfo]:
+        calendars: list[CalendarInfo] = []
+        page_token: str | None = None
+        while True:
+            request = self._service.calendarList().list(pageToken=page_token, showHidden=False)
+            page = _call(request.execute)
+            calendars += [
+                CalendarInfo(
+                    id=str(item["id"]),
+                    summary=str(item.get("summaryOverride") or item.get("summary") or item["id"]),
+                    primary=bool(item.get("primary", False)),
+                    access_role=str(item.get("accessRole", "")),
+                )
+                for item in page.get("items", [])
+            ]
+            page_token = page.get("nextPageToken")
+            if not page_token:
+                return calendars
+
+
+_local = threading.local()
+
+
+def gateway_for(
+    *, refresh_token: str, client_id: str, client_secret: str, base_url: str, token_uri: str
+) -> GoogleCalendarGateway:
+    """This thread's gateway for the account, built once and reused while its access token lasts.
+
+    The key covers everything the gateway was built from, so a reconnected
+    clinic (another refresh token) or other settings get a new one.
+    """
+    secret = hashlib.sha256(f"{client_secret}\0{refresh_token}".encode()).hexdigest()
+    key = (secret, client_id, base_url, token_uri)
+    cache: OrderedDict[tuple[str, ...], GoogleCalendarGateway] | None = getattr(
+        _local, "gateways", None
+    )
+    if cache is None:
+        cache = _local.gateways = OrderedDict()
+    gateway = cache.get(key)
+    if gateway is None:
+        gateway = GoogleCalendarGateway(
+            refresh_token=refresh_token,
+            client_id=client_id,
+            client_secret=client_secret,
+            base_url=base_url,
+            token_uri=token_uri,
+        )
+        cache[key] = gateway
+        while len(cache) > CACHED_ACCOUNTS:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(key)
+    return gateway

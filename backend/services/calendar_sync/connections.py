@@ -1,9 +1,9 @@
 """A clinic's Google connection and its doctors' calendars: set up, opened, marked broken.
 
-For now an operator connects a clinic from the CLI with a refresh token
-(`python -m backend connect-google`); the OAuth web flow in Settings is later
-work and will call `connect` the same way. The token is encrypted at rest
-(`core.secrets`).
+A manager connects the clinic in Settings with Google's OAuth web flow
+(`oauth`), or an operator from the CLI with a refresh token
+(`python -m backend connect-google`); both store it through
+`store_connection`. The token is encrypted at rest (`core.secrets`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from backend.core.db import session_scope
 from backend.core.secrets import decrypt, encrypt
 from backend.domain.errors import NotFound, ValidationFailed
 from backend.integrations.google_calendar.gateway import CalendarGateway
-from backend.integrations.google_calendar.google_client import GoogleCalendarGateway
+from backend.integrations.google_calendar.google_client import gateway_for
 from backend.models import Appointment, DoctorCalendar, GoogleConnection, StaffUser, Tenant
 from backend.services.alerting import alerts
 
@@ -37,7 +37,7 @@ GatewayFactory = Callable[[str], CalendarGateway]
 
 
 def _google_gateway(refresh_token: str) -> CalendarGateway:
-    return GoogleCalendarGateway(
+    return gateway_for(
         refresh_token=refresh_token,
         client_id=settings.GOOGLE_CLIENT_ID or "",
         client_secret=settings.GOOGLE_CLIENT_SECRET or "",
@@ -104,39 +104,53 @@ def _tenant(session: Session, slug: str) -> Tenant:
 
 
 def connect(*, slug: str, refresh_token: str, account_email: str | None = None) -> GoogleConnection:
-    """Connects the clinic to a Google account (replacing any earlier one).
-
-    Appointments whose sync failed are made pending again, so the sweep
-    writes them once the connection works.
+    """Connects the clinic to a Google account (replacing any earlier one); the CLI's way.
 
     Raises:
         NotFound: no clinic with that slug.
         ValidationFailed: an empty refresh token.
         SecretsUnavailable: SECRETS_KEY is not set.
     """
+    with session_scope(write=True) as session:
+        return store_connection(
+            session, _tenant(session, slug).id, refresh_token, account_email=account_email
+        )
+
+
+def store_connection(
+    session: Session, tenant_id: uuid.UUID, refresh_token: str, *, account_email: str | None
+) -> GoogleConnection:
+    """Saves the clinic's (new) refresh token, encrypted, and marks it connected.
+
+    The one write path of `connect` and the OAuth flow (`oauth.complete_authorization`).
+    Appointments whose sync failed are made pending again, so the sweep
+    writes them once the connection works.
+
+    Raises:
+        ValidationFailed: an empty refresh token.
+        SecretsUnavailable: SECRETS_KEY is not set.
+    """
     if not refresh_token.strip():
         raise ValidationFailed("the refresh token is empty", field="refresh_token")
     token = encrypt(refresh_token.strip())
-    with session_scope(write=True) as session:
-        tenant = _tenant(session, slug)
-        connection = session.exec(
-            select(GoogleConnection).where(GoogleConnection.tenant_id == tenant.id)
-        ).first() or GoogleConnection(tenant_id=tenant.id, refresh_token_encrypted=token)
-        connection.refresh_token_encrypted = token
-        connection.account_email = account_email
-        connection.status = CONNECTED
-        connection.broken_reason = None
-        connection.connected_at = utcnow()
-        session.add(connection)
-        session.exec(  # type: ignore[call-overload]
-            update(Appointment)
-            .where(
-                col(Appointment.tenant_id) == tenant.id,
-                col(Appointment.calendar_sync_ok).is_(False),
-            )
-            .values(calendar_sync_ok=None)
+    connection = session.exec(
+        select(GoogleConnection).where(GoogleConnection.tenant_id == tenant_id)
+    ).first() or GoogleConnection(tenant_id=tenant_id, refresh_token_encrypted=token)
+    connection.refresh_token_encrypted = token
+    connection.account_email = account_email
+    connection.status = CONNECTED
+    connection.broken_reason = None
+    connection.connected_at = utcnow()
+    session.add(connection)
+    session.exec(  # type: ignore[call-overload]
+        update(Appointment)
+        .where(
+            col(Appointment.tenant_id) == tenant_id,
+            col(Appointment.calendar_sync_ok).is_(False),
         )
-        return connection
+        .values(calendar_sync_ok=None)
+    )
+    return connection
 
 
 def set_doctor_calendar(*, slug: str, doctor_email: str, calendar_id: str) -> DoctorCalendar:

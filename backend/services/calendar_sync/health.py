@@ -20,7 +20,7 @@ from backend.core.clock import utcnow
 from backend.core.config import settings
 from backend.core.db import session_scope
 from backend.models import Appointment, Client, DoctorCalendar, GoogleConnection, StaffUser
-from backend.services.calendar_sync import outbound
+from backend.services.calendar_sync import google_changes, outbound
 
 FAILURES_SHOWN = 50
 RETRY_HORIZON = timedelta(days=1)
@@ -154,3 +154,44 @@ def retry_all_failed(tenant_id: uuid.UUID) -> int:
         for appointment_id in ids
         if outbound.retry(tenant_id=tenant_id, appointment_id=appointment_id)
     )
+
+
+# ---- changes made in Google waiting for a person (google_changes) -------------------
+
+REVIEWS_SHOWN = 100
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    appointment_id: uuid.UUID
+    doctor_name: str
+    client_name: str | None
+    start_at: datetime
+    reason: str
+
+
+def needs_review(tenant_id: uuid.UUID) -> list[ReviewItem]:
+    """The clinic's live appointments a change in Google left for a person, by doctor and time."""
+    with session_scope(read_only=True) as session:
+        rows = session.exec(
+            select(Appointment, Client.name, StaffUser.full_name)
+            .join(Client, col(Client.id) == col(Appointment.client_id))
+            .join(StaffUser, col(StaffUser.id) == col(Appointment.doctor_id))
+            .where(
+                Appointment.tenant_id == tenant_id,
+                col(Appointment.calendar_review_reason).is_not(None),
+                col(Appointment.status).in_(google_changes.LIVE_STATUSES),
+            )
+            .order_by(col(StaffUser.full_name), col(Appointment.start_at))
+            .limit(REVIEWS_SHOWN)
+        ).all()
+        return [
+            ReviewItem(
+                appointment_id=appointment.id,
+                doctor_name=doctor_name,
+                client_name=client_name,
+                start_at=appointment.start_at,
+                reason=appointment.calendar_review_reason or "",
+            )
+            for appointment, client_name, doctor_name in rows
+        ]

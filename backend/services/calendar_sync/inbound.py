@@ -11,9 +11,12 @@ blocks; occurrences more than `STORE_AHEAD` away are not stored.
 Only the doctor's own events become busy blocks: timed ones block [start,
 end), all-day ones the clinic's local days (end date exclusive), transparent
 ("free") ones nothing. Events carrying our `appointmentId` are VetAssist's own
-appointments, already counted by availability: they are skipped here
-(applying a move made to them in Google is not built yet). Recurring events
-arrive expanded (`singleEvents`), one block per occurrence.
+appointments, already counted by availability: they make no busy block; after
+the poll's transaction committed each goes to `google_changes.reconcile`
+(a move or deletion made in Google applied or flagged for review), one at a
+time, so a failing one loses neither the token, the busy blocks nor the
+others (the weekly full read sees it again). Recurring events arrive expanded
+(`singleEvents`), one block per occurrence.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from backend.integrations.google_calendar.gateway import (
     SyncTokenExpired,
 )
 from backend.models import CalendarBusyBlock, DoctorCalendar, GoogleConnection, Tenant
-from backend.services.calendar_sync import connections
+from backend.services.calendar_sync import connections, google_changes, push
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +109,8 @@ def poll_doctor_calendar(doctor_calendar_id: uuid.UUID) -> PollOutcome:
             "polling calendar %s failed, next pass reads again: %s", doctor_calendar_id, exc
         )
         return PollOutcome.RETRY
-    _apply(reading, items, token, full=full, now=now)
+    ours = _apply(reading, items, token, full=full, now=now)
+    _reconcile_ours(reading, ours)
     return PollOutcome.RESYNCED if full and reading.sync_token else PollOutcome.UPDATED
 
 
@@ -159,17 +163,28 @@ def _apply(
     *,
     full: bool,
     now: datetime,
-) -> None:
-    """Applies the changes and saves the token together; skipped if another poll got there first."""
+) -> list[dict[str, Any]]:
+    """Applies the changes and saves the token together; skipped if another poll got there first.
+
+    Returns our own events among the changes (none when skipped), for `_reconcile_ours`.
+    """
     zone = ZoneInfo(reading.timezone)
+    ours: list[dict[str, Any]] = []
     with session_scope(write=True) as session:
+        # shared lock: a disconnect (which deletes the clinic's blocks) waits for this
+        # transaction, or this one sees the clinic disconnected and writes nothing back
+        connection = session.get(
+            GoogleConnection, reading.target.connection_id, with_for_update={"read": True}
+        )
         calendar = session.get(DoctorCalendar, reading.doctor_calendar_id, with_for_update=True)
         if (
-            calendar is None
+            connection is None
+            or connection.status != connections.CONNECTED
+            or calendar is None
             or calendar.sync_token != reading.sync_token
             or calendar.calendar_id != reading.target.calendar_id
         ):
-            return
+            return []
         if full:
             session.exec(  # type: ignore[call-overload]
                 delete(CalendarBusyBlock).where(
@@ -177,6 +192,8 @@ def _apply(
                 )
             )
         for item in items:
+            if google_changes.appointment_of(item) is not None:
+                ours.append(item)  # a deleted one may be recognised by its id only
             if is_ours(item):
                 continue
             _replace_event(session, reading, item, busy_intervals(item, zone, now=now), now=now)
@@ -185,6 +202,22 @@ def _apply(
         if full:
             calendar.busy_resynced_at = now
         session.add(calendar)
+    return ours
+
+
+def _reconcile_ours(reading: _Reading, ours: list[dict[str, Any]]) -> None:
+    """Our events as Google shows them, each on its own: one failing is logged, not fatal."""
+    for item in ours:
+        try:
+            google_changes.reconcile(
+                tenant_id=reading.tenant_id, calendar_id=reading.target.calendar_id, item=item
+            )
+        except Exception:
+            log.exception(
+                "reconciling event %s of calendar %s failed; the next full read retries",
+                item.get("id"),
+                reading.doctor_calendar_id,
+            )
 
 
 def _replace_event(
@@ -258,7 +291,8 @@ def _utc(value: str) -> datetime:
 
 def poll_connected_calendars(*, limit: int = POLL_BATCH) -> int:
     """Polls up to `limit` calendars of connected clinics, least recently polled first
-    (the sweep's pass); returns how many were polled."""
+    (the sweep's pass); returns how many were polled. Calendars push keeps fresh are
+    polled only as a safety net (`push.due_for_poll`)."""
     if not settings.google_sync_on:
         return 0
     with session_scope(read_only=True) as session:
@@ -268,7 +302,7 @@ def poll_connected_calendars(*, limit: int = POLL_BATCH) -> int:
                 GoogleConnection,
                 col(GoogleConnection.tenant_id) == col(DoctorCalendar.tenant_id),
             )
-            .where(GoogleConnection.status == connections.CONNECTED)
+            .where(GoogleConnection.status == connections.CONNECTED, push.due_for_poll(utcnow()))
             .order_by(
                 func.coalesce(col(DoctorCalendar.busy_polled_at), datetime(1970, 1, 1, tzinfo=UTC)),
                 col(DoctorCalendar.id),

@@ -40,6 +40,7 @@ from backend.domain.appointment_rules import Status
 from backend.integrations.google_calendar.gateway import (
     AlreadyExists,
     CalendarError,
+    CalendarGateway,
     ConnectionBroken,
     is_gone,
 )
@@ -127,6 +128,7 @@ class _Plan:
     body: dict[str, Any] | None  # None: delete the event
     give_up: bool
     moved_from: str | None = None  # the calendar the event leaves (another doctor's)
+    written: bool = False  # the event was written to this calendar before: patch it first
 
     @property
     def event_id(self) -> str:
@@ -203,12 +205,14 @@ def _plan(appointment_id: uuid.UUID) -> _Plan | SyncOutcome:
             body=body,
             give_up=utcnow() - appointment.updated_at > GIVE_UP_AFTER,
             moved_from=was_in if body is not None and was_in != target.calendar_id else None,
+            written=appointment.calendar_synced_version is not None
+            and was_in == target.calendar_id,
         )
 
 
 def _write(plan: _Plan) -> None:
-    """Upserts (insert, 409 → patch) or deletes (404/410 count as done) the event; an event
-    moving to another doctor's calendar is deleted from the one it was in."""
+    """Upserts or deletes (404/410 count as done) the event; an event moving to another
+    doctor's calendar is deleted from the one it was in."""
     google = plan.target.gateway()
     calendar_id = plan.target.calendar_id
     if plan.body is None:
@@ -218,17 +222,38 @@ def _write(plan: _Plan) -> None:
             if not is_gone(exc):
                 raise
         return
-    try:
-        google.insert_event(calendar_id, plan.body)
-    except AlreadyExists:
-        patch = {key: value for key, value in plan.body.items() if key != "id"}
-        google.patch_event(calendar_id, plan.event_id, patch)
+    _upsert(google, calendar_id, plan.event_id, plan.body, written=plan.written)
     if plan.moved_from is not None:
         try:
             google.delete_event(plan.moved_from, plan.event_id)
         except CalendarError as exc:
             if not is_gone(exc):
                 raise
+
+
+def _upsert(
+    google: CalendarGateway,
+    calendar_id: str,
+    event_id: str,
+    body: dict[str, Any],
+    *,
+    written: bool,
+) -> None:
+    """One call in the usual case: a patch for an event written before (which also brings
+    back one deleted in Google), an insert for a new one; the other one when Google says
+    the event is not there (404/410) or already is (409)."""
+    patch = {key: value for key, value in body.items() if key != "id"}
+    if written:
+        try:
+            google.patch_event(calendar_id, event_id, patch)
+            return
+        except CalendarError as exc:
+            if not is_gone(exc):
+                raise
+    try:
+        google.insert_event(calendar_id, body)
+    except AlreadyExists:
+        google.patch_event(calendar_id, event_id, patch)
 
 
 def _describe(error: CalendarError) -> str:

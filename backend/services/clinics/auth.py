@@ -245,6 +245,12 @@ def revoke_api_key(session: Session, *, tenant_id: uuid.UUID, key_id: uuid.UUID)
     return key
 
 
+def session_cookie_name() -> str:
+    """The portal's session cookie: `__Host-` over https, where the browser then insists
+    on Secure, Path=/ and no Domain (the portal sets it, the API's OAuth callback reads it)."""
+    return "__Host-va_session" if settings.serves_https else "va_session"
+
+
 def session_key(token: str) -> str:
     """What the server keeps of a session token (its SHA-256), and all the portal sees of it."""
     return _sha256(token)

@@ -35,8 +35,9 @@ from backend.services.outbox import EventHandler
 
 log = logging.getLogger(__name__)
 
-NOTIFIED_ACTORS = frozenset({"user", "api_key"})
-"""Portal users and API keys; the assistant and the system do not trigger notices."""
+NOTIFIED_ACTORS = frozenset({"user", "api_key", "google"})
+"""Portal users, API keys and moves made in Google Calendar; the assistant and the system
+do not trigger notices."""
 
 
 # --------------------------------------------------------------- formatting

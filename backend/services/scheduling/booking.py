@@ -755,6 +755,16 @@ def get_for_update(
     return appointment
 
 
+def _clear_calendar_review(appointment: Appointment) -> None:
+    """A move or the end of an appointment settles a change made in Google that waited for a
+    person: the outbound sync then writes our state over Google's."""
+    if appointment.calendar_review_reason is not None:
+        appointment.calendar_review_reason = None
+        appointment.calendar_review_at = None
+        appointment.calendar_review_start = None
+        appointment.calendar_review_end = None
+
+
 def _touch(appointment: Appointment) -> None:
     appointment.version += 1
     appointment.updated_at = utcnow()
@@ -816,6 +826,7 @@ def reschedule(
     appointment.start_at = start_at
     appointment.end_at = end_at
     appointment.blocked_end = _blocked_end(end_at, rules)
+    _clear_calendar_review(appointment)
     _touch(appointment)
     _save(
         session,
@@ -865,6 +876,8 @@ def change_status(
         appointment.cancel_reason = (reason or None) and reason[:500]
     if procedure_type is not None:
         appointment.procedure_type = procedure_type
+    if status in (Status.CANCELLED, Status.COMPLETED, Status.NO_SHOW):
+        _clear_calendar_review(appointment)
     _touch(appointment)
     event_type = (
         events.APPOINTMENT_CANCELLED if status == Status.CANCELLED else events.APPOINTMENT_UPDATED

@@ -80,6 +80,9 @@ class AppointmentView:
     service_name: str | None = None
     calendar_event_id: str | None = None
     calendar_synced_version: int | None = None
+    calendar_review_reason: str | None = None  # a change made in Google waits for a person
+    calendar_review_start: datetime | None = None  # Google's proposed time
+    calendar_review_end: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,9 @@ _APPOINTMENT_COLUMNS = (
     "calendar_sync_error",
     "calendar_event_id",
     "calendar_synced_version",
+    "calendar_review_reason",
+    "calendar_review_start",
+    "calendar_review_end",
     "conversation_id",
     "emergency_id",
     "procedure_type",
