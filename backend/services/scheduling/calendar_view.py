@@ -351,6 +351,30 @@ def local_day_bounds(tz_name: str, first: date, last: date) -> tuple[datetime, d
     )
 
 
+def _intervals_between(
+    session: Session,
+    model: type[TimeOff] | type[CalendarBusyBlock],
+    tenant_id: uuid.UUID,
+    doctor_ids: list[uuid.UUID],
+    start: datetime,
+    end: datetime,
+) -> dict[uuid.UUID, list[Interval]]:
+    """Per doctor, the `model` rows (time off, or Google busy time) overlapping [start, end)."""
+    result: dict[uuid.UUID, list[Interval]] = {}
+    rows = session.exec(
+        select(model).where(
+            col(model.tenant_id) == tenant_id,
+            col(model.doctor_id).in_(doctor_ids),
+            col(model.start_at) < end,
+            col(model.end_at) > start,
+        )
+    )
+    for row in rows:
+        block: TimeOff | CalendarBusyBlock = row  # type: ignore[assignment]
+        result.setdefault(block.doctor_id, []).append(Interval(block.start_at, block.end_at))
+    return result
+
+
 def _time_off_between(
     session: Session,
     tenant_id: uuid.UUID,
@@ -359,18 +383,7 @@ def _time_off_between(
     end: datetime,
 ) -> dict[uuid.UUID, list[Interval]]:
     """Blocked periods per doctor overlapping [start, end)."""
-    result: dict[uuid.UUID, list[Interval]] = {}
-    rows = session.exec(
-        select(TimeOff).where(
-            TimeOff.tenant_id == tenant_id,
-            col(TimeOff.doctor_id).in_(doctor_ids),
-            TimeOff.start_at < end,
-            TimeOff.end_at > start,
-        )
-    )
-    for row in rows:
-        result.setdefault(row.doctor_id, []).append(Interval(row.start_at, row.end_at))
-    return result
+    return _intervals_between(session, TimeOff, tenant_id, doctor_ids, start, end)
 
 
 def _google_busy_between(
@@ -381,18 +394,7 @@ def _google_busy_between(
     end: datetime,
 ) -> dict[uuid.UUID, list[Interval]]:
     """The doctors' own Google Calendar events overlapping [start, end), as stored by the poll."""
-    result: dict[uuid.UUID, list[Interval]] = {}
-    rows = session.exec(
-        select(CalendarBusyBlock).where(
-            CalendarBusyBlock.tenant_id == tenant_id,
-            col(CalendarBusyBlock.doctor_id).in_(doctor_ids),
-            CalendarBusyBlock.start_at < end,
-            CalendarBusyBlock.end_at > start,
-        )
-    )
-    for row in rows:
-        result.setdefault(row.doctor_id, []).append(Interval(row.start_at, row.end_at))
-    return result
+    return _intervals_between(session, CalendarBusyBlock, tenant_id, doctor_ids, start, end)
 
 
 @dataclass(frozen=True)
